@@ -1,0 +1,10 @@
+import { defaultHttpDeps } from '#shared/cognito.ts';
+import { type HttpDeps, httpHandler } from '#shared/http.ts';
+import { defaultAccountsDeps } from './deps.ts';
+import { getMe } from './operations.ts';
+import { type AccountsDeps, getProfile } from './profile.ts';
+
+export const createHandler = (deps: HttpDeps & AccountsDeps) =>
+  httpHandler(getMe, deps, (request) => getProfile(deps, request.user));
+
+export const handler = createHandler({ ...defaultHttpDeps(), ...defaultAccountsDeps() });

@@ -1,0 +1,157 @@
+import {
+  CognitoIdentityProviderClient,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import {
+  type AttributeDefinition,
+  CreateTableCommand,
+  DynamoDBClient,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { buckets, catalogTable, type TableDefinition, userPoolPolicy } from '../lib/wiring/resources.ts';
+
+/** Names of what `provision` created, handed to functions as their environment. */
+export interface ProvisionedResources {
+  region: string;
+  userPoolId: string;
+  userPoolClientId: string;
+  tableName: string;
+  bucketNames: Record<keyof typeof buckets, string>;
+}
+
+export interface AwsTarget {
+  endpoint: string;
+  region: string;
+}
+
+/** SDK client settings for an AWS-compatible emulator. */
+export function emulatorClientConfig({ endpoint, region }: AwsTarget) {
+  return {
+    endpoint,
+    region,
+    credentials: { accessKeyId: 'skycast-local', secretAccessKey: 'skycast-local' },
+  };
+}
+
+async function createTable(db: DynamoDBClient, name: string, table: TableDefinition): Promise<void> {
+  const keys = [
+    table.partitionKey,
+    table.sortKey,
+    ...table.globalIndexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+  ];
+  const attributes = new Map<string, AttributeDefinition>();
+  for (const key of keys)
+    if (key) attributes.set(key.name, { AttributeName: key.name, AttributeType: key.type });
+  const schema = (partition: { name: string }, sort?: { name: string }) => [
+    { AttributeName: partition.name, KeyType: 'HASH' as const },
+    ...(sort ? [{ AttributeName: sort.name, KeyType: 'RANGE' as const }] : []),
+  ];
+  await db.send(
+    new CreateTableCommand({
+      TableName: name,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [...attributes.values()],
+      KeySchema: schema(table.partitionKey, table.sortKey),
+      GlobalSecondaryIndexes: table.globalIndexes.map((index) => ({
+        IndexName: index.name,
+        KeySchema: schema(index.partitionKey, index.sortKey),
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    }),
+  );
+  if (table.timeToLiveAttribute) {
+    await db.send(
+      new UpdateTimeToLiveCommand({
+        TableName: name,
+        TimeToLiveSpecification: { AttributeName: table.timeToLiveAttribute, Enabled: true },
+      }),
+    );
+  }
+}
+
+/**
+ * Creates Skycast's stateful resources in an AWS-compatible emulator from the same definitions the CDK app
+ * deploys: the catalog table, the buckets and the user pool with its web client.
+ */
+export async function provision(target: AwsTarget, prefix = 'skycast-local'): Promise<ProvisionedResources> {
+  const config = emulatorClientConfig(target);
+  const db = new DynamoDBClient(config);
+  const s3 = new S3Client({ ...config, forcePathStyle: true });
+  const cognito = new CognitoIdentityProviderClient(config);
+
+  const tableName = `${prefix}-catalog`;
+  await createTable(db, tableName, catalogTable);
+
+  const bucketNames = Object.fromEntries(
+    Object.keys(buckets).map((role) => [role, `${prefix}-${role}`]),
+  ) as ProvisionedResources['bucketNames'];
+  for (const name of Object.values(bucketNames)) await s3.send(new CreateBucketCommand({ Bucket: name }));
+
+  const { password } = userPoolPolicy;
+  const pool = await cognito.send(
+    new CreateUserPoolCommand({
+      PoolName: `${prefix}-users`,
+      UsernameAttributes: ['email'],
+      AutoVerifiedAttributes: ['email'],
+      Policies: {
+        PasswordPolicy: {
+          MinimumLength: password.minLength,
+          RequireLowercase: password.requireLowercase,
+          RequireUppercase: password.requireUppercase,
+          RequireNumbers: password.requireDigits,
+          RequireSymbols: password.requireSymbols,
+          TemporaryPasswordValidityDays: password.temporaryPasswordValidityDays,
+        },
+      },
+    }),
+  );
+  const userPoolId = pool.UserPool?.Id;
+  if (!userPoolId) throw new Error('The emulator did not return a user pool id');
+  const client = await cognito.send(
+    new CreateUserPoolClientCommand({
+      UserPoolId: userPoolId,
+      ClientName: `${prefix}-web`,
+      GenerateSecret: false,
+      ExplicitAuthFlows: userPoolPolicy.authFlows.map((flow) => `ALLOW_${flow}` as const),
+      PreventUserExistenceErrors: 'ENABLED',
+      AccessTokenValidity: userPoolPolicy.accessTokenValidityMinutes,
+      IdTokenValidity: userPoolPolicy.idTokenValidityMinutes,
+      RefreshTokenValidity: userPoolPolicy.refreshTokenValidityDays,
+      TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'days' },
+    }),
+  );
+  const userPoolClientId = client.UserPoolClient?.ClientId;
+  if (!userPoolClientId) throw new Error('The emulator did not return a user pool client id');
+
+  db.destroy();
+  s3.destroy();
+  cognito.destroy();
+  return { region: target.region, userPoolId, userPoolClientId, tableName, bucketNames };
+}
+
+/** The environment a Skycast function receives in AWS, for these resources at this endpoint. */
+export function functionEnvironment(
+  resources: ProvisionedResources,
+  endpoint: string,
+): Record<string, string> {
+  return {
+    AWS_REGION: resources.region,
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: 'skycast-local',
+    AWS_SECRET_ACCESS_KEY: 'skycast-local',
+    // Emulators may reject the newer default checksums; AWS accepts either.
+    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+    AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+    USER_POOL_ID: resources.userPoolId,
+    USER_POOL_CLIENT_ID: resources.userPoolClientId,
+    [catalogTable.env]: resources.tableName,
+    ...Object.fromEntries(
+      Object.entries(buckets).map(([role, bucket]) => [
+        bucket.env,
+        resources.bucketNames[role as keyof typeof buckets],
+      ]),
+    ),
+  };
+}

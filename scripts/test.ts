@@ -1,0 +1,55 @@
+/**
+ * `npm test`: lint and type-check, then every test layer in one run of Node's test runner.
+ * `npm test -- unit integration` (or `npm run test:unit`, …) runs only the named layers.
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { ensurePythonRequirements, ROOT } from './python-env.ts';
+
+const LAYERS = ['unit', 'infra', 'integration', 'e2e'] as const;
+type Layer = (typeof LAYERS)[number];
+
+const requested = process.argv.slice(2);
+const unknown = requested.filter((name) => !(LAYERS as readonly string[]).includes(name));
+if (unknown.length > 0) {
+  console.error(`Unknown test layer(s): ${unknown.join(', ')}. Layers: ${LAYERS.join(', ')}.`);
+  process.exit(2);
+}
+const layers: readonly Layer[] = requested.length > 0 ? (requested as Layer[]) : LAYERS;
+const everything = requested.length === 0;
+
+function step(title: string, command: string, args: string[]): void {
+  console.log(`\n▶ ${title}`);
+  const result = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error(`✖ ${title} failed`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+function testFiles(layer: Layer): string[] {
+  const dir = join(ROOT, 'test', layer);
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.test.ts'))
+    .map((file) => relative(ROOT, join(dir, file)))
+    .sort();
+}
+
+if (everything) {
+  step('Lint and format (Biome)', 'npx', ['biome', 'check', '.']);
+  step('Type-check (tsc)', 'npx', ['tsc', '--noEmit', '-p', '.']);
+}
+
+// Install the emulator and checkers once, before test files run side by side and race to do it.
+if (layers.some((layer) => layer !== 'unit' && layer !== 'infra')) ensurePythonRequirements('local');
+if (layers.includes('infra')) ensurePythonRequirements('checks');
+
+const files = layers.flatMap(testFiles);
+step(`Tests: ${layers.join(', ')} (${files.length} files)`, process.execPath, [
+  '--import',
+  'tsx',
+  '--test',
+  '--test-concurrency=2',
+  ...files,
+]);
