@@ -51,5 +51,6 @@ step(`Tests: ${layers.join(', ')} (${files.length} files)`, process.execPath, [
   'tsx',
   '--test',
   '--test-concurrency=2',
+  '--test-reporter=spec',
   ...files,
 ]);

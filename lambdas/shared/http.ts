@@ -24,10 +24,21 @@ export interface HttpRequest<Op extends Operation> {
 }
 
 type Result = APIGatewayProxyStructuredResultV2;
-/** The middleware hands the validated request to the handler on the Lambda context. */
-type HttpContext = Context & {
-  skycast: { requestId: string; user?: AuthenticatedUser; body?: unknown; query?: unknown; params?: unknown };
-};
+/** What the middleware learns about a request and hands to the handler on the Lambda context. */
+interface RequestState {
+  requestId: string;
+  user?: AuthenticatedUser;
+  body?: unknown;
+  query?: unknown;
+  params?: unknown;
+}
+type HttpContext = Context & { skycast?: RequestState };
+
+function stateOf(context: HttpContext): RequestState {
+  context.skycast ??= { requestId: context.awsRequestId };
+  return context.skycast;
+}
+
 type Mw = MiddlewareObj<APIGatewayProxyEventV2, Result, Error, HttpContext>;
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
@@ -69,7 +80,6 @@ function errorResponse(): Mw {
 function requestLogging(operation: Operation): Mw {
   return {
     before: async (request) => {
-      request.context.skycast = { requestId: request.context.awsRequestId };
       logger.resetKeys();
       logger.addContext(request.context);
       logger.appendKeys({ operationId: operation.operationId });
@@ -88,22 +98,26 @@ function authentication(operation: Operation, deps: HttpDeps): Mw {
       const user = await deps.verifier.verify(token);
       if (operation.checkRevocation) await deps.revocation.assertActive(token);
       logger.appendKeys({ userId: user.sub });
-      request.context.skycast.user = user;
+      stateOf(request.context).user = user;
     },
   };
 }
 
-function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z.output<T> {
-  const result = schema.safeParse(value);
+type Issue = { path: string; message: string };
+
+/** Parses one part of the request, adding what is wrong with it to `issues`. */
+function parse<T extends z.ZodType>(
+  schema: T,
+  value: () => unknown,
+  where: string,
+  issues: Issue[],
+): z.output<T> {
+  const result = schema.safeParse(value());
   if (result.success) return result.data;
-  const issues = result.error.issues.map((issue) => ({
-    path: [where, ...issue.path.map(String)].join('.'),
-    message: issue.message,
-  }));
-  const first = issues[0];
-  throw new ValidationError(first ? `${first.path}: ${first.message}` : `Invalid ${where}.`, {
-    details: { issues },
-  });
+  for (const issue of result.error.issues) {
+    issues.push({ path: [where, ...issue.path.map(String)].join('.'), message: issue.message });
+  }
+  return undefined as z.output<T>;
 }
 
 function readJsonBody(event: APIGatewayProxyEventV2): unknown {
@@ -129,14 +143,20 @@ function validation(operation: Operation): Mw {
   return {
     before: async (request) => {
       const { event } = request;
+      const issues: Issue[] = [];
       const validated = {
-        body: operation.body ? parse(operation.body, readJsonBody(event), 'body') : undefined,
+        body: operation.body ? parse(operation.body, () => readJsonBody(event), 'body', issues) : undefined,
         query: operation.query
-          ? parse(operation.query, event.queryStringParameters ?? {}, 'query')
+          ? parse(operation.query, () => event.queryStringParameters ?? {}, 'query', issues)
           : undefined,
-        params: operation.params ? parse(operation.params, event.pathParameters ?? {}, 'path') : undefined,
+        params: operation.params
+          ? parse(operation.params, () => event.pathParameters ?? {}, 'path', issues)
+          : undefined,
       };
-      Object.assign(request.context.skycast, validated);
+      // Report every invalid field at once, so a caller can fix the request in one go.
+      const [first] = issues;
+      if (first) throw new ValidationError(`${first.path}: ${first.message}`, { details: { issues } });
+      Object.assign(stateOf(request.context), validated);
     },
   };
 }
@@ -157,7 +177,7 @@ export function httpHandler<Op extends Operation>(
     .use(authentication(operation, deps))
     .use(validation(operation))
     .handler(async (_event, context) => {
-      const body = await useCase(context.skycast as unknown as HttpRequest<Op>);
+      const body = await useCase(stateOf(context) as unknown as HttpRequest<Op>);
       return json(status, status === 204 ? undefined : body);
     });
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   AdminConfirmSignUpCommand,
-  CognitoIdentityProviderClient,
+  type CognitoIdentityProviderClient,
   InitiateAuthCommand,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';

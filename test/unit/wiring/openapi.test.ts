@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { buildOpenApiDocument } from '../../../lib/wiring/openapi.ts';
+import { routeKey, routes } from '../../../lib/wiring/routes.ts';
+
+/** The operationIds the API contract fixes (DESIGN.md); each route must use one of them. */
+const CONTRACT = new Set([
+  'getMe',
+  'updatePreferences',
+  'startStream',
+  'endStream',
+  'watchStream',
+  'listStreams',
+  'getStreamKey',
+  'rotateStreamKey',
+  'sendReaction',
+  'postAnnouncement',
+  'scheduleAdBreak',
+  'createUpload',
+  'listUploadParts',
+  'completeUpload',
+  'abortUpload',
+  'listVideos',
+  'getVideo',
+  'deleteVideo',
+  'createClip',
+  'getClip',
+  'recordView',
+  'getRecommendations',
+]);
+
+describe('the route table', () => {
+  it('uses only operationIds from the API contract, each once', () => {
+    const ids = routes.map((route) => route.operation.operationId);
+
+    assert.deepEqual(
+      ids.filter((id) => !CONTRACT.has(id)),
+      [],
+    );
+    assert.equal(new Set(ids).size, ids.length);
+  });
+
+  it('has one route per method and path', () => {
+    const keys = routes.map(routeKey);
+
+    assert.equal(new Set(keys).size, keys.length);
+  });
+
+  it('names path parameters that exist in the path', () => {
+    for (const { operation } of routes) {
+      const inPath = [...operation.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]).sort();
+      const declared = Object.keys((operation.params as { shape?: object } | undefined)?.shape ?? {}).sort();
+      assert.deepEqual(declared, inPath, operation.operationId);
+    }
+  });
+});
+
+describe('buildOpenApiDocument', () => {
+  const document = buildOpenApiDocument({ serverUrl: 'https://api.example.com' });
+
+  it('is OpenAPI 3.1 with the server it was given', () => {
+    assert.equal(document.openapi, '3.1.0');
+    assert.deepEqual(document.servers, [{ url: 'https://api.example.com' }]);
+  });
+
+  it('describes every route under its operationId, with bearer auth on user routes', () => {
+    for (const { operation } of routes) {
+      const described = document.paths[operation.path]?.[operation.method.toLowerCase()] as
+        | { operationId: string; security: unknown[] }
+        | undefined;
+      assert.equal(described?.operationId, operation.operationId);
+      assert.deepEqual(described?.security, operation.auth === 'user' ? [{ cognito: [] }] : []);
+    }
+  });
+
+  it('documents the request body from the validating schema', () => {
+    const patch = document.paths['/me/preferences']?.patch as {
+      requestBody: { content: { 'application/json': { schema: { properties: Record<string, unknown> } } } };
+    };
+    const schema = patch.requestBody.content['application/json'].schema;
+
+    assert.deepEqual(Object.keys(schema.properties).sort(), ['categories', 'language', 'tags']);
+  });
+
+  it('documents error responses with the shared error shape', () => {
+    const getMe = document.paths['/me']?.get as { responses: Record<string, { content?: unknown }> };
+
+    assert.deepEqual(getMe.responses['401']?.content, {
+      'application/json': { schema: { $ref: '#/components/schemas/Error' } },
+    });
+  });
+});
