@@ -19,9 +19,17 @@ if (unknown.length > 0) {
 const layers: readonly Layer[] = requested.length > 0 ? (requested as Layer[]) : LAYERS;
 const everything = requested.length === 0;
 
+const testEnv = {
+  ...process.env,
+  // Handlers log every request at INFO; in tests only warnings and errors are worth reading.
+  POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+  // Lambda runs Node 22; the SDK's reminder that local Node 20 is old is noise in every test file.
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
+
 function step(title: string, command: string, args: string[]): void {
   console.log(`\n▶ ${title}`);
-  const result = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit' });
+  const result = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit', env: testEnv });
   if (result.status !== 0) {
     console.error(`✖ ${title} failed`);
     process.exit(result.status ?? 1);

@@ -61,7 +61,7 @@ export function lambdaContext(functionName = 'skycast-test'): Context {
 }
 
 /** A Lambda handler as middy builds it (middy passes an abort signal as a third argument). */
-type Handler = (
+export type Handler = (
   event: APIGatewayProxyEventV2,
   context: Context,
   options: { signal: AbortSignal },

@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { startMoto } from '../../local/moto.ts';
+import {
+  emulatorClientConfig,
+  functionEnvironment,
+  type ProvisionedResources,
+  provision,
+} from '../../local/provision.ts';
+
+export interface TestEmulator {
+  endpoint: string;
+  resources: ProvisionedResources;
+  /** The environment a deployed function would get for these resources. */
+  env: Record<string, string>;
+  cognito: CognitoIdentityProviderClient;
+  stop(): Promise<void>;
+}
+
+/**
+ * An AWS-compatible endpoint with Skycast's resources in it: a moto server started for this test file, or,
+ * when AWS_ENDPOINT_URL is set (LocalStack, another moto), that endpoint. Resource names get a random prefix
+ * so test files never see each other's data. The function environment is also applied to process.env, as
+ * Lambda would do before a handler module loads.
+ */
+export async function startTestEmulator(): Promise<TestEmulator> {
+  const region = process.env.AWS_REGION ?? 'us-east-1';
+  const external = process.env.AWS_ENDPOINT_URL;
+  const moto = external ? undefined : await startMoto();
+  const endpoint = external ?? (moto?.endpoint as string);
+  const resources = await provision({ endpoint, region }, `skycast-it-${randomUUID().slice(0, 8)}`);
+  const env = functionEnvironment(resources, endpoint);
+  Object.assign(process.env, env);
+  const cognito = new CognitoIdentityProviderClient(emulatorClientConfig({ endpoint, region }));
+  return {
+    endpoint,
+    resources,
+    env,
+    cognito,
+    async stop() {
+      cognito.destroy();
+      await moto?.stop();
+    },
+  };
+}
