@@ -5,6 +5,8 @@ import { freePort, waitFor } from './ports.ts';
 export interface RunningEmulator {
   /** Base URL of the AWS-compatible endpoint, e.g. http://127.0.0.1:4566. */
   endpoint: string;
+  /** Settles with the exit code (null after a signal) when the emulator's process ends, for whatever reason. */
+  exited: Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -26,22 +28,42 @@ export async function startMoto(
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
-  const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
-
-  try {
-    await waitFor('the moto server', async () => {
-      if (child.exitCode !== null) throw new Error(`moto exited with code ${child.exitCode}: ${stderr}`);
-      return (await fetch(`${endpoint}/moto-api/`)).ok;
+  let spawnError: Error | undefined;
+  const exited = new Promise<number | null>((resolveExit) => {
+    child.once('exit', (code) => resolveExit(code));
+    // A process that could not be spawned at all emits no exit event, only this.
+    child.once('error', (error) => {
+      spawnError = error;
+      resolveExit(null);
     });
+  });
+
+  let ready = false;
+  try {
+    await Promise.race([
+      waitFor('the moto server', async () => (await fetch(`${endpoint}/moto-api/`)).ok),
+      // waitFor swallows errors while it polls; an emulator that died should fail the start at once.
+      exited.then((code) => {
+        if (ready) return;
+        throw new Error(
+          spawnError
+            ? `Could not start moto: ${spawnError.message}`
+            : `moto exited with code ${code} before it answered: ${stderr.trim()}`,
+        );
+      }),
+    ]);
+    ready = true;
   } catch (error) {
+    ready = true;
     child.kill('SIGKILL');
     throw error;
   }
 
   return {
     endpoint,
+    exited,
     async stop() {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null || spawnError) return;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
       await exited;

@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Context } from 'aws-lambda';
+import { ROOT } from '../scripts/python-env.ts';
+
+/** A Lambda handler as the Node.js runtime calls it: async, or (legacy) with a callback. */
+export type LambdaHandler = (
+  event: unknown,
+  context: Context,
+  callback: (error?: unknown, result?: unknown) => void,
+) => unknown;
+
+/** One function of the local platform: its handler, loaded once, and the settings Lambda would give it. */
+export interface LocalFunction {
+  name: string;
+  handler: LambdaHandler;
+  /** @default 30000, API Gateway's integration timeout */
+  timeoutMs?: number;
+  /** @default 1024 */
+  memoryMb?: number;
+}
+
+export type InvocationOutcome =
+  | { ok: true; result: unknown }
+  | { ok: false; error: unknown; timedOut: boolean };
+
+const ACCOUNT_ID = '123456789012';
+
+/**
+ * Imports a handler module (a path relative to the repository root) the way the Lambda runtime initialises a
+ * function: module scope runs once, with whatever `process.env` holds at that moment.
+ */
+export async function loadHandler(entry: string): Promise<LambdaHandler> {
+  const module = (await import(pathToFileURL(join(ROOT, entry)).href)) as { handler?: unknown };
+  if (typeof module.handler !== 'function') {
+    throw new Error(`${entry} does not export a function named "handler"`);
+  }
+  return module.handler as LambdaHandler;
+}
+
+function lambdaContext(fn: LocalFunction, region: string, deadline: number, settle: Settle): Context {
+  const awsRequestId = randomUUID();
+  const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: fn.name,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${region}:${ACCOUNT_ID}:function:${fn.name}`,
+    memoryLimitInMB: String(fn.memoryMb ?? 1024),
+    awsRequestId,
+    logGroupName: `/aws/lambda/${fn.name}`,
+    logStreamName: `${day}/[$LATEST]${awsRequestId.replaceAll('-', '')}`,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: (error, result) => settle(error, result),
+    fail: (error) => settle(error ?? new Error('context.fail')),
+    succeed: (result: unknown) => settle(undefined, result),
+  };
+}
+
+type Settle = (error?: unknown, result?: unknown) => void;
+
+/**
+ * Invokes a function once, as Lambda would: the outcome is the handler's promise, or its callback, whichever
+ * comes first; an invocation that outlives the function's timeout is reported as timed out (it cannot be
+ * frozen in-process, so its late result is dropped).
+ */
+export function invoke(fn: LocalFunction, event: unknown, region: string): Promise<InvocationOutcome> {
+  const timeoutMs = fn.timeoutMs ?? 30_000;
+  return new Promise<InvocationOutcome>((resolveOutcome) => {
+    let settled = false;
+    const timer = setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      resolveOutcome({ ok: false, error: new Error(`Task timed out after ${timeoutMs} ms`), timedOut: true });
+    }, timeoutMs);
+    const settle: Settle = (error, result) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolveOutcome(
+        error === undefined || error === null ? { ok: true, result } : { ok: false, error, timedOut: false },
+      );
+    };
+    const context = lambdaContext(fn, region, Date.now() + timeoutMs, settle);
+    try {
+      const returned = fn.handler(event, context, settle);
+      if (returned && typeof (returned as Promise<unknown>).then === 'function') {
+        (returned as Promise<unknown>).then(
+          (result) => settle(undefined, result),
+          (error: unknown) => settle(error ?? new Error('The handler rejected without a reason')),
+        );
+      } else if (fn.handler.length < 3) {
+        // A synchronous handler without a callback: its return value is the result.
+        settle(undefined, returned);
+      }
+    } catch (error) {
+      settle(error ?? new Error('The handler threw without a reason'));
+    }
+  });
+}
