@@ -1,0 +1,206 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  type HttpRoute,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import type { ApiThrottle } from '../shared/settings.ts';
+import { SkycastFunction } from '../shared/skycast-function.ts';
+import { catalogTable } from '../wiring/resources.ts';
+import { routes as allRoutes, type Route } from '../wiring/routes.ts';
+
+/** Props of {@link SkycastApi}. */
+export interface SkycastApiProps {
+  /** @default the route table in lib/wiring/routes.ts */
+  routes?: readonly Route[];
+  /** Issues the access tokens the JWT authorizer accepts. */
+  userPool: IUserPool;
+  /** The only client whose tokens the authorizer accepts (its id is the token audience). */
+  webClient: IUserPoolClient;
+  /** The catalog table, for routes whose `access.catalog` asks for it. */
+  catalogTable: ITable;
+  /** Browser origins allowed to call the API (CORS), e.g. the web app's URL. */
+  allowOrigins: string[];
+  /** @default 100 requests burst, 50 per second */
+  throttle?: ApiThrottle;
+  /** Retention of the functions' logs and the API access logs. @default RetentionDays.ONE_MONTH */
+  logRetention?: RetentionDays;
+  /** @default RemovalPolicy.DESTROY */
+  logRemovalPolicy?: RemovalPolicy;
+}
+
+/** What API Gateway writes per request: one JSON line, no headers (so no tokens). */
+const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  requestTime: '$context.requestTime',
+  ip: '$context.identity.sourceIp',
+  userAgent: '$context.identity.userAgent',
+  routeKey: '$context.routeKey',
+  path: '$context.path',
+  protocol: '$context.protocol',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationLatency: '$context.integrationLatency',
+  integrationError: '$context.integrationErrorMessage',
+  authorizerError: '$context.authorizer.error',
+  userId: '$context.authorizer.claims.sub',
+};
+
+const upperFirst = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
+
+/**
+ * The HTTP API: one function per route of the route table, a Cognito JWT authorizer in front of every
+ * `auth: 'user'` operation, environment and IAM grants derived from each route's `access`, stage-wide
+ * throttling, JSON access logs and CORS for the web app.
+ */
+export class SkycastApi extends Construct {
+  readonly httpApi: HttpApi;
+  readonly stage: HttpStage;
+  readonly authorizer: HttpUserPoolAuthorizer;
+  /** The API's base URL, without a trailing slash: `https://<id>.execute-api.<region>.amazonaws.com`. */
+  readonly url: string;
+  /** Each route's function, by operationId. */
+  readonly functions: Readonly<Record<string, SkycastFunction>>;
+
+  constructor(scope: Construct, id: string, props: SkycastApiProps) {
+    super(scope, id);
+    const routes = props.routes ?? allRoutes;
+    const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+    const logRemovalPolicy = props.logRemovalPolicy ?? RemovalPolicy.DESTROY;
+    const throttle = props.throttle ?? { burstLimit: 100, rateLimit: 50 };
+
+    const methods = [...new Set(routes.map((route) => route.operation.method))];
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      description: 'Skycast API',
+      createDefaultStage: false,
+      corsPreflight: {
+        allowOrigins: props.allowOrigins,
+        allowMethods: methods.map((method) => CorsHttpMethod[method]),
+        allowHeaders: ['authorization', 'content-type'],
+        // Tokens travel in the Authorization header, never in cookies.
+        allowCredentials: false,
+        maxAge: Duration.hours(1),
+      },
+    });
+
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: logRetention,
+      removalPolicy: logRemovalPolicy,
+    });
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+      },
+    });
+    this.url = this.httpApi.apiEndpoint;
+
+    this.authorizer = new HttpUserPoolAuthorizer('CognitoAuthorizer', props.userPool, {
+      userPoolClients: [props.webClient],
+      identitySource: ['$request.header.Authorization'],
+    });
+
+    const functions: Record<string, SkycastFunction> = {};
+    for (const route of routes) {
+      functions[route.operation.operationId] = this.addRoute(route, props, logRetention, logRemovalPolicy);
+    }
+    this.functions = functions;
+  }
+
+  private addRoute(
+    route: Route,
+    props: SkycastApiProps,
+    logRetention: RetentionDays,
+    logRemovalPolicy: RemovalPolicy,
+  ): SkycastFunction {
+    const { operation, access } = route;
+    const scope = new Construct(this, upperFirst(operation.operationId));
+
+    const environment: Record<string, string> = {
+      USER_POOL_ID: props.userPool.userPoolId,
+      USER_POOL_CLIENT_ID: props.webClient.userPoolClientId,
+    };
+    if (access.catalog) environment[catalogTable.env] = props.catalogTable.tableName;
+
+    const fn = new SkycastFunction(scope, 'Function', {
+      entry: route.entry,
+      description: `${operation.operationId}: ${operation.summary}`.slice(0, 256),
+      serviceName: `skycast-${operation.tag}`,
+      environment,
+      logRetention,
+      logRemovalPolicy,
+    });
+
+    if (access.catalog === 'read') props.catalogTable.grantReadData(fn);
+    if (access.catalog === 'readWrite') props.catalogTable.grantReadWriteData(fn);
+    if (access.userPool === 'read') props.userPool.grant(fn, 'cognito-idp:AdminGetUser');
+
+    const httpRoutes = this.httpApi.addRoutes({
+      path: operation.path,
+      methods: [HttpMethod[operation.method]],
+      integration: new HttpLambdaIntegration('Integration', fn),
+      ...(operation.auth === 'user' ? { authorizer: this.authorizer } : {}),
+    });
+
+    this.suppressFindings(route, fn, httpRoutes);
+    return fn;
+  }
+
+  private suppressFindings(route: Route, fn: SkycastFunction, httpRoutes: HttpRoute[]): void {
+    NagSuppressions.addResourceSuppressions(fn, [
+      {
+        id: 'Serverless-LambdaDLQ',
+        reason:
+          'API Gateway invokes route functions synchronously and returns their errors to the caller; ' +
+          'a dead-letter queue only ever receives failed asynchronous invocations.',
+      },
+      {
+        id: 'Serverless-LambdaAsyncFailureDestination',
+        reason:
+          'API Gateway invokes route functions synchronously and returns their errors to the caller; ' +
+          'on-failure destinations only apply to asynchronous invocations.',
+      },
+    ]);
+    if (route.access.catalog && fn.role) {
+      NagSuppressions.addResourceSuppressions(
+        fn.role,
+        [
+          {
+            id: 'AwsSolutions-IAM5',
+            reason:
+              'The catalog grant covers the table and its indexes (`<table arn>/index/*`): the route queries ' +
+              'the overloaded GSIs the catalog definition declares, and the set of indexes is ours alone.',
+            appliesTo: [{ regex: '/^Resource::.*\\/index\\/\\*$/g' }],
+          },
+        ],
+        true,
+      );
+    }
+    if (route.operation.auth === 'public') {
+      for (const httpRoute of httpRoutes) {
+        NagSuppressions.addResourceSuppressions(httpRoute, [
+          {
+            id: 'AwsSolutions-APIG4',
+            reason: `${route.operation.operationId} is public by design: the route table marks it auth 'public'.`,
+          },
+        ]);
+      }
+    }
+  }
+}

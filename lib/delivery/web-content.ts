@@ -1,0 +1,148 @@
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
+import { BucketDeployment, CacheControl, type ISource, Source } from 'aws-cdk-lib/aws-s3-deployment';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import type { WebApp } from './web-app.ts';
+
+/**
+ * The web app's settings, served at `/config.json`. The local platform serves a document of the same shape,
+ * so the web app reads one format wherever it runs.
+ */
+export interface WebConfig {
+  /** The AWS region of the user pool and the API. */
+  region: string;
+  /** The HTTP API's base URL, without a trailing slash; operation paths are appended to it. */
+  apiUrl: string;
+  userPoolId: string;
+  userPoolClientId: string;
+  /**
+   * Base URL of videos, renditions and thumbnails. For now the web distribution's URL: the media
+   * distribution (DESIGN.md, "Delivery") takes over when it exists.
+   */
+  mediaUrl: string;
+  /** Where the Cognito API answers: `https://cognito-idp.<region>.amazonaws.com/`. */
+  cognitoEndpoint: string;
+}
+
+/** Props of {@link WebContent}. */
+export interface WebContentProps {
+  webApp: WebApp;
+  /** Folder with the static files (index.html …). @default none: only `documents` are deployed */
+  assetsPath?: string;
+  /**
+   * JSON documents written next to the static files at deploy time, by object key (`config.json`, …).
+   * They may hold CloudFormation values (tokens), resolved during the deployment.
+   */
+  documents?: Record<string, unknown>;
+  /** Retention of the deployment function's logs. @default RetentionDays.ONE_MONTH */
+  logRetention?: RetentionDays;
+  /** @default RemovalPolicy.DESTROY */
+  logRemovalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Deploys the web app's files and generated documents to its bucket and invalidates the distribution, so a
+ * deploy is visible at once. Files are served with `Cache-Control: no-cache`: browsers revalidate them
+ * (cheaply, by ETag), so the shell and `/config.json` never go stale.
+ */
+export class WebContent extends Construct {
+  readonly deployment: BucketDeployment;
+
+  constructor(scope: Construct, id: string, props: WebContentProps) {
+    super(scope, id);
+    const sources: ISource[] = [];
+    if (props.assetsPath) sources.push(Source.asset(props.assetsPath));
+    for (const [key, document] of Object.entries(props.documents ?? {})) {
+      sources.push(Source.jsonData(key, document));
+    }
+
+    this.deployment = new BucketDeployment(this, 'Deployment', {
+      sources,
+      destinationBucket: props.webApp.bucket,
+      distribution: props.webApp.distribution,
+      distributionPaths: ['/*'],
+      cacheControl: [CacheControl.noCache()],
+      // The copy runs in a Lambda function with the AWS CLI; more memory is more CPU and network.
+      memoryLimit: 512,
+      logGroup: new LogGroup(this, 'DeploymentLogs', {
+        retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+        removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
+      }),
+    });
+    this.suppressDeploymentFindings(props.webApp);
+  }
+
+  /**
+   * The copy function is the CDK's own (a singleton per stack, outside this construct's tree): we cannot set
+   * its runtime, tracing or policies, so its findings are acknowledged here, one by one.
+   */
+  private suppressDeploymentFindings(webApp: WebApp): void {
+    const stack = Stack.of(this);
+    const webBucketId = stack.resolve(stack.getLogicalId(webApp.bucket.node.defaultChild as CfnBucket));
+    const handlers = stack.node.children.filter((child) =>
+      child.node.id.startsWith('Custom::CDKBucketDeployment'),
+    );
+    const cdkOwned = "The CDK's BucketDeployment function is created and configured by the CDK itself";
+    for (const handler of handlers) {
+      NagSuppressions.addResourceSuppressions(
+        handler,
+        [
+          {
+            id: 'AwsSolutions-IAM4',
+            reason: `${cdkOwned}: its role writes logs through AWSLambdaBasicExecutionRole and cannot be replaced.`,
+            appliesTo: [
+              'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+            ],
+          },
+          {
+            id: 'AwsSolutions-IAM5',
+            reason:
+              `${cdkOwned}: it reads the staged files from the CDK assets bucket, replaces every object of the ` +
+              'web bucket (prune) and aborts its unfinished uploads, so its S3 actions and object ARNs are ' +
+              'wildcards by necessity, limited to those two buckets.',
+            appliesTo: [
+              'Action::s3:GetBucket*',
+              'Action::s3:GetObject*',
+              'Action::s3:List*',
+              'Action::s3:Abort*',
+              'Action::s3:DeleteObject*',
+              {
+                regex:
+                  '/^Resource::arn:<AWS::Partition>:s3:::cdk-[a-z0-9]+-assets-<AWS::AccountId>-<AWS::Region>\\/\\*$/g',
+              },
+              `Resource::<${webBucketId}.Arn>/*`,
+            ],
+          },
+          {
+            id: 'AwsSolutions-IAM5',
+            reason:
+              `${cdkOwned}: it invalidates the web distribution after copying; CloudFront invalidation ` +
+              'actions are granted on Resource "*" by the CDK.',
+            appliesTo: ['Resource::*'],
+          },
+          {
+            id: 'AwsSolutions-L1',
+            reason: `${cdkOwned}, which pins the Python runtime its AWS CLI layer is built and tested for.`,
+          },
+          {
+            id: 'Serverless-LambdaLatestVersion',
+            reason: `${cdkOwned}, which pins the Python runtime its AWS CLI layer is built and tested for.`,
+          },
+          {
+            id: 'Serverless-LambdaDLQ',
+            reason:
+              `${cdkOwned}; CloudFormation invokes it as a custom resource and fails the deployment if it ` +
+              'fails, so there is no lost event for a dead-letter queue to keep.',
+          },
+          {
+            id: 'Serverless-LambdaTracing',
+            reason: `${cdkOwned} and offers no tracing option; it runs once per deployment, not per request.`,
+          },
+        ],
+        true,
+      );
+    }
+  }
+}

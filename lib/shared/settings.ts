@@ -1,0 +1,111 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Node } from 'constructs';
+
+/** The repository root: handler entries and the web app's folder are found from here. */
+export const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export const STAGES = ['dev', 'prod'] as const;
+/** A deployment of Skycast; stack names carry it, so both can live in one account. */
+export type Stage = (typeof STAGES)[number];
+
+/** API Gateway's stage-wide limits for the HTTP API, applied to every route. */
+export interface ApiThrottle {
+  /** Requests per second a client may send in a short burst. */
+  burstLimit: number;
+  /** Requests per second sustained over time. */
+  rateLimit: number;
+}
+
+/** Everything that differs between stages, decided in this one place. */
+export interface SkycastSettings {
+  stage: Stage;
+  /**
+   * What CloudFormation does with stateful resources (user pool, table, buckets, logs) when they leave the
+   * template: kept in prod, deleted with their contents in dev so a dev stack tears down cleanly.
+   */
+  removalPolicy: RemovalPolicy;
+  /** Whether the user pool and table refuse to be deleted at all (prod). */
+  deletionProtection: boolean;
+  /**
+   * Cognito threat protection (compromised credentials, adaptive authentication). It needs the user pool's
+   * Plus feature plan, which is billed per monthly active user, so it is on in prod and off in dev.
+   */
+  threatProtection: boolean;
+  /** How long function and API access logs stay in CloudWatch Logs. */
+  logRetention: RetentionDays;
+  /** How long S3 and CloudFront access logs stay in the access-logs bucket. */
+  accessLogsExpiration: Duration;
+  apiThrottle: ApiThrottle;
+  /** Origins other than the web app's own that may call the API from a browser (e.g. a dev server). */
+  extraCorsOrigins: string[];
+  /**
+   * Folder with the web app's static files, deployed to the web bucket. `undefined` when it does not exist
+   * (yet): only the generated `/config.json` and `/openapi.json` are deployed then.
+   */
+  webAssetsPath: string | undefined;
+}
+
+/** Where the web app's static files are, relative to the repository root, unless `-c webAssets=…` says. */
+export const DEFAULT_WEB_ASSETS = 'web/public';
+
+/** The settings of a stage; `overrides` replace single values (tests and context flags use this). */
+export function settingsFor(stage: Stage, overrides: Partial<SkycastSettings> = {}): SkycastSettings {
+  const prod = stage === 'prod';
+  return {
+    stage,
+    removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    deletionProtection: prod,
+    threatProtection: prod,
+    logRetention: prod ? RetentionDays.THREE_MONTHS : RetentionDays.ONE_WEEK,
+    accessLogsExpiration: Duration.days(prod ? 365 : 30),
+    apiThrottle: prod ? { burstLimit: 500, rateLimit: 250 } : { burstLimit: 50, rateLimit: 25 },
+    extraCorsOrigins: [],
+    webAssetsPath: existingFolder(DEFAULT_WEB_ASSETS),
+    ...overrides,
+  };
+}
+
+function existingFolder(path: string): string | undefined {
+  const absolute = isAbsolute(path) ? path : join(REPOSITORY_ROOT, path);
+  return existsSync(absolute) ? absolute : undefined;
+}
+
+function parseBoolean(name: string, value: unknown): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new Error(`Context "${name}" must be true or false, not ${JSON.stringify(value)}.`);
+}
+
+/**
+ * Reads the settings from CDK context:
+ * `-c stage=dev|prod` (default dev), `-c threatProtection=true|false`, `-c webAssets=<folder>`,
+ * `-c corsOrigins=http://localhost:5173,…`.
+ */
+export function settingsFromContext(node: Node): SkycastSettings {
+  const stage = node.tryGetContext('stage') ?? 'dev';
+  if (!(STAGES as readonly string[]).includes(stage)) {
+    throw new Error(`Context "stage" must be one of ${STAGES.join(', ')}, not ${JSON.stringify(stage)}.`);
+  }
+  const overrides: Partial<SkycastSettings> = {};
+  const threatProtection = parseBoolean('threatProtection', node.tryGetContext('threatProtection'));
+  if (threatProtection !== undefined) overrides.threatProtection = threatProtection;
+  const webAssets = node.tryGetContext('webAssets');
+  if (webAssets !== undefined) {
+    const folder = existingFolder(String(webAssets));
+    if (!folder) throw new Error(`Context "webAssets": no folder at ${webAssets}.`);
+    overrides.webAssetsPath = folder;
+  }
+  const corsOrigins = node.tryGetContext('corsOrigins');
+  if (corsOrigins !== undefined) {
+    overrides.extraCorsOrigins = String(corsOrigins)
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean);
+  }
+  return settingsFor(stage as Stage, overrides);
+}
