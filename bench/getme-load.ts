@@ -1,0 +1,195 @@
+/**
+ * getme-load: `GET /me` (getMe) through the local platform — HTTP server, JWT authorizer, the handler with its
+ * real dependencies, DynamoDB on moto — under load from autocannon at 10 and 100 connections.
+ *
+ * Three processes: the platform (bench/support/platform-host.ts, its logs to /dev/null), the load generator
+ * (bench/support/load-worker.ts) and this one, which only orchestrates; moto is a fourth, started by the
+ * platform. They all share this machine's cores, so the numbers are a floor for what the platform does when
+ * it has the machine to itself.
+ *
+ * It also loads moto's DynamoDB GetItem directly (raw HTTP, no SDK): getMe makes one GetItem per request,
+ * so that number is the ceiling for getMe on this machine.
+ *
+ * SKYCAST_BENCH_CPU_PROF=1 writes a CPU profile of the platform process (Chrome DevTools format).
+ */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { getMe } from '../lambdas/accounts/operations.ts';
+import { emulatorClientConfig } from '../local/provision.ts';
+import { createSignedInUser } from '../test/support/accounts.ts';
+import { exited, forkModule, nextMessage } from './support/child.ts';
+import type { LoadRun, LoadSummary } from './support/load-worker.ts';
+import type { BenchRow } from './support/report.ts';
+import { round } from './support/stats.ts';
+
+const WARMUP_SECONDS = 3;
+const RUN_SECONDS = 10;
+const CONNECTIONS = [10, 100];
+const MOTO_DIRECT_SECONDS = 5;
+
+/** 10× the 66 requests/s a comparable Python service serves. */
+const GOAL_REQUESTS_PER_SECOND = 660;
+const GOAL_P99_MS = 61;
+
+interface PlatformReady {
+  type: 'ready';
+  url: string;
+  motoEndpoint: string;
+  config: { apiUrl: string; userPoolId: string; userPoolClientId: string; region: string };
+  resources: unknown;
+}
+
+function coresNote(): string {
+  return (
+    `the load generator (autocannon, 1 process), the platform (Node, 1 process) and moto (Python) share ` +
+    `this machine's ${os.availableParallelism()} cores (${os.cpus()[0]?.model.trim() ?? 'unknown CPU'})`
+  );
+}
+
+async function loadOnce(loader: ReturnType<typeof forkModule>, run: LoadRun): Promise<LoadSummary> {
+  const answer = nextMessage<{ type: 'summary'; summary: LoadSummary }>(
+    loader,
+    'summary',
+    (run.durationSeconds + 60) * 1000,
+  );
+  loader.send({ type: 'run', run });
+  return (await answer).summary;
+}
+
+function loadRows(label: string, summary: LoadSummary, goals: boolean): BenchRow[] {
+  const latency = summary.latencyMs;
+  const detail = {
+    ...summary,
+    latencyMs:
+      latency && Object.fromEntries(Object.entries(latency).map(([key, value]) => [key, round(value, 2)])),
+  };
+  return [
+    {
+      metric: `${label}: requests/s (2xx)`,
+      value: Math.round(summary.okPerSecond),
+      unit: '1/s',
+      ...(goals ? { goal: { atLeast: GOAL_REQUESTS_PER_SECOND } } : {}),
+      note: coresNote(),
+      detail,
+    },
+    { metric: `${label}: latency p50`, value: round(latency?.p50 ?? Number.NaN, 1), unit: 'ms' },
+    { metric: `${label}: latency p95`, value: round(latency?.p95 ?? Number.NaN, 1), unit: 'ms' },
+    {
+      metric: `${label}: latency p99`,
+      value: round(latency?.p99 ?? Number.NaN, 1),
+      unit: 'ms',
+      ...(goals ? { goal: { atMost: GOAL_P99_MS } } : {}),
+    },
+    {
+      metric: `${label}: non-2xx responses`,
+      value: summary.non2xx,
+      unit: 'count',
+      ...(goals ? { goal: { atMost: 0 } } : {}),
+    },
+    {
+      metric: `${label}: errors (incl. timeouts)`,
+      value: summary.errors,
+      unit: 'count',
+      ...(goals ? { goal: { atMost: 0 } } : {}),
+    },
+  ];
+}
+
+/** The catalog table's name, as the platform created it in moto. */
+async function catalogTableName(motoEndpoint: string, region: string): Promise<string> {
+  const db = new DynamoDBClient(emulatorClientConfig({ endpoint: motoEndpoint, region }));
+  try {
+    const { TableNames = [] } = await db.send(new ListTablesCommand({}));
+    const table = TableNames.find((name) => name.endsWith('catalog'));
+    if (!table) throw new Error(`No catalog table in moto (tables: ${TableNames.join(', ') || 'none'})`);
+    return table;
+  } finally {
+    db.destroy();
+  }
+}
+
+export async function getMeLoad(): Promise<BenchRow[]> {
+  const profileDir = process.env.SKYCAST_BENCH_CPU_PROF
+    ? mkdtempSync(join(os.tmpdir(), 'skycast-bench-profile-'))
+    : undefined;
+  const platform = forkModule(new URL('./support/platform-host.ts', import.meta.url).pathname, {
+    stdout: 'ignore',
+    nodeFlags: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+  });
+  const loader = forkModule(new URL('./support/load-worker.ts', import.meta.url).pathname, {
+    stdout: 'inherit',
+  });
+  try {
+    const ready = await nextMessage<PlatformReady>(platform, 'ready');
+    const { config, motoEndpoint } = ready;
+    console.error(`  platform up at ${ready.url}; signing a user in`);
+
+    const cognito = new CognitoIdentityProviderClient(
+      emulatorClientConfig({ endpoint: motoEndpoint, region: config.region }),
+    );
+    const user = await createSignedInUser(cognito, {
+      userPoolId: config.userPoolId,
+      clientId: config.userPoolClientId,
+    });
+    cognito.destroy();
+
+    const apiUrl = new URL(config.apiUrl, ready.url).href.replace(/\/$/, '');
+    const url = `${apiUrl}${getMe.path}`;
+    const headers = { authorization: `Bearer ${user.accessToken}` };
+    // The first call creates the profile; a failure here says why, instead of a table full of non-2xx.
+    const first = await fetch(url, { headers });
+    if (!first.ok) throw new Error(`GET ${url} answered ${first.status}: ${await first.text()}`);
+
+    console.error(`  warming up for ${WARMUP_SECONDS} s`);
+    await loadOnce(loader, { url, headers, connections: 10, durationSeconds: WARMUP_SECONDS });
+
+    const rows: BenchRow[] = [];
+    for (const connections of CONNECTIONS) {
+      console.error(`  GET /me, ${connections} connections, ${RUN_SECONDS} s`);
+      const summary = await loadOnce(loader, { url, headers, connections, durationSeconds: RUN_SECONDS });
+      rows.push(...loadRows(`getMe, ${connections} connections`, summary, true));
+    }
+
+    const table = await catalogTableName(motoEndpoint, config.region);
+    console.error(`  moto DynamoDB GetItem directly, 10 connections, ${MOTO_DIRECT_SECONDS} s`);
+    const direct = await loadOnce(loader, {
+      url: motoEndpoint,
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': 'DynamoDB_20120810.GetItem',
+        // moto reads the region from the credential scope and does not check the signature.
+        authorization: `AWS4-HMAC-SHA256 Credential=skycast-local/20250101/${config.region}/dynamodb/aws4_request, SignedHeaders=host, Signature=0`,
+      },
+      body: JSON.stringify({
+        TableName: table,
+        Key: { pk: { S: `USER#${user.sub}` }, sk: { S: 'PROFILE' } },
+      }),
+      connections: 10,
+      durationSeconds: MOTO_DIRECT_SECONDS,
+      closeAfterEachResponse: true,
+    });
+    const [directRate, directP50] = loadRows('moto GetItem direct, 10 connections', direct, false);
+    rows.push(
+      {
+        ...directRate!,
+        note:
+          'moto GetItem direct = raw DynamoDB GetItem HTTP requests to moto (no SDK, no signing): the ceiling ' +
+          'for getMe, which makes one GetItem per request',
+      },
+      directP50!,
+    );
+    if (direct.non2xx > 0 || direct.errors > 0) {
+      throw new Error(`moto GetItem direct had ${direct.non2xx} non-2xx and ${direct.errors} errors`);
+    }
+    return rows;
+  } finally {
+    if (loader.connected) loader.disconnect();
+    if (platform.connected) platform.send({ type: 'stop' });
+    await Promise.all([exited(loader), exited(platform, 20_000)]);
+    if (profileDir) console.error(`  CPU profile of the platform process: ${profileDir}`);
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * `npm run bench [-- <name> …]`: runs the benchmarks (all of them, or the ones named), prints a table and
+ * writes the numbers to bench/results/. No benchmark asserts on a time: a missed goal is reported, not failed.
+ */
+import os from 'node:os';
+import { relative } from 'node:path';
+import { ROOT } from '../scripts/python-env.ts';
+import { getMeLoad } from './getme-load.ts';
+import { handlerBundles } from './handler-bundles.ts';
+import { middleware } from './middleware.ts';
+import {
+  type Benchmark,
+  type BenchmarkResult,
+  environment,
+  formatTable,
+  goalMet,
+  writeResults,
+} from './support/report.ts';
+
+const benchmarks: Benchmark[] = [
+  {
+    name: 'handler-bundles',
+    description: 'Every route handler bundled as lambdaBundling says: minified size and cold import time',
+    run: handlerBundles,
+  },
+  {
+    name: 'middleware',
+    description: 'The HTTP middleware stack alone (real RS256 verification, in-memory stores, no I/O)',
+    run: middleware,
+  },
+  {
+    name: 'getme-load',
+    description: 'GET /me (getMe) through the local platform under load with autocannon',
+    run: getMeLoad,
+  },
+];
+
+async function main(): Promise<number> {
+  const wanted = process.argv.slice(2).filter((arg) => arg !== '--');
+  const unknown = wanted.filter((name) => !benchmarks.some((benchmark) => benchmark.name === name));
+  if (unknown.length > 0) {
+    console.error(`Unknown benchmark(s): ${unknown.join(', ')}.`);
+    console.error(`Available: ${benchmarks.map((benchmark) => benchmark.name).join(', ')}.`);
+    return 2;
+  }
+  const selected = wanted.length > 0 ? benchmarks.filter((b) => wanted.includes(b.name)) : benchmarks;
+
+  const startedAt = new Date();
+  const env = environment();
+  console.error(
+    `Node ${env.node} on ${env.cpus} × ${env.cpuModel ?? 'unknown CPU'}, ${env.platform} (${env.arch})`,
+  );
+
+  const results: BenchmarkResult[] = [];
+  for (const benchmark of selected) {
+    console.error(`\n▶ ${benchmark.name}: ${benchmark.description}`);
+    const started = performance.now();
+    const result: BenchmarkResult = {
+      name: benchmark.name,
+      description: benchmark.description,
+      startedAt: new Date().toISOString(),
+      durationSeconds: 0,
+      loadAverage: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,
+      rows: [],
+    };
+    try {
+      result.rows = (await benchmark.run()).map((row) => ({ ...row, met: goalMet(row) }));
+    } catch (error) {
+      result.error = error instanceof Error ? error.message : String(error);
+      console.error(error);
+    }
+    result.durationSeconds = Math.round((performance.now() - started) / 100) / 10;
+    results.push(result);
+  }
+
+  console.log(`\n${formatTable(results)}`);
+  const written = writeResults(results, env, startedAt);
+  console.log(`\nResults: ${written.map((path) => relative(ROOT, path)).join(', ')}`);
+  return results.some((result) => result.error) ? 1 : 0;
+}
+
+process.exitCode = await main();
