@@ -2,12 +2,12 @@
  * `npm run bench [-- <name> …]`: runs the benchmarks (all of them, or the ones named), prints a table and
  * writes the numbers to bench/results/. No benchmark asserts on a time: a missed goal is reported, not failed.
  */
-import os from 'node:os';
 import { relative } from 'node:path';
 import { ROOT } from '../scripts/python-env.ts';
 import { getMeLoad } from './getme-load.ts';
 import { handlerBundles } from './handler-bundles.ts';
 import { middleware } from './middleware.ts';
+import { otherProcessesCores, sampleCpu } from './support/machine.ts';
 import {
   type Benchmark,
   type BenchmarkResult,
@@ -55,12 +55,12 @@ async function main(): Promise<number> {
   for (const benchmark of selected) {
     console.error(`\n▶ ${benchmark.name}: ${benchmark.description}`);
     const started = performance.now();
+    const cpuBefore = sampleCpu();
     const result: BenchmarkResult = {
       name: benchmark.name,
       description: benchmark.description,
       startedAt: new Date().toISOString(),
       durationSeconds: 0,
-      loadAverage: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,
       rows: [],
     };
     try {
@@ -70,6 +70,8 @@ async function main(): Promise<number> {
       console.error(error);
     }
     result.durationSeconds = Math.round((performance.now() - started) / 100) / 10;
+    const others = otherProcessesCores(cpuBefore, sampleCpu());
+    if (others !== undefined) result.otherProcessesCores = Math.round(others * 100) / 100;
     results.push(result);
   }
 

@@ -31,8 +31,11 @@ export interface BenchmarkResult {
   description: string;
   startedAt: string;
   durationSeconds: number;
-  /** 1-minute load average when it started: other work on the machine skews every number. */
-  loadAverage: number;
+  /**
+   * Cores' worth of CPU that processes outside this benchmark used while it ran (Linux only): other work
+   * on the machine skews every number.
+   */
+  otherProcessesCores?: number;
   rows: (BenchRow & { met?: boolean })[];
   /** Set when the benchmark could not finish; its rows are then missing. */
   error?: string;
@@ -89,10 +92,11 @@ export function formatTable(results: BenchmarkResult[]): string {
   const out = [render(header), rule, ...body, rule];
   const cores = os.availableParallelism();
   for (const result of results) {
-    if (result.loadAverage > cores * 0.75) {
+    const others = result.otherProcessesCores;
+    if (others !== undefined && others >= 0.1) {
       notes.push(
-        `${result.name}: the machine was busy when it started (1-minute load average ${result.loadAverage.toFixed(1)} ` +
-          `on ${cores} cores): other processes took CPU time from it, so its numbers are pessimistic`,
+        `${result.name}: other processes on this machine used ${others.toFixed(2)} of its ${cores} cores on ` +
+          'average while it ran; its numbers are pessimistic by that much',
       );
     }
   }
