@@ -22,6 +22,8 @@ import { routes as allRoutes, type Route } from '../wiring/routes.ts';
 
 /** Props of {@link SkycastApi}. */
 export interface SkycastApiProps {
+  /** Shown in the API Gateway console. @default 'skycast' */
+  apiName?: string;
   /** @default the route table in lib/wiring/routes.ts */
   routes?: readonly Route[];
   /** Issues the access tokens the JWT authorizer accepts. */
@@ -83,6 +85,7 @@ export class SkycastApi extends Construct {
 
     const methods = [...new Set(routes.map((route) => route.operation.method))];
     this.httpApi = new HttpApi(this, 'HttpApi', {
+      apiName: props.apiName ?? 'skycast',
       description: 'Skycast API',
       createDefaultStage: false,
       corsPreflight: {

@@ -74,6 +74,20 @@ function existingFolder(path: string): string | undefined {
   return existsSync(absolute) ? absolute : undefined;
 }
 
+/** A browser origin is scheme, host and port only: `http://localhost:5173`, no path, no trailing slash. */
+function checkOrigin(origin: string): string {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(origin);
+  } catch {}
+  if (!parsed || parsed.origin !== origin) {
+    throw new Error(
+      `Context "corsOrigins": ${JSON.stringify(origin)} is not an origin like https://example.com.`,
+    );
+  }
+  return origin;
+}
+
 function parseBoolean(name: string, value: unknown): boolean | undefined {
   if (value === undefined) return undefined;
   if (value === true || value === 'true') return true;
@@ -105,7 +119,8 @@ export function settingsFromContext(node: Node): SkycastSettings {
     overrides.extraCorsOrigins = String(corsOrigins)
       .split(',')
       .map((origin) => origin.trim())
-      .filter(Boolean);
+      .filter(Boolean)
+      .map(checkOrigin);
   }
   return settingsFor(stage as Stage, overrides);
 }

@@ -40,6 +40,7 @@ export class ServiceStack extends Stack {
     });
 
     this.api = new SkycastApi(this, 'Api', {
+      apiName: `skycast-${settings.stage}`,
       userPool: data.accounts.userPool,
       webClient: data.accounts.webClient,
       catalogTable: data.catalog.table,
