@@ -42,6 +42,10 @@ async function shutdown(reason: string, { signal = true } = {}): Promise<void> {
   }
 }
 
+// When the terminal or pipe we print to is gone, writing fails with EPIPE; that must not stop us from
+// stopping what we started.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
+
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGHUP', () => void shutdown('SIGHUP'));
