@@ -22,6 +22,7 @@ import { emulatorClientConfig } from '../local/provision.ts';
 import { createSignedInUser } from '../test/support/accounts.ts';
 import { exited, forkModule, nextMessage } from './support/child.ts';
 import type { LoadRun, LoadSummary } from './support/load-worker.ts';
+import { childProcesses, processCpuSeconds } from './support/machine.ts';
 import type { BenchRow } from './support/report.ts';
 import { round } from './support/stats.ts';
 
@@ -49,22 +50,52 @@ function coresNote(): string {
   );
 }
 
-async function loadOnce(loader: ReturnType<typeof forkModule>, run: LoadRun): Promise<LoadSummary> {
+/** The processes whose CPU time is accounted per request (Linux only; missing ones are skipped). */
+type Processes = Record<'platform' | 'moto' | 'loadGenerator', number | undefined>;
+
+/** CPU milliseconds each process spent per answered request: independent of how busy the machine was. */
+type CpuPerRequest = Partial<Record<keyof Processes, number>>;
+
+interface Measured {
+  summary: LoadSummary;
+  cpuPerRequest: CpuPerRequest;
+}
+
+async function loadOnce(
+  loader: ReturnType<typeof forkModule>,
+  run: LoadRun,
+  processes: Processes,
+): Promise<Measured> {
+  const names = Object.keys(processes) as (keyof Processes)[];
+  const cpu = () => names.map((name) => processCpuSeconds(processes[name] ?? -1));
   const answer = nextMessage<{ type: 'summary'; summary: LoadSummary }>(
     loader,
     'summary',
     (run.durationSeconds + 60) * 1000,
   );
+  const before = cpu();
   loader.send({ type: 'run', run });
-  return (await answer).summary;
+  const { summary } = await answer;
+  const after = cpu();
+  const answered = summary.ok + summary.non2xx;
+  const cpuPerRequest: CpuPerRequest = {};
+  names.forEach((name, i) => {
+    const start = before[i];
+    const end = after[i];
+    if (start !== undefined && end !== undefined && answered > 0) {
+      cpuPerRequest[name] = round(((end - start) * 1000) / answered, 3);
+    }
+  });
+  return { summary, cpuPerRequest };
 }
 
-function loadRows(label: string, summary: LoadSummary, goals: boolean): BenchRow[] {
+function loadRows(label: string, { summary, cpuPerRequest }: Measured, goals: boolean): BenchRow[] {
   const latency = summary.latencyMs;
   const detail = {
     ...summary,
     latencyMs:
       latency && Object.fromEntries(Object.entries(latency).map(([key, value]) => [key, round(value, 2)])),
+    cpuMsPerRequest: cpuPerRequest,
   };
   return [
     {
@@ -95,6 +126,16 @@ function loadRows(label: string, summary: LoadSummary, goals: boolean): BenchRow
       unit: 'count',
       ...(goals ? { goal: { atMost: 0 } } : {}),
     },
+    ...(['platform', 'moto'] as const)
+      .filter((name) => cpuPerRequest[name] !== undefined)
+      .map((name) => ({
+        metric: `${label}: ${name} CPU time per request`,
+        value: cpuPerRequest[name]!,
+        unit: 'ms',
+        note:
+          'CPU time per request = user + system CPU time of that process during the run / responses; ' +
+          'unlike throughput it hardly depends on what else the machine was doing',
+      })),
   ];
 }
 
@@ -126,6 +167,11 @@ export async function getMeLoad(): Promise<BenchRow[]> {
     const ready = await nextMessage<PlatformReady>(platform, 'ready');
     const { config, motoEndpoint } = ready;
     console.error(`  platform up at ${ready.url}; signing a user in`);
+    const processes: Processes = {
+      platform: platform.pid,
+      moto: platform.pid === undefined ? undefined : childProcesses(platform.pid, 'moto_server')[0],
+      loadGenerator: loader.pid,
+    };
 
     const cognito = new CognitoIdentityProviderClient(
       emulatorClientConfig({ endpoint: motoEndpoint, region: config.region }),
@@ -144,46 +190,65 @@ export async function getMeLoad(): Promise<BenchRow[]> {
     if (!first.ok) throw new Error(`GET ${url} answered ${first.status}: ${await first.text()}`);
 
     console.error(`  warming up for ${WARMUP_SECONDS} s`);
-    await loadOnce(loader, { url, headers, connections: 10, durationSeconds: WARMUP_SECONDS });
+    await loadOnce(loader, { url, headers, connections: 10, durationSeconds: WARMUP_SECONDS }, processes);
 
     const rows: BenchRow[] = [];
     for (const connections of CONNECTIONS) {
       console.error(`  GET /me, ${connections} connections, ${RUN_SECONDS} s`);
-      const summary = await loadOnce(loader, { url, headers, connections, durationSeconds: RUN_SECONDS });
-      rows.push(...loadRows(`getMe, ${connections} connections`, summary, true));
+      const measured = await loadOnce(
+        loader,
+        { url, headers, connections, durationSeconds: RUN_SECONDS },
+        processes,
+      );
+      rows.push(...loadRows(`getMe, ${connections} connections`, measured, true));
     }
 
     const table = await catalogTableName(motoEndpoint, config.region);
     console.error(`  moto DynamoDB GetItem directly, 10 connections, ${MOTO_DIRECT_SECONDS} s`);
-    const direct = await loadOnce(loader, {
-      url: motoEndpoint,
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-amz-json-1.0',
-        'x-amz-target': 'DynamoDB_20120810.GetItem',
-        // moto reads the region from the credential scope and does not check the signature.
-        authorization: `AWS4-HMAC-SHA256 Credential=skycast-local/20250101/${config.region}/dynamodb/aws4_request, SignedHeaders=host, Signature=0`,
-      },
-      body: JSON.stringify({
-        TableName: table,
-        Key: { pk: { S: `USER#${user.sub}` }, sk: { S: 'PROFILE' } },
-      }),
-      connections: 10,
-      durationSeconds: MOTO_DIRECT_SECONDS,
-      closeAfterEachResponse: true,
-    });
-    const [directRate, directP50] = loadRows('moto GetItem direct, 10 connections', direct, false);
-    rows.push(
+    const direct = await loadOnce(
+      loader,
       {
-        ...directRate!,
-        note:
-          'moto GetItem direct = raw DynamoDB GetItem HTTP requests to moto (no SDK, no signing): the ceiling ' +
-          'for getMe, which makes one GetItem per request',
+        url: motoEndpoint,
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amz-target': 'DynamoDB_20120810.GetItem',
+          // moto reads the region from the credential scope and does not check the signature.
+          authorization: `AWS4-HMAC-SHA256 Credential=skycast-local/20250101/${config.region}/dynamodb/aws4_request, SignedHeaders=host, Signature=0`,
+        },
+        body: JSON.stringify({
+          TableName: table,
+          Key: { pk: { S: `USER#${user.sub}` }, sk: { S: 'PROFILE' } },
+        }),
+        connections: 10,
+        durationSeconds: MOTO_DIRECT_SECONDS,
+        closeAfterEachResponse: true,
       },
-      directP50!,
+      processes,
     );
-    if (direct.non2xx > 0 || direct.errors > 0) {
-      throw new Error(`moto GetItem direct had ${direct.non2xx} non-2xx and ${direct.errors} errors`);
+    const directRows = loadRows('moto GetItem direct, 10 connections', direct, false);
+    rows.push({
+      ...directRows[0]!,
+      note:
+        'moto GetItem direct = raw DynamoDB GetItem HTTP requests to moto (no SDK, no signing): the ceiling ' +
+        'for getMe, which makes one GetItem per request',
+    });
+    rows.push(...directRows.filter((row) => /p50|moto CPU/.test(row.metric)));
+    const motoMs = direct.cpuPerRequest.moto;
+    if (motoMs !== undefined) {
+      rows.push({
+        metric: 'moto GetItem ceiling on one free core (1 s / moto CPU per GetItem)',
+        value: Math.round(1000 / motoMs),
+        unit: '1/s',
+        note:
+          'moto is one Python process: its request threads take turns on the GIL, so it uses about one core ' +
+          'at most, whatever the machine has',
+      });
+    }
+    if (direct.summary.non2xx > 0 || direct.summary.errors > 0) {
+      throw new Error(
+        `moto GetItem direct had ${direct.summary.non2xx} non-2xx and ${direct.summary.errors} errors`,
+      );
     }
     return rows;
   } finally {

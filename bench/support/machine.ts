@@ -5,7 +5,7 @@
  * each benchmark makes sure of before it returns). Elsewhere than Linux it reports nothing.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 interface CpuSample {
   busyTicks: number;
@@ -58,4 +58,39 @@ export function otherProcessesCores(
   const seconds = (after.at - before.at) / 1000;
   const others = after.busyTicks - before.busyTicks - (after.ownTicks - before.ownTicks);
   return Math.max(0, others / clockTicks() / seconds);
+}
+
+/** CPU time (user + system) a live process has used so far, in seconds; undefined where /proc is not there. */
+export function processCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const [utime, stime] = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .slice(11, 13)
+      .map(Number);
+    return ((utime ?? 0) + (stime ?? 0)) / clockTicks();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The live children of a process whose command line contains `match`. */
+export function childProcesses(parentPid: number, match: string): number[] {
+  try {
+    return readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .filter((pid) => {
+        try {
+          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+          const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+          return parent === parentPid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(match);
+        } catch {
+          return false;
+        }
+      })
+      .map(Number);
+  } catch {
+    return [];
+  }
 }
