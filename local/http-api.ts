@@ -36,12 +36,6 @@ export interface HttpApiSettings {
   onFunctionError?: (functionName: string, outcome: Extract<InvocationOutcome, { ok: false }>) => void;
 }
 
-/** What the API did with a request, beside the response: for the request log. */
-export interface ApiExchange {
-  response: ApiResponse;
-  routeKey?: string;
-}
-
 interface CompiledRoute {
   route: Route;
   key: string;
@@ -247,11 +241,11 @@ export function createHttpApi(settings: HttpApiSettings) {
   }
 
   return {
-    async handle(request: ApiRequest): Promise<ApiExchange> {
+    async handle(request: ApiRequest): Promise<ApiResponse> {
       const requestId = randomBytes(11).toString('base64');
-      const withRequestId = (response: ApiResponse, key?: string): ApiExchange => ({
-        response: { ...response, headers: { ...response.headers, 'apigw-requestid': requestId } },
-        ...(key ? { routeKey: key } : {}),
+      const withRequestId = (response: ApiResponse): ApiResponse => ({
+        ...response,
+        headers: { ...response.headers, 'apigw-requestid': requestId },
       });
 
       const { match, allowed } = findRoute(request);
@@ -276,12 +270,12 @@ export function createHttpApi(settings: HttpApiSettings) {
         );
       }
       const key = match.route.key;
-      if (request.body.length > MAX_API_PAYLOAD_BYTES) return withRequestId(tooLarge(), key);
+      if (request.body.length > MAX_API_PAYLOAD_BYTES) return withRequestId(tooLarge());
 
       let authorization: JwtAuthorization | undefined;
       if (match.route.route.operation.auth === 'user') {
         authorization = await settings.authorizer.authorize(request.headers.authorization?.[0]);
-        if (!authorization) return withRequestId(unauthorized(), key);
+        if (!authorization) return withRequestId(unauthorized());
       }
 
       const fn = settings.functions.get(key);
@@ -290,7 +284,7 @@ export function createHttpApi(settings: HttpApiSettings) {
       const outcome = await invoke(fn, event, settings.region);
       if (!outcome.ok) {
         settings.onFunctionError?.(fn.name, outcome);
-        return withRequestId(outcome.timedOut ? serviceUnavailable() : internalServerError(), key);
+        return withRequestId(outcome.timedOut ? serviceUnavailable() : internalServerError());
       }
       const response = toResponse(outcome.result);
       if (!response) {
@@ -299,9 +293,9 @@ export function createHttpApi(settings: HttpApiSettings) {
           error: new Error('The handler returned a statusCode API Gateway cannot use'),
           timedOut: false,
         });
-        return withRequestId(internalServerError(), key);
+        return withRequestId(internalServerError());
       }
-      return withRequestId(response, key);
+      return withRequestId(response);
     },
   };
 }

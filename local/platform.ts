@@ -1,15 +1,15 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { WebConfig } from '../lib/delivery/web-content.ts';
 import { buildOpenApiDocument } from '../lib/wiring/openapi.ts';
 import { routeKey, routes } from '../lib/wiring/routes.ts';
-import { ROOT } from '../scripts/python-env.ts';
 import { createCognitoEndpoint } from './cognito-endpoint.ts';
-import { type ApiRequest, createHttpApi, MAX_API_PAYLOAD_BYTES } from './http-api.ts';
+import { createHttpApi } from './http-api.ts';
 import { createJwtAuthorizer } from './jwt-authorizer.ts';
 import { type LocalFunction, loadHandler } from './lambda.ts';
 import { type RunningEmulator, startMoto } from './moto.ts';
+import { createOriginHandler, PATHS, type RequestHandler, sendJson } from './origin.ts';
 import { Outbox } from './outbox.ts';
 import {
   emulatorClientConfig,
@@ -17,11 +17,10 @@ import {
   type ProvisionedResources,
   provision,
 } from './provision.ts';
-import { readStaticFile } from './static-files.ts';
-import type { WebConfig } from './web-config.ts';
 
+export type { WebConfig } from '../lib/delivery/web-content.ts';
+export { PATHS } from './origin.ts';
 export type { OutboxMessage } from './outbox.ts';
-export type { WebConfig } from './web-config.ts';
 export type { Outbox };
 
 export interface PlatformOptions {
@@ -53,68 +52,11 @@ export interface RunningPlatform {
   stop(): Promise<void>;
 }
 
-/** Where things live on the one origin. */
-export const PATHS = {
-  api: '/api',
-  cognito: '/cognito/',
-  media: '/media',
-  config: '/config.json',
-  openApi: '/openapi.json',
-  outbox: '/local/outbox',
-} as const;
-
 const REGION = 'us-east-1';
 const ACCOUNT_ID = '123456789012';
-const WEB_ROOT = join(ROOT, 'web', 'public');
-const MAX_COGNITO_BODY_BYTES = 1024 * 1024;
-
-/** Headers the browser may read from API and Cognito answers on another origin (e.g. a dev server). */
-const CORS_HEADERS = {
-  'access-control-allow-origin': '*',
-  'access-control-expose-headers': 'apigw-requestid, x-amzn-requestid, x-amzn-errortype',
-};
 
 /** Set once handler modules are imported: their module state belongs to that platform for good. */
 let handlersLoaded = false;
-
-class BodyTooLargeError extends Error {}
-
-async function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new BodyTooLargeError();
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
-
-function send(
-  response: ServerResponse,
-  status: number,
-  headers: Record<string, string | string[]>,
-  body: Buffer | string,
-  method = 'GET',
-): void {
-  const payload = typeof body === 'string' ? Buffer.from(body) : body;
-  response.writeHead(status, { ...headers, 'content-length': String(payload.length) });
-  response.end(method === 'HEAD' ? undefined : payload);
-}
-
-function sendJson(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  extra: Record<string, string> = {},
-) {
-  send(
-    response,
-    status,
-    { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...extra },
-    JSON.stringify(body, null, 2),
-  );
-}
 
 function listen(server: Server, port: number): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -170,8 +112,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
   };
 
   // Listen first: a port that is taken fails at once, before the emulator spends seconds starting.
-  let handle: (request: IncomingMessage, response: ServerResponse) => Promise<void> = async (_req, res) =>
-    sendJson(res, 503, {
+  let handle: RequestHandler = async (_request, response) =>
+    sendJson(response, 503, {
       code: 'STARTING',
       message: 'The local platform is starting; try again in a moment.',
     });
@@ -248,144 +190,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
         console.error(`✖ ${name} ${outcome.timedOut ? 'timed out' : 'failed'}:`, outcome.error),
     });
 
-    const corsPreflight = (request: IncomingMessage, response: ServerResponse) =>
-      send(
-        response,
-        204,
-        {
-          ...CORS_HEADERS,
-          'access-control-allow-methods': 'GET, POST, PUT, PATCH, DELETE, OPTIONS',
-          'access-control-allow-headers':
-            request.headers['access-control-request-headers'] ?? 'authorization, content-type, x-amz-target',
-          'access-control-max-age': '600',
-        },
-        '',
-      );
-
-    async function serveApi(
-      request: IncomingMessage,
-      response: ServerResponse,
-      rawPath: string,
-      rawQuery: string,
-    ) {
-      const began = performance.now();
-      const method = request.method ?? 'GET';
-      if (method === 'OPTIONS') return corsPreflight(request, response);
-      let body: Buffer;
-      try {
-        body = await readBody(request, MAX_API_PAYLOAD_BYTES);
-      } catch (error) {
-        if (!(error instanceof BodyTooLargeError)) throw error;
-        sendJson(
-          response,
-          413,
-          { message: 'Request Entity Too Large' },
-          { ...CORS_HEADERS, connection: 'close' },
-        );
-        return;
-      }
-      const apiRequest: ApiRequest = {
-        method,
-        rawPath: rawPath.slice(PATHS.api.length) || '/',
-        rawQueryString: rawQuery,
-        headers: Object.fromEntries(
-          Object.entries(request.headersDistinct).map(([name, values]) => [name, values ?? []]),
-        ),
-        body,
-        sourceIp: (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
-        protocol: `HTTP/${request.httpVersion}`,
-      };
-      const { response: answer } = await api.handle(apiRequest);
-      const headers: Record<string, string | string[]> = { ...answer.headers, ...CORS_HEADERS };
-      if (answer.cookies.length > 0) headers['set-cookie'] = answer.cookies;
-      send(response, answer.statusCode, headers, answer.body);
-      log(`${method} ${rawPath} → ${answer.statusCode} (${Math.round(performance.now() - began)} ms)`);
-    }
-
-    async function serveCognito(request: IncomingMessage, response: ServerResponse) {
-      const began = performance.now();
-      if (request.method === 'OPTIONS') return corsPreflight(request, response);
-      if (request.method !== 'POST') {
-        sendJson(
-          response,
-          405,
-          { code: 'METHOD_NOT_ALLOWED', message: 'The Cognito API takes POST.' },
-          { allow: 'POST, OPTIONS' },
-        );
-        return;
-      }
-      let body: Buffer;
-      try {
-        body = await readBody(request, MAX_COGNITO_BODY_BYTES);
-      } catch (error) {
-        if (!(error instanceof BodyTooLargeError)) throw error;
-        sendJson(
-          response,
-          413,
-          { message: 'Request Entity Too Large' },
-          { ...CORS_HEADERS, connection: 'close' },
-        );
-        return;
-      }
-      const target = request.headers['x-amz-target'];
-      const answer = await cognitoEndpoint.handle(typeof target === 'string' ? target : undefined, body);
-      send(response, answer.status, { ...answer.headers, ...CORS_HEADERS }, answer.body);
-      const operation = typeof target === 'string' ? target.split('.').pop() : '?';
-      log(
-        `POST ${PATHS.cognito} ${operation} → ${answer.status} (${Math.round(performance.now() - began)} ms)`,
-      );
-    }
-
-    handle = async (request, response) => {
-      const target = request.url ?? '/';
-      const queryAt = target.indexOf('?');
-      const rawPath = queryAt === -1 ? target : target.slice(0, queryAt);
-      const rawQuery = queryAt === -1 ? '' : target.slice(queryAt + 1);
-      const method = request.method ?? 'GET';
-
-      if (!rawPath.startsWith('/'))
-        return sendJson(response, 400, { code: 'BAD_REQUEST', message: 'Bad request target.' });
-      if (rawPath === PATHS.api || rawPath.startsWith(`${PATHS.api}/`)) {
-        return serveApi(request, response, rawPath, rawQuery);
-      }
-      if (rawPath === PATHS.cognito || rawPath === PATHS.cognito.slice(0, -1))
-        return serveCognito(request, response);
-
-      if (method !== 'GET' && method !== 'HEAD') {
-        return sendJson(
-          response,
-          405,
-          { code: 'METHOD_NOT_ALLOWED', message: `${method} is not supported here.` },
-          { allow: 'GET, HEAD' },
-        );
-      }
-      if (rawPath === PATHS.config) return sendJson(response, 200, config);
-      if (rawPath === PATHS.openApi) {
-        return send(
-          response,
-          200,
-          { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache' },
-          openApi,
-          method,
-        );
-      }
-      if (rawPath === PATHS.outbox) return sendJson(response, 200, { messages: outbox.messages() });
-
-      const file = await readStaticFile(WEB_ROOT, rawPath);
-      if (!file)
-        return send(response, 404, { 'content-type': 'text/plain; charset=utf-8' }, 'Not found\n', method);
-      send(
-        response,
-        200,
-        {
-          'content-type': file.contentType,
-          'cache-control': 'no-cache',
-          'x-content-type-options': 'nosniff',
-        },
-        file.body,
-        method,
-      );
-    };
+    handle = createOriginHandler({ config, openApi, outbox, api, cognito: cognitoEndpoint, log });
 
     let stopping = false;
     const runningMoto = moto;

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
-import type { WebConfig } from '../../../local/web-config.ts';
+import type { WebConfig } from '../../../local/platform.ts';
 
 export type { WebConfig };
 

@@ -1,0 +1,209 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import type { WebConfig } from '../lib/delivery/web-content.ts';
+import { ROOT } from '../scripts/python-env.ts';
+import type { createCognitoEndpoint } from './cognito-endpoint.ts';
+import { type ApiRequest, type createHttpApi, MAX_API_PAYLOAD_BYTES } from './http-api.ts';
+import type { Outbox } from './outbox.ts';
+import { readStaticFile } from './static-files.ts';
+
+/** Where things live on the one origin; `/config.json` tells the web app the rest. */
+export const PATHS = {
+  api: '/api',
+  cognito: '/cognito/',
+  media: '/media',
+  config: '/config.json',
+  openApi: '/openapi.json',
+  outbox: '/local/outbox',
+} as const;
+
+const WEB_ROOT = join(ROOT, 'web', 'public');
+const MAX_COGNITO_BODY_BYTES = 1024 * 1024;
+
+/** Headers a browser on another origin (a dev server) may read from API and Cognito answers. */
+const CORS_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers': 'apigw-requestid, x-amzn-requestid, x-amzn-errortype',
+};
+
+export interface OriginParts {
+  config: WebConfig;
+  /** The OpenAPI document, serialised once. */
+  openApi: string;
+  outbox: Outbox;
+  api: ReturnType<typeof createHttpApi>;
+  cognito: ReturnType<typeof createCognitoEndpoint>;
+  /** One line per API or Cognito request. */
+  log: (line: string) => void;
+}
+
+export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+
+function send(
+  response: ServerResponse,
+  status: number,
+  headers: Record<string, string | string[]>,
+  body: Buffer | string,
+  method = 'GET',
+): void {
+  const payload = typeof body === 'string' ? Buffer.from(body) : body;
+  response.writeHead(status, { ...headers, 'content-length': String(payload.length) });
+  response.end(method === 'HEAD' ? undefined : payload);
+}
+
+export function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+  method = 'GET',
+): void {
+  send(
+    response,
+    status,
+    { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
+    JSON.stringify(body, null, 2),
+    method,
+  );
+}
+
+/** The request body, or undefined after answering 413 as API Gateway does when it is over `limit`. */
+async function readBody(
+  request: IncomingMessage,
+  response: ServerResponse,
+  limit: number,
+): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      sendJson(
+        response,
+        413,
+        { message: 'Request Entity Too Large' },
+        { ...CORS_HEADERS, connection: 'close' },
+      );
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+function corsPreflight(request: IncomingMessage, response: ServerResponse): void {
+  send(
+    response,
+    204,
+    {
+      ...CORS_HEADERS,
+      'access-control-allow-methods': 'GET, POST, PUT, PATCH, DELETE, OPTIONS',
+      'access-control-allow-headers':
+        request.headers['access-control-request-headers'] ?? 'authorization, content-type, x-amz-target',
+      'access-control-max-age': '600',
+    },
+    '',
+  );
+}
+
+const elapsed = (began: number) => `${Math.round(performance.now() - began)} ms`;
+
+/**
+ * Routes the one origin: the API under `/api`, the Cognito endpoint, `/config.json`, `/openapi.json`, the
+ * outbox, and the web app's static files for everything else.
+ */
+export function createOriginHandler(parts: OriginParts): RequestHandler {
+  const { config, outbox, log } = parts;
+
+  async function serveApi(
+    request: IncomingMessage,
+    response: ServerResponse,
+    rawPath: string,
+    rawQuery: string,
+  ) {
+    const began = performance.now();
+    const method = request.method ?? 'GET';
+    if (method === 'OPTIONS') return corsPreflight(request, response);
+    const body = await readBody(request, response, MAX_API_PAYLOAD_BYTES);
+    if (!body) return;
+    const apiRequest: ApiRequest = {
+      method,
+      rawPath: rawPath.slice(PATHS.api.length) || '/',
+      rawQueryString: rawQuery,
+      headers: Object.fromEntries(
+        Object.entries(request.headersDistinct).map(([name, values]) => [name, values ?? []]),
+      ),
+      body,
+      sourceIp: (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+      protocol: `HTTP/${request.httpVersion}`,
+    };
+    const answer = await parts.api.handle(apiRequest);
+    const headers: Record<string, string | string[]> = { ...answer.headers, ...CORS_HEADERS };
+    if (answer.cookies.length > 0) headers['set-cookie'] = answer.cookies;
+    send(response, answer.statusCode, headers, answer.body);
+    // The path only: no query string, no headers, so never a token.
+    log(`${method} ${rawPath} → ${answer.statusCode} (${elapsed(began)})`);
+  }
+
+  async function serveCognito(request: IncomingMessage, response: ServerResponse) {
+    const began = performance.now();
+    if (request.method === 'OPTIONS') return corsPreflight(request, response);
+    if (request.method !== 'POST') {
+      const message = 'The Cognito API takes POST.';
+      return sendJson(response, 405, { code: 'METHOD_NOT_ALLOWED', message }, { allow: 'POST, OPTIONS' });
+    }
+    const body = await readBody(request, response, MAX_COGNITO_BODY_BYTES);
+    if (!body) return;
+    const header = request.headers['x-amz-target'];
+    const target = typeof header === 'string' ? header : undefined;
+    const answer = await parts.cognito.handle(target, body);
+    send(response, answer.status, { ...answer.headers, ...CORS_HEADERS }, answer.body);
+    log(`POST ${PATHS.cognito} ${target?.split('.').pop() ?? '?'} → ${answer.status} (${elapsed(began)})`);
+  }
+
+  return async (request, response) => {
+    const target = request.url ?? '/';
+    const queryAt = target.indexOf('?');
+    const rawPath = queryAt === -1 ? target : target.slice(0, queryAt);
+    const rawQuery = queryAt === -1 ? '' : target.slice(queryAt + 1);
+    const method = request.method ?? 'GET';
+
+    if (!rawPath.startsWith('/')) {
+      return sendJson(response, 400, { code: 'BAD_REQUEST', message: 'The request target must be a path.' });
+    }
+    if (rawPath === PATHS.api || rawPath.startsWith(`${PATHS.api}/`)) {
+      return serveApi(request, response, rawPath, rawQuery);
+    }
+    if (rawPath === PATHS.cognito || rawPath === PATHS.cognito.slice(0, -1)) {
+      return serveCognito(request, response);
+    }
+    if (method !== 'GET' && method !== 'HEAD') {
+      const message = `${method} is not supported here.`;
+      return sendJson(response, 405, { code: 'METHOD_NOT_ALLOWED', message }, { allow: 'GET, HEAD' });
+    }
+    switch (rawPath) {
+      case PATHS.config:
+        return sendJson(response, 200, config, {}, method);
+      case PATHS.openApi:
+        return send(
+          response,
+          200,
+          { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache' },
+          parts.openApi,
+          method,
+        );
+      case PATHS.outbox:
+        return sendJson(response, 200, { messages: outbox.messages() }, {}, method);
+    }
+    const file = await readStaticFile(WEB_ROOT, rawPath);
+    if (!file)
+      return send(response, 404, { 'content-type': 'text/plain; charset=utf-8' }, 'Not found\n', method);
+    send(
+      response,
+      200,
+      { 'content-type': file.contentType, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' },
+      file.body,
+      method,
+    );
+  };
+}
