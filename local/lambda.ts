@@ -25,7 +25,8 @@ export type InvocationOutcome =
   | { ok: true; result: unknown }
   | { ok: false; error: unknown; timedOut: boolean };
 
-const ACCOUNT_ID = '123456789012';
+/** The account id functions see in ARNs: moto's default account, so the emulator and the ARNs agree. */
+export const LOCAL_ACCOUNT_ID = '123456789012';
 
 /**
  * Imports a handler module (a path relative to the repository root) the way the Lambda runtime initialises a
@@ -46,7 +47,7 @@ function lambdaContext(fn: LocalFunction, region: string, deadline: number, sett
     callbackWaitsForEmptyEventLoop: true,
     functionName: fn.name,
     functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${region}:${ACCOUNT_ID}:function:${fn.name}`,
+    invokedFunctionArn: `arn:aws:lambda:${region}:${LOCAL_ACCOUNT_ID}:function:${fn.name}`,
     memoryLimitInMB: String(fn.memoryMb ?? 1024),
     awsRequestId,
     logGroupName: `/aws/lambda/${fn.name}`,

@@ -7,7 +7,7 @@ import { routeKey, routes } from '../lib/wiring/routes.ts';
 import { createCognitoEndpoint } from './cognito-endpoint.ts';
 import { createHttpApi } from './http-api.ts';
 import { createJwtAuthorizer } from './jwt-authorizer.ts';
-import { type LocalFunction, loadHandler } from './lambda.ts';
+import { LOCAL_ACCOUNT_ID, type LocalFunction, loadHandler } from './lambda.ts';
 import { type RunningEmulator, startMoto } from './moto.ts';
 import { createOriginHandler, PATHS, type RequestHandler, sendJson } from './origin.ts';
 import { Outbox } from './outbox.ts';
@@ -53,7 +53,6 @@ export interface RunningPlatform {
 }
 
 const REGION = 'us-east-1';
-const ACCOUNT_ID = '123456789012';
 
 /** Set once handler modules are imported: their module state belongs to that platform for good. */
 let handlersLoaded = false;
@@ -184,7 +183,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
         jwksEndpoint: moto.endpoint,
       }),
       region: resources.region,
-      accountId: ACCOUNT_ID,
+      accountId: LOCAL_ACCOUNT_ID,
       apiId: 'skycastlocal',
       onFunctionError: (name, outcome) =>
         console.error(`✖ ${name} ${outcome.timedOut ? 'timed out' : 'failed'}:`, outcome.error),
