@@ -15,6 +15,9 @@ function parsePort(name: string, fallback: number): number {
   return port;
 }
 
+// Lambda runs Node 22; on an older local Node the SDK would warn about it at every start. README says which Node to use.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const port = parsePort('PORT', 3000);
 const rtmpPort = parsePort('RTMP_PORT', 1935);
 
