@@ -173,12 +173,6 @@ export class SkycastApi extends Construct {
           'API Gateway invokes route functions synchronously and returns their errors to the caller; ' +
           'a dead-letter queue only ever receives failed asynchronous invocations.',
       },
-      {
-        id: 'Serverless-LambdaAsyncFailureDestination',
-        reason:
-          'API Gateway invokes route functions synchronously and returns their errors to the caller; ' +
-          'on-failure destinations only apply to asynchronous invocations.',
-      },
     ]);
     if (route.access.catalog && fn.role) {
       NagSuppressions.addResourceSuppressions(

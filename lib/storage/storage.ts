@@ -9,7 +9,6 @@ import {
   type LifecycleRule,
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
-import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS, type BucketRole, buckets } from '../wiring/resources.ts';
 
@@ -86,14 +85,6 @@ export class Storage extends Construct {
         conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
       }),
     );
-    NagSuppressions.addResourceSuppressions(this.accessLogsBucket, [
-      {
-        id: 'AwsSolutions-S1',
-        reason:
-          'This is the access-logs bucket itself; logging its own accesses into itself would log every log ' +
-          'delivery in an endless loop.',
-      },
-    ]);
 
     const roles = Object.keys(buckets) as BucketRole[];
     this.buckets = Object.fromEntries(

@@ -1,0 +1,94 @@
+/**
+ * Checkov findings Skycast accepts, each for the resources it names and with the reason. The static-checks
+ * test fails on any other finding, and on a skip that no longer matches anything (delete it then).
+ */
+export interface CheckovSkip {
+  check: string;
+  /** Matched against checkov's `<Type>.<LogicalId>` resource names. */
+  resources: RegExp;
+  reason: string;
+}
+
+export const checkovSkips: readonly CheckovSkip[] = [
+  {
+    check: 'CKV_AWS_119',
+    resources: /^AWS::DynamoDB::Table\.CatalogTable/,
+    reason:
+      'The catalog is encrypted at rest with the AWS managed KMS key (aws/dynamodb). A customer managed key ' +
+      'would add a monthly key charge and key-policy upkeep to every deployment without changing who can ' +
+      'read the data: that is decided by IAM, and every grant is per function.',
+  },
+  {
+    check: 'CKV_AWS_18',
+    resources: /^AWS::S3::Bucket\.StorageAccessLogs/,
+    reason:
+      'This is the access-logs bucket: the other buckets and the web distribution log into it. Logging it ' +
+      'into itself would log every log delivery, without end.',
+  },
+  {
+    check: 'CKV_AWS_21',
+    resources: /^AWS::S3::Bucket\.(StorageAccessLogs|StorageMedia|WebAppBucket)/,
+    reason:
+      'Versioning is on where objects cannot be made again (uploads, recordings). Access logs are written ' +
+      'once and expire; media renditions, posters and clips are regenerated from the originals by ' +
+      'transcoding; the web bucket is rebuilt from the repository on every deploy.',
+  },
+  {
+    check: 'CKV_AWS_116',
+    resources: /^AWS::Lambda::Function\.(Api|CustomCDKBucketDeployment|CustomS3AutoDeleteObjects)/,
+    reason:
+      'A dead-letter queue only receives failed asynchronous invocations. API functions are invoked ' +
+      'synchronously by API Gateway, which returns the error to the caller; the CDK custom-resource ' +
+      'handlers are invoked by CloudFormation, which fails the deployment instead.',
+  },
+  {
+    check: 'CKV_AWS_117',
+    resources: /^AWS::Lambda::Function\./,
+    reason:
+      'Skycast functions only call AWS service endpoints (DynamoDB, Cognito, S3, IVS, MediaConvert) over TLS ' +
+      'with IAM authentication; there is no private network resource to reach. A VPC would add NAT gateways ' +
+      'or interface endpoints to every deployment and nothing to its security.',
+  },
+  {
+    check: 'CKV_AWS_115',
+    resources: /^AWS::Lambda::Function\./,
+    reason:
+      'Reserved concurrency would carve a fixed share out of the account limit for each function and cap it ' +
+      'there; request rates are limited where they enter instead, by the HTTP API stage throttling.',
+  },
+  {
+    check: 'CKV_AWS_173',
+    resources: /^AWS::Lambda::Function\./,
+    reason:
+      'Function environments hold resource names and ids only (table, user pool, client), never secrets; ' +
+      'Lambda encrypts them at rest with its AWS managed key already.',
+  },
+  {
+    check: 'CKV_AWS_158',
+    resources: /^AWS::Logs::LogGroup\./,
+    reason:
+      'CloudWatch Logs encrypts every log group at rest. Our logs carry no tokens, stream keys or presigned ' +
+      'URLs by design (STYLE.md), so a customer managed key would add cost and a key policy, not protection.',
+  },
+  {
+    check: 'CKV_AWS_68',
+    resources: /^AWS::CloudFront::Distribution\.WebAppDistribution/,
+    reason:
+      'The web distribution serves static files only; the API has its own throttling and JWT authorizer. ' +
+      'AWS WAF is billed per web ACL and per request, so attaching one is left to operators who want it.',
+  },
+  {
+    check: 'CKV_AWS_174',
+    resources: /^AWS::CloudFront::Distribution\.WebAppDistribution/,
+    reason:
+      'The distribution uses the default *.cloudfront.net certificate, whose security policy CloudFront fixes; ' +
+      'a TLS 1.2 minimum needs a custom domain with its own ACM certificate.',
+  },
+  {
+    check: 'CKV_AWS_111',
+    resources: /^AWS::IAM::Policy\.CustomCDKBucketDeployment/,
+    reason:
+      "The CDK's own BucketDeployment function invalidates the web distribution after copying, and the CDK " +
+      'grants cloudfront:CreateInvalidation on "*"; its policy is not ours to change.',
+  },
+];

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { after, describe, it } from 'node:test';
+import { App, RemovalPolicy } from 'aws-cdk-lib';
+import { settingsFor, settingsFromContext } from '../../lib/shared/settings.ts';
+import { temporaryFolder } from './support/synth.ts';
+
+const fromContext = (context: Record<string, unknown>) => settingsFromContext(new App({ context }).node);
+const folder = temporaryFolder('web-assets');
+after(() => rmSync(folder, { recursive: true, force: true }));
+
+describe('settingsFromContext', () => {
+  it('deploys the dev stage unless told otherwise', () => {
+    assert.equal(fromContext({}).stage, 'dev');
+    assert.equal(fromContext({ stage: 'prod' }).stage, 'prod');
+  });
+
+  it('refuses a stage it does not know, naming the ones it does', () => {
+    assert.throws(() => fromContext({ stage: 'staging' }), /must be one of dev, prod, not "staging"/);
+  });
+
+  it('keeps prod resources and protects them, and lets dev ones go', () => {
+    const prod = settingsFor('prod');
+    assert.equal(prod.removalPolicy, RemovalPolicy.RETAIN);
+    assert.equal(prod.deletionProtection, true);
+    assert.equal(prod.threatProtection, true);
+    const dev = settingsFor('dev');
+    assert.equal(dev.removalPolicy, RemovalPolicy.DESTROY);
+    assert.equal(dev.deletionProtection, false);
+    assert.equal(dev.threatProtection, false);
+    assert.ok(prod.logRetention > dev.logRetention);
+    assert.ok(prod.accessLogsExpiration.toDays() > dev.accessLogsExpiration.toDays());
+  });
+
+  it('reads -c threatProtection=true|false as CDK passes it (a string), and nothing else', () => {
+    assert.equal(fromContext({ threatProtection: 'true' }).threatProtection, true);
+    assert.equal(fromContext({ stage: 'prod', threatProtection: 'false' }).threatProtection, false);
+    assert.throws(() => fromContext({ threatProtection: 'yes' }), /"threatProtection" must be true or false/);
+  });
+
+  it('takes the web app folder from -c webAssets, and refuses one that does not exist', () => {
+    assert.equal(fromContext({ webAssets: folder }).webAssetsPath, folder);
+    assert.throws(() => fromContext({ webAssets: `${folder}/missing` }), /no folder at/);
+  });
+
+  it('takes extra CORS origins from -c corsOrigins and refuses what is not an origin', () => {
+    assert.deepEqual(
+      fromContext({ corsOrigins: 'http://localhost:5173, https://example.com' }).extraCorsOrigins,
+      ['http://localhost:5173', 'https://example.com'],
+    );
+    assert.deepEqual(fromContext({}).extraCorsOrigins, []);
+    assert.throws(() => fromContext({ corsOrigins: 'https://example.com/app' }), /not an origin/);
+    assert.throws(() => fromContext({ corsOrigins: 'localhost:5173' }), /not an origin/);
+  });
+});
