@@ -16,13 +16,13 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { getMe } from '../lambdas/accounts/operations.ts';
 import { emulatorClientConfig } from '../local/provision.ts';
 import { createSignedInUser } from '../test/support/accounts.ts';
 import { exited, forkModule, nextMessage } from './support/child.ts';
 import type { LoadRun, LoadSummary } from './support/load-worker.ts';
 import { childProcesses, processCpuSeconds } from './support/machine.ts';
+import type { PlatformReady } from './support/platform-host.ts';
 import type { BenchRow } from './support/report.ts';
 import { round } from './support/stats.ts';
 
@@ -34,14 +34,6 @@ const MOTO_DIRECT_SECONDS = 5;
 /** 10× the 66 requests/s a comparable Python service serves. */
 const GOAL_REQUESTS_PER_SECOND = 660;
 const GOAL_P99_MS = 61;
-
-interface PlatformReady {
-  type: 'ready';
-  url: string;
-  motoEndpoint: string;
-  config: { apiUrl: string; userPoolId: string; userPoolClientId: string; region: string };
-  resources: unknown;
-}
 
 function coresNote(): string {
   return (
@@ -134,22 +126,9 @@ function loadRows(label: string, { summary, cpuPerRequest }: Measured, goals: bo
         unit: 'ms',
         note:
           'CPU time per request = user + system CPU time of that process during the run / responses; ' +
-          'unlike throughput it hardly depends on what else the machine was doing',
+          'it depends much less than throughput on what else the machine was doing',
       })),
   ];
-}
-
-/** The catalog table's name, as the platform created it in moto. */
-async function catalogTableName(motoEndpoint: string, region: string): Promise<string> {
-  const db = new DynamoDBClient(emulatorClientConfig({ endpoint: motoEndpoint, region }));
-  try {
-    const { TableNames = [] } = await db.send(new ListTablesCommand({}));
-    const table = TableNames.find((name) => name.endsWith('catalog'));
-    if (!table) throw new Error(`No catalog table in moto (tables: ${TableNames.join(', ') || 'none'})`);
-    return table;
-  } finally {
-    db.destroy();
-  }
 }
 
 export async function getMeLoad(): Promise<BenchRow[]> {
@@ -165,6 +144,12 @@ export async function getMeLoad(): Promise<BenchRow[]> {
   });
   try {
     const ready = await nextMessage<PlatformReady>(platform, 'ready');
+    // Rejects with the platform's own error if it fails (or exits) while the load runs; the runs race it.
+    const platformDown: Promise<never> = nextMessage(platform, 'never', 24 * 3600_000).then(() => {
+      throw new Error('The platform host sent an unexpected message');
+    });
+    platformDown.catch(() => {}); // raced below; it also rejects when we stop the platform at the end
+    const measure = (run: LoadRun) => Promise.race([loadOnce(loader, run, processes), platformDown]);
     const { config, motoEndpoint } = ready;
     console.error(`  platform up at ${ready.url}; signing a user in`);
     const processes: Processes = {
@@ -190,42 +175,34 @@ export async function getMeLoad(): Promise<BenchRow[]> {
     if (!first.ok) throw new Error(`GET ${url} answered ${first.status}: ${await first.text()}`);
 
     console.error(`  warming up for ${WARMUP_SECONDS} s`);
-    await loadOnce(loader, { url, headers, connections: 10, durationSeconds: WARMUP_SECONDS }, processes);
+    await measure({ url, headers, connections: 10, durationSeconds: WARMUP_SECONDS });
 
     const rows: BenchRow[] = [];
     for (const connections of CONNECTIONS) {
       console.error(`  GET /me, ${connections} connections, ${RUN_SECONDS} s`);
-      const measured = await loadOnce(
-        loader,
-        { url, headers, connections, durationSeconds: RUN_SECONDS },
-        processes,
-      );
+      const measured = await measure({ url, headers, connections, durationSeconds: RUN_SECONDS });
       rows.push(...loadRows(`getMe, ${connections} connections`, measured, true));
     }
 
-    const table = await catalogTableName(motoEndpoint, config.region);
+    const table = ready.resources.tableName;
     console.error(`  moto DynamoDB GetItem directly, 10 connections, ${MOTO_DIRECT_SECONDS} s`);
-    const direct = await loadOnce(
-      loader,
-      {
-        url: motoEndpoint,
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-amz-json-1.0',
-          'x-amz-target': 'DynamoDB_20120810.GetItem',
-          // moto reads the region from the credential scope and does not check the signature.
-          authorization: `AWS4-HMAC-SHA256 Credential=skycast-local/20250101/${config.region}/dynamodb/aws4_request, SignedHeaders=host, Signature=0`,
-        },
-        body: JSON.stringify({
-          TableName: table,
-          Key: { pk: { S: `USER#${user.sub}` }, sk: { S: 'PROFILE' } },
-        }),
-        connections: 10,
-        durationSeconds: MOTO_DIRECT_SECONDS,
-        closeAfterEachResponse: true,
+    const direct = await measure({
+      url: motoEndpoint,
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': 'DynamoDB_20120810.GetItem',
+        // moto reads the region from the credential scope and does not check the signature.
+        authorization: `AWS4-HMAC-SHA256 Credential=skycast-local/20250101/${config.region}/dynamodb/aws4_request, SignedHeaders=host, Signature=0`,
       },
-      processes,
-    );
+      body: JSON.stringify({
+        TableName: table,
+        Key: { pk: { S: `USER#${user.sub}` }, sk: { S: 'PROFILE' } },
+      }),
+      connections: 10,
+      durationSeconds: MOTO_DIRECT_SECONDS,
+      closeAfterEachResponse: true,
+    });
     const directRows = loadRows('moto GetItem direct, 10 connections', direct, false);
     rows.push({
       ...directRows[0]!,
@@ -237,7 +214,7 @@ export async function getMeLoad(): Promise<BenchRow[]> {
     const motoMs = direct.cpuPerRequest.moto;
     if (motoMs !== undefined) {
       rows.push({
-        metric: 'moto GetItem ceiling on one free core (1 s / moto CPU per GetItem)',
+        metric: 'moto GetItem ceiling on one free core, estimate (1 s / moto CPU per GetItem)',
         value: Math.round(1000 / motoMs),
         unit: '1/s',
         note:

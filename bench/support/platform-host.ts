@@ -2,36 +2,24 @@
  * Runs the local platform (`npm start`'s `startPlatform`) in a process of its own for the load benchmark:
  * its handlers' log lines go to /dev/null instead of the benchmark's output, and it can be CPU-profiled
  * alone (SKYCAST_BENCH_CPU_PROF=1). Sends `ready` with where it answers; stops on `stop` or when the
- * benchmark goes away.
+ * benchmark goes away; reports an `error` if the platform fails while it runs (say, moto dies).
  */
+import { type RunningPlatform, startPlatform } from '../../local/platform.ts';
 import { failToParent, sendToParent } from './child.ts';
 
-/** What local/platform.ts promises (it is being written; this host is typed against its interface). */
-interface RunningPlatform {
-  url: string;
-  config: { apiUrl: string; userPoolId: string; userPoolClientId: string; region: string };
-  resources: unknown;
-  motoEndpoint: string;
-  stop(): Promise<void>;
-}
-type StartPlatform = (options: {
-  port?: number;
-  rtmpPort?: number;
-  quiet?: boolean;
-}) => Promise<RunningPlatform>;
+/** What the parent learns: plain data only, as it crosses IPC. */
+export type PlatformReady = { type: 'ready' } & Pick<
+  RunningPlatform,
+  'url' | 'config' | 'resources' | 'motoEndpoint'
+>;
 
 async function main(): Promise<void> {
-  const platformModule = '../../local/platform.ts';
-  const { startPlatform } = (await import(platformModule)) as { startPlatform: StartPlatform };
   const platform = await startPlatform({ port: 0, rtmpPort: 0, quiet: true });
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= platform.stop().then(
       () => process.exit(0),
-      (error) => {
-        console.error(error);
-        process.exit(1);
-      },
+      (error) => failToParent(error),
     );
     return stopping;
   };
@@ -39,14 +27,15 @@ async function main(): Promise<void> {
     if (message.type === 'stop') void stop();
   });
   process.on('disconnect', () => void stop());
-  sendToParent({
+  void platform.failure.then((error) => failToParent(error));
+  const ready: PlatformReady = {
     type: 'ready',
     url: platform.url,
     motoEndpoint: platform.motoEndpoint,
-    // Only what survives IPC: plain data.
-    config: JSON.parse(JSON.stringify(platform.config)),
-    resources: JSON.parse(JSON.stringify(platform.resources ?? null)),
-  });
+    config: platform.config,
+    resources: platform.resources,
+  };
+  sendToParent(JSON.parse(JSON.stringify(ready)));
 }
 
 main().catch(failToParent);
