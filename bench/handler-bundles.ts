@@ -4,11 +4,11 @@
  *
  * Two forms of each handler are built in one run:
  * - **bundled** — `lambdaBundling` as is (minified ESM, node22 target, banner): what we deploy. Its size and
- *   cold import time carry the goals. It is written to an empty temporary folder with no node_modules
- *   anywhere above it, so an import the bundle failed to inline breaks the run instead of being quietly
- *   resolved from the repository.
+ *   cold import time carry the goals. It is written to a fresh temporary folder outside the repository,
+ *   so an import the bundle failed to inline breaks the run instead of being quietly resolved from the
+ *   repository's node_modules.
  * - **unbundled** — the same esbuild settings with minification off and every npm package left external:
- *   our TypeScript compiled to JavaScript, and each dependency loaded by Node file by file from
+ *   our own modules compiled into one JavaScript file, and each dependency loaded by Node file by file from
  *   node_modules, as a function shipped as "compiled code plus node_modules" would start. It shows what
  *   bundling buys. (Importing the .ts source through tsx was the other option; it mostly measures tsx
  *   transpiling TypeScript at load time, which no deployment does.)
@@ -34,7 +34,7 @@ import { ROOT } from '../scripts/python-env.ts';
 import type { BenchRow } from './support/report.ts';
 import { distribution, round } from './support/stats.ts';
 
-const SAMPLES = 7;
+const SAMPLES = 9;
 const GOAL_BUNDLE_KB = 500;
 const GOAL_COLD_IMPORT_MS = 60;
 
