@@ -1,4 +1,5 @@
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, CacheControl, type ISource, Source } from 'aws-cdk-lib/aws-s3-deployment';
@@ -58,6 +59,23 @@ export class WebContent extends Construct {
       sources.push(Source.jsonData(key, document));
     }
 
+    const logGroup = new LogGroup(this, 'DeploymentLogs', {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
+    });
+    // Our own role for the CDK's copy function, so its logs permission covers its log group only (the default
+    // role gets AWSLambdaBasicExecutionRole); the deployment adds the S3 and CloudFront grants to it.
+    const role = new Role(this, 'DeploymentRole', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Copies the web app into its bucket',
+    });
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
+
     this.deployment = new BucketDeployment(this, 'Deployment', {
       sources,
       destinationBucket: props.webApp.bucket,
@@ -66,83 +84,77 @@ export class WebContent extends Construct {
       cacheControl: [CacheControl.noCache()],
       // The copy runs in a Lambda function with the AWS CLI; more memory is more CPU and network.
       memoryLimit: 512,
-      logGroup: new LogGroup(this, 'DeploymentLogs', {
-        retention: props.logRetention ?? RetentionDays.ONE_MONTH,
-        removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
-      }),
+      logGroup,
+      role,
     });
-    this.suppressDeploymentFindings(props.webApp);
+    this.suppressDeploymentFindings(props.webApp, role);
   }
 
   /**
    * The copy function is the CDK's own (a singleton per stack, outside this construct's tree): we cannot set
-   * its runtime, tracing or policies, so its findings are acknowledged here, one by one.
+   * its runtime or tracing, nor narrow the grants the deployment gives its role, so those findings are
+   * acknowledged here, one by one.
    */
-  private suppressDeploymentFindings(webApp: WebApp): void {
+  private suppressDeploymentFindings(webApp: WebApp, role: Role): void {
     const stack = Stack.of(this);
     const webBucketId = stack.resolve(stack.getLogicalId(webApp.bucket.node.defaultChild as CfnBucket));
+    const cdkOwned = "The CDK's BucketDeployment function";
+    NagSuppressions.addResourceSuppressions(
+      role,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            `${cdkOwned} reads the staged files from the CDK assets bucket, replaces every object of the web ` +
+            'bucket (prune) and aborts its unfinished uploads; the CDK grants those S3 actions with wildcards, ' +
+            'limited to these two buckets.',
+          appliesTo: [
+            'Action::s3:GetBucket*',
+            'Action::s3:GetObject*',
+            'Action::s3:List*',
+            'Action::s3:Abort*',
+            'Action::s3:DeleteObject*',
+            {
+              regex:
+                '/^Resource::arn:<AWS::Partition>:s3:::cdk-[a-z0-9]+-assets-<AWS::AccountId>-<AWS::Region>\\/\\*$/g',
+            },
+            `Resource::<${webBucketId}.Arn>/*`,
+          ],
+        },
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            `${cdkOwned} invalidates the web distribution after copying; the CDK grants ` +
+            'cloudfront:CreateInvalidation and GetInvalidation on Resource "*", with no option to narrow it.',
+          appliesTo: ['Resource::*'],
+        },
+      ],
+      true,
+    );
     const handlers = stack.node.children.filter((child) =>
       child.node.id.startsWith('Custom::CDKBucketDeployment'),
     );
-    const cdkOwned = "The CDK's BucketDeployment function is created and configured by the CDK itself";
     for (const handler of handlers) {
-      NagSuppressions.addResourceSuppressions(
-        handler,
-        [
-          {
-            id: 'AwsSolutions-IAM4',
-            reason: `${cdkOwned}: its role writes logs through AWSLambdaBasicExecutionRole and cannot be replaced.`,
-            appliesTo: [
-              'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
-            ],
-          },
-          {
-            id: 'AwsSolutions-IAM5',
-            reason:
-              `${cdkOwned}: it reads the staged files from the CDK assets bucket, replaces every object of the ` +
-              'web bucket (prune) and aborts its unfinished uploads, so its S3 actions and object ARNs are ' +
-              'wildcards by necessity, limited to those two buckets.',
-            appliesTo: [
-              'Action::s3:GetBucket*',
-              'Action::s3:GetObject*',
-              'Action::s3:List*',
-              'Action::s3:Abort*',
-              'Action::s3:DeleteObject*',
-              {
-                regex:
-                  '/^Resource::arn:<AWS::Partition>:s3:::cdk-[a-z0-9]+-assets-<AWS::AccountId>-<AWS::Region>\\/\\*$/g',
-              },
-              `Resource::<${webBucketId}.Arn>/*`,
-            ],
-          },
-          {
-            id: 'AwsSolutions-IAM5',
-            reason:
-              `${cdkOwned}: it invalidates the web distribution after copying; CloudFront invalidation ` +
-              'actions are granted on Resource "*" by the CDK.',
-            appliesTo: ['Resource::*'],
-          },
-          {
-            id: 'AwsSolutions-L1',
-            reason: `${cdkOwned}, which pins the Python runtime its AWS CLI layer is built and tested for.`,
-          },
-          {
-            id: 'Serverless-LambdaLatestVersion',
-            reason: `${cdkOwned}, which pins the Python runtime its AWS CLI layer is built and tested for.`,
-          },
-          {
-            id: 'Serverless-LambdaDLQ',
-            reason:
-              `${cdkOwned}; CloudFormation invokes it as a custom resource and fails the deployment if it ` +
-              'fails, so there is no lost event for a dead-letter queue to keep.',
-          },
-          {
-            id: 'Serverless-LambdaTracing',
-            reason: `${cdkOwned} and offers no tracing option; it runs once per deployment, not per request.`,
-          },
-        ],
-        true,
-      );
+      NagSuppressions.addResourceSuppressions(handler, [
+        {
+          id: 'AwsSolutions-L1',
+          reason: `${cdkOwned} pins the Python runtime that its AWS CLI layer is built and tested for.`,
+        },
+        {
+          id: 'Serverless-LambdaLatestVersion',
+          reason: `${cdkOwned} pins the Python runtime that its AWS CLI layer is built and tested for.`,
+        },
+        {
+          id: 'Serverless-LambdaDLQ',
+          reason:
+            `${cdkOwned} is invoked by CloudFormation as a custom resource, which fails the deployment if ` +
+            'the function fails, so there is no lost event for a dead-letter queue to keep.',
+        },
+        {
+          id: 'Serverless-LambdaTracing',
+          reason: `${cdkOwned} offers no tracing option; it runs once per deployment, not per request.`,
+        },
+      ]);
     }
   }
 }

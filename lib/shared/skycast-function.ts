@@ -21,9 +21,9 @@ export interface SkycastFunctionProps {
   description?: string;
   /** @default 'skycast' — Powertools tags every log line with it (POWERTOOLS_SERVICE_NAME). */
   serviceName?: string;
-  /** @default 512 MiB — arm64 at 512 MiB keeps cold starts of an SDK-bundling handler well under a second. */
+  /** @default 512 MiB — Lambda gives CPU in proportion to memory, and our bundles carry the AWS SDK. */
   memorySize?: number;
-  /** @default 10 seconds — API handlers answer in well under that; API Gateway gives up at 30 s anyway. */
+  /** @default 10 seconds — well past what an API call should take; API Gateway gives up at 30 s anyway. */
   timeout?: Duration;
   /** Added to the house variables. */
   environment?: Record<string, string>;
@@ -34,12 +34,14 @@ export interface SkycastFunctionProps {
 }
 
 /**
- * NodejsFunction refuses nothing: without a local esbuild it silently bundles in Docker. Skycast never does
- * (esbuild is a devDependency), so a missing esbuild is an install problem worth saying plainly.
+ * Without an esbuild it can find, NodejsFunction quietly bundles in Docker instead. Skycast never does
+ * (esbuild is a devDependency), so a missing esbuild is an install problem worth saying plainly. The lookup
+ * starts where the CDK's own does, from aws-cdk-lib, so the two cannot disagree.
  */
 function assertLocalEsbuild(): void {
   try {
-    createRequire(import.meta.url).resolve('esbuild');
+    const fromHere = createRequire(import.meta.url);
+    createRequire(fromHere.resolve('aws-cdk-lib/package.json')).resolve('esbuild/package.json');
   } catch {
     throw new Error(
       'esbuild is not installed: run `npm ci`. Skycast bundles functions locally, never in Docker.',
@@ -51,6 +53,9 @@ function assertLocalEsbuild(): void {
  * The house Lambda function: Node.js on arm64, an ESM bundle built by the local esbuild with the options in
  * `lib/wiring/bundling.ts`, its own log group with a retention, X-Ray tracing, JSON logs, and a role that
  * may write only to that log group. Grant it more through `grant*` methods as usual.
+ *
+ * The log group and role are created next to the function, in the same scope, as `<id>Logs` and `<id>Role`:
+ * the function needs both before it exists.
  */
 export class SkycastFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: SkycastFunctionProps) {

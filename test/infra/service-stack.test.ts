@@ -516,4 +516,12 @@ describe('ServiceStack outputs', () => {
     assert.equal(dev.service.stackName, 'skycast-dev-service');
     assert.equal(prod.service.stackName, 'skycast-prod-service');
   });
+
+  it('deploys after the data stack it reads from', () => {
+    const service = dev.assembly.getStackByName(dev.service.stackName);
+    assert.deepEqual(
+      service.dependencies.map((dependency) => dependency.id).filter((id) => !id.endsWith('.assets')),
+      [dev.data.stackName],
+    );
+  });
 });
