@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AuthenticatedUser } from '#shared/auth.ts';
 import { ValidationError } from '#shared/errors.ts';
 

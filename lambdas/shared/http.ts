@@ -1,6 +1,6 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { type AccessTokenVerifier, type AuthenticatedUser, bearerToken } from './auth.ts';
 import { MalformedJsonError, SkycastError, UnsupportedMediaTypeError, ValidationError } from './errors.ts';
 import { logger } from './logger.ts';

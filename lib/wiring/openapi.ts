@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Operation } from '../../lambdas/shared/operation.ts';
 import { routes as allRoutes, type Route } from './routes.ts';
 
