@@ -3,7 +3,7 @@
  * imported cold, the way Lambda's init phase imports it.
  *
  * Two forms of each handler are built in one run:
- * - **bundled** — `lambdaBundling` as is (minified ESM, node22 target, banner): what we deploy. Its size and
+ * - **bundled** — `lambdaBundling` as is (minified ESM, Lambda's Node target, banner): what we deploy. Its size and
  *   cold import time carry the goals. It is written to a fresh temporary folder outside the repository,
  *   so an import the bundle failed to inline breaks the run instead of being quietly resolved from the
  *   repository's node_modules.
@@ -100,7 +100,7 @@ export function esbuildOptionsFrom(settings: Record<string, unknown>): BuildOpti
 function handlerEnvironment(): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
-    // On Node < 22 the SDK prints a deprecation warning at client creation; Lambda runs node22 and does not.
+    // On Node < 22 the SDK prints a deprecation warning at client creation; Lambda runs node24 and does not.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     AWS_REGION: 'us-east-1',
     USER_POOL_ID: 'us-east-1_BenchPool',

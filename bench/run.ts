@@ -37,7 +37,7 @@ const benchmarks: Benchmark[] = [
 
 async function main(): Promise<number> {
   // On Node < 22 the AWS SDK prints a deprecation warning when a client is created, in every child process;
-  // Lambda runs node22, where it does not. The SDK's own switch turns it off.
+  // Lambda runs node24, where it does not. The SDK's own switch turns it off.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const wanted = process.argv.slice(2).filter((arg) => arg !== '--');
   const unknown = wanted.filter((name) => !benchmarks.some((benchmark) => benchmark.name === name));

@@ -15,7 +15,7 @@ function parsePort(name: string, fallback: number): number {
   return port;
 }
 
-// Lambda runs Node 22; on an older local Node the SDK would warn about it at every start. README says which Node to use.
+// Lambda runs Node 24; on an older local Node the SDK would warn about it at every start. README says which Node to use.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const port = parsePort('PORT', 3000);

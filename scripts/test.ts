@@ -23,7 +23,7 @@ const testEnv = {
   ...process.env,
   // Handlers log every request at INFO; in tests only warnings and errors are worth reading.
   POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-  // Lambda runs Node 22; the SDK's reminder that local Node 20 is old is noise in every test file.
+  // Lambda runs Node 24; the SDK's reminder that local Node 20 is old is noise in every test file.
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 

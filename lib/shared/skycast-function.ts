@@ -102,11 +102,12 @@ export class SkycastFunction extends NodejsFunction {
         target: lambdaBundling.target,
         minify: lambdaBundling.minify,
         sourceMap: lambdaBundling.sourceMap,
+        sourcesContent: lambdaBundling.sourcesContent,
         mainFields: [...lambdaBundling.mainFields],
         banner: lambdaBundling.banner,
-        // Bundle the AWS SDK too: the handlers run with the SDK version they were tested with, not whatever
-        // the runtime ships, and the bundle matches what the bundle-size benchmark measures.
-        externalModules: [],
+        // The AWS SDK is bundled (the version we test, not whatever the runtime ships) but for the credential
+        // providers Lambda never loads; see lambdaBundling.externalModules.
+        externalModules: [...lambdaBundling.externalModules],
         forceDockerBundling: false,
       },
     });

@@ -2,7 +2,8 @@
  * How every Lambda handler is bundled, in one place: the house function construct passes these to
  * NodejsFunction (esbuild), and the bundle-size benchmark builds the same bundles with esbuild directly.
  */
-export const LAMBDA_NODE_TARGET = 'node22';
+/** The esbuild target, matching the Lambda runtime the house function construct uses (nodejs24.x). */
+export const LAMBDA_NODE_TARGET = 'node24';
 
 export const lambdaBundling = {
   format: 'esm',
@@ -23,7 +24,7 @@ export const lambdaBundling = {
   /**
    * Credential providers the AWS SDK loads with a dynamic import() only when the environment has no
    * credentials. Lambda always puts the function role's credentials in the environment, so these never run
-   * there (and the nodejs22.x runtime ships them if one ever did). Leaving them out of the bundle saves
+   * there (and the Node.js runtime ships them if one ever did). Leaving them out of the bundle saves
    * about 100 KB per function; everything else of the SDK is bundled, pinned to the version we test.
    */
   externalModules: [
