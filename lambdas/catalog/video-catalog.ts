@@ -1,0 +1,42 @@
+import type { Failure, PlayableMedia, Video } from './video.ts';
+
+/** A video with the bookkeeping the API does not show. */
+export interface StoredVideo extends Video {
+  /** S3 key of the original upload in the uploads bucket. */
+  sourceKey?: string;
+  /** S3 multipart upload id while UPLOADING. */
+  uploadId?: string;
+  /** The transcode job working on it, once submitted. */
+  jobId?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Pass back to get the next page; absent on the last one. */
+  cursor?: string;
+}
+
+/**
+ * The catalog of videos. Every status change is conditional on the current state, so a late, repeated or
+ * out-of-order event is a no-op (the method returns false) instead of moving a video backwards.
+ */
+export interface VideoCatalog {
+  /** Adds a new video; fails if the id is taken. */
+  create(video: StoredVideo): Promise<void>;
+  get(videoId: string): Promise<StoredVideo | undefined>;
+  listByOwner(ownerId: string, page: { limit: number; cursor?: string }): Promise<Page<StoredVideo>>;
+  /** Public, READY videos, newest first. */
+  listPublic(page: { limit: number; cursor?: string }): Promise<Page<StoredVideo>>;
+  /** UPLOADING → UPLOADED. */
+  markUploaded(videoId: string, at: string): Promise<boolean>;
+  /** Records the transcode job (once) and moves an UPLOADING or UPLOADED video to PROCESSING. */
+  recordJob(videoId: string, jobId: string, at: string): Promise<boolean>;
+  /** Raises progress of the current job; never lowers it. */
+  markProgress(videoId: string, jobId: string, progress: number, at: string): Promise<boolean>;
+  /** Final: the current job (or, with no job, a recording) produced playable media. */
+  markReady(videoId: string, jobId: string | undefined, media: PlayableMedia, at: string): Promise<boolean>;
+  /** Final: with a job id, only if that is the current job; without, only before any job started. */
+  markFailed(videoId: string, failure: Failure, at: string, jobId?: string): Promise<boolean>;
+  /** Removes the video from the catalog; returns what was removed, if anything. */
+  remove(videoId: string): Promise<StoredVideo | undefined>;
+}

@@ -1,0 +1,218 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { Failure, PlayableMedia } from './video.ts';
+import type { Page, StoredVideo, VideoCatalog } from './video-catalog.ts';
+
+const key = (videoId: string) => ({ pk: `VIDEO#${videoId}`, sk: 'VIDEO' });
+const ownerIndex = (video: Pick<StoredVideo, 'ownerId' | 'createdAt' | 'videoId'>) => ({
+  gsi1pk: `OWNER#${video.ownerId}`,
+  gsi1sk: `VIDEO#${video.createdAt}#${video.videoId}`,
+});
+/** One partition lists public videos; fine at the write rates a catalog sees, and simple to page. */
+const PUBLIC_PARTITION = 'PUBLIC#VIDEO';
+
+const INTERNAL = new Set(['pk', 'sk', 'entity', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk']);
+function toVideo(item: Record<string, unknown>): StoredVideo {
+  return Object.fromEntries(
+    Object.entries(item).filter(([name]) => !INTERNAL.has(name)),
+  ) as unknown as StoredVideo;
+}
+
+const encodeCursor = (key: Record<string, unknown> | undefined) =>
+  key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
+function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
+  if (!cursor) return undefined;
+  try {
+    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursorError();
+  }
+}
+
+export class InvalidCursorError extends Error {
+  override name = 'InvalidCursorError';
+  constructor() {
+    super('The cursor is not one this API handed out.');
+  }
+}
+
+/** Videos as items `VIDEO#<id> / VIDEO` in the catalog table, listed through gsi1 (owner) and gsi2 (public). */
+export class DynamoVideoCatalog implements VideoCatalog {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async create(video: StoredVideo): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...key(video.videoId), entity: 'video', ...ownerIndex(video), ...video },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async get(videoId: string): Promise<StoredVideo | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key(videoId) }));
+    return Item ? toVideo(Item) : undefined;
+  }
+
+  async listByOwner(ownerId: string, page: { limit: number; cursor?: string }): Promise<Page<StoredVideo>> {
+    return this.query('gsi1', 'gsi1pk', `OWNER#${ownerId}`, page);
+  }
+
+  async listPublic(page: { limit: number; cursor?: string }): Promise<Page<StoredVideo>> {
+    return this.query('gsi2', 'gsi2pk', PUBLIC_PARTITION, page);
+  }
+
+  private async query(
+    index: string,
+    partitionKey: string,
+    value: string,
+    page: { limit: number; cursor?: string },
+  ) {
+    const result = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: index,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': partitionKey },
+        ExpressionAttributeValues: { ':pk': value },
+        ScanIndexForward: false,
+        Limit: page.limit,
+        ExclusiveStartKey: decodeCursor(page.cursor),
+      }),
+    );
+    const cursor = encodeCursor(result.LastEvaluatedKey);
+    return { items: (result.Items ?? []).map(toVideo), ...(cursor ? { cursor } : {}) };
+  }
+
+  markUploaded(videoId: string, at: string): Promise<boolean> {
+    return this.update({
+      Key: key(videoId),
+      UpdateExpression: 'SET #status = :uploaded, updatedAt = :at REMOVE uploadId',
+      ConditionExpression: '#status = :uploading',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':uploaded': 'UPLOADED', ':uploading': 'UPLOADING', ':at': at },
+    });
+  }
+
+  recordJob(videoId: string, jobId: string, at: string): Promise<boolean> {
+    return this.update({
+      Key: key(videoId),
+      UpdateExpression:
+        'SET jobId = :job, #status = :processing, progress = :zero, updatedAt = :at REMOVE uploadId',
+      ConditionExpression: 'attribute_not_exists(jobId) AND #status IN (:uploading, :uploaded)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':job': jobId,
+        ':processing': 'PROCESSING',
+        ':zero': 0,
+        ':uploading': 'UPLOADING',
+        ':uploaded': 'UPLOADED',
+        ':at': at,
+      },
+    });
+  }
+
+  markProgress(videoId: string, jobId: string, progress: number, at: string): Promise<boolean> {
+    return this.update({
+      Key: key(videoId),
+      UpdateExpression: 'SET progress = :progress, updatedAt = :at',
+      ConditionExpression: 'jobId = :job AND #status = :processing AND progress < :progress',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':job': jobId,
+        ':processing': 'PROCESSING',
+        ':progress': progress,
+        ':at': at,
+      },
+    });
+  }
+
+  async markReady(
+    videoId: string,
+    jobId: string | undefined,
+    media: PlayableMedia,
+    at: string,
+  ): Promise<boolean> {
+    const current = await this.get(videoId);
+    if (!current) return false;
+    const names: Record<string, string> = { '#status': 'status' };
+    const values: Record<string, unknown> = { ':ready': 'READY', ':failed': 'FAILED', ':at': at };
+    const sets = ['#status = :ready', 'updatedAt = :at'];
+    for (const [field, value] of Object.entries(media)) {
+      if (value === undefined) continue;
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      sets.push(`#${field} = :${field}`);
+    }
+    if (current.visibility === 'public') {
+      sets.push('gsi2pk = :publicPk', 'gsi2sk = :publicSk');
+      values[':publicPk'] = PUBLIC_PARTITION;
+      values[':publicSk'] = `${current.createdAt}#${videoId}`;
+    }
+    let condition = '#status <> :ready AND #status <> :failed';
+    if (jobId !== undefined) {
+      condition += ' AND jobId = :job';
+      values[':job'] = jobId;
+    }
+    return this.update({
+      Key: key(videoId),
+      UpdateExpression: `SET ${sets.join(', ')} REMOVE progress, failure`,
+      ConditionExpression: condition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    });
+  }
+
+  markFailed(videoId: string, failure: Failure, at: string, jobId?: string): Promise<boolean> {
+    const values: Record<string, unknown> = {
+      ':failed': 'FAILED',
+      ':ready': 'READY',
+      ':failure': failure,
+      ':at': at,
+    };
+    let condition: string;
+    if (jobId === undefined) {
+      condition = 'attribute_not_exists(jobId) AND #status <> :ready AND #status <> :failed';
+    } else {
+      condition = 'jobId = :job AND #status <> :ready AND #status <> :failed';
+      values[':job'] = jobId;
+    }
+    return this.update({
+      Key: key(videoId),
+      UpdateExpression: 'SET #status = :failed, failure = :failure, updatedAt = :at REMOVE progress',
+      ConditionExpression: `attribute_exists(pk) AND ${condition}`,
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: values,
+    });
+  }
+
+  async remove(videoId: string): Promise<StoredVideo | undefined> {
+    const { Attributes } = await this.db.send(
+      new DeleteCommand({ TableName: this.tableName, Key: key(videoId), ReturnValues: 'ALL_OLD' }),
+    );
+    return Attributes ? toVideo(Attributes) : undefined;
+  }
+
+  /** Runs a conditional update; a failed condition means the change is stale or repeated: false, not an error. */
+  private async update(input: Omit<UpdateCommandInput, 'TableName'>): Promise<boolean> {
+    try {
+      await this.db.send(new UpdateCommand({ TableName: this.tableName, ...input }));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}
