@@ -1,5 +1,13 @@
 import * as accounts from '../../lambdas/accounts/operations.ts';
 import type { Operation } from '../../lambdas/shared/operation.ts';
+import type { BucketRole } from './resources.ts';
+
+/**
+ * What a bucket grant allows: `read` gets objects; `write` puts objects and drives multipart uploads
+ * (create, presign parts, list parts, complete, abort); `delete` removes objects. The CDK app turns each
+ * into the matching IAM actions and passes the bucket name in the bucket's environment variable.
+ */
+export type BucketAccess = 'read' | 'write' | 'delete';
 
 /** What a route's function may touch; the CDK app turns it into IAM grants and environment variables. */
 export interface RouteAccess {
@@ -7,6 +15,8 @@ export interface RouteAccess {
   catalog?: 'read' | 'readWrite';
   /** Look users up in the user pool (AdminGetUser). */
   userPool?: 'read';
+  /** S3 buckets by role, each with the kinds of access the function needs. */
+  buckets?: Partial<Record<BucketRole, readonly BucketAccess[]>>;
 }
 
 /** One HTTP API route: an operation and the handler module that serves it. */

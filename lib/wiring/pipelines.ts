@@ -1,0 +1,76 @@
+/**
+ * The asynchronous wiring, as data: which queue feeds which function with which batching and retries, and
+ * which event rule invokes which function. The CDK app builds SQS queues, dead-letter queues, S3
+ * notifications, event source mappings and EventBridge rules from these tables; the local platform builds the
+ * same queues and rules in its emulators and runs pollers and routers with the same settings.
+ */
+import type { BucketRole } from './resources.ts';
+import type { RouteAccess } from './routes.ts';
+
+/** An SQS queue in front of a function, with a dead-letter queue behind it. */
+export interface QueueDefinition {
+  /** Stable id, used in construct ids and local queue names. */
+  id: string;
+  description: string;
+  /** Handler module, relative to the repository root; it exports `handler` taking an SQS event. */
+  entry: string;
+  /** Messages per invocation. */
+  batchSize: number;
+  /** How long a batch may wait to fill up, in seconds (0 = invoke at once). */
+  maxBatchingWindowSeconds: number;
+  /** The function's timeout; the queue's visibility timeout is derived from it (see below). */
+  functionTimeoutSeconds: number;
+  /** Deliveries before a message moves to the dead-letter queue. */
+  maxReceiveCount: number;
+  /** S3 notifications that feed the queue. */
+  s3Source?: { bucket: BucketRole; prefix: string; events: readonly string[] };
+  access: RouteAccess & { mediaConvert?: 'submit' };
+}
+
+/** An EventBridge rule that invokes a function. */
+export interface EventRuleDefinition {
+  id: string;
+  description: string;
+  entry: string;
+  /** The event pattern, given the application's name (events carry it so one account can hold many stages). */
+  pattern: (application: string) => Record<string, unknown>;
+  functionTimeoutSeconds: number;
+  access: RouteAccess;
+}
+
+/**
+ * AWS's guidance: a queue's visibility timeout should be at least six times the function timeout (plus the
+ * batching window), so a message is not handed out again while a throttled or retried invocation still holds it.
+ */
+export function visibilityTimeoutSeconds(queue: QueueDefinition): number {
+  return 6 * queue.functionTimeoutSeconds + queue.maxBatchingWindowSeconds;
+}
+
+export const queues: readonly QueueDefinition[] = [
+  {
+    id: 'transcode-submissions',
+    description: 'New uploads waiting for a transcode job',
+    entry: 'lambdas/transcoding/submit.ts',
+    batchSize: 5,
+    maxBatchingWindowSeconds: 0,
+    functionTimeoutSeconds: 60,
+    maxReceiveCount: 3,
+    s3Source: { bucket: 'uploads', prefix: 'uploads/', events: ['s3:ObjectCreated:*'] },
+    access: { catalog: 'readWrite', buckets: { uploads: ['read'] }, mediaConvert: 'submit' },
+  },
+];
+
+export const eventRules: readonly EventRuleDefinition[] = [
+  {
+    id: 'transcode-job-state',
+    description: "MediaConvert job state changes of this application's jobs",
+    entry: 'lambdas/transcoding/job-state.ts',
+    pattern: (application) => ({
+      source: ['aws.mediaconvert'],
+      'detail-type': ['MediaConvert Job State Change'],
+      detail: { userMetadata: { application: [application] } },
+    }),
+    functionTimeoutSeconds: 30,
+    access: { catalog: 'readWrite', buckets: { media: ['read'] } },
+  },
+];
