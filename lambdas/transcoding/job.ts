@@ -15,6 +15,8 @@ export const OUTPUT_NAMES = {
 } as const;
 
 export interface TranscodeJobInput {
+  /** This deployment's name (e.g. `skycast-prod`): job events carry it, and the event rule matches on it. */
+  application: string;
   videoId: string;
   ownerId: string;
   /** `s3://bucket/key` of the uploaded original. */
@@ -170,7 +172,7 @@ export function buildTranscodeJob(input: TranscodeJobInput): CreateJobRequest {
   }
   return {
     Role: input.roleArn,
-    UserMetadata: { videoId: input.videoId, ownerId: input.ownerId },
+    UserMetadata: { application: input.application, videoId: input.videoId, ownerId: input.ownerId },
     StatusUpdateInterval: 'SECONDS_10',
     Settings: {
       TimecodeConfig: { Source: 'ZEROBASED' },

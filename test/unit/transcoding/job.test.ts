@@ -11,6 +11,7 @@ import {
 
 const job = (source: SourceMedia): CreateJobRequest =>
   buildTranscodeJob({
+    application: 'skycast-test',
     videoId: 'v-123',
     ownerId: 'u-9',
     source: 's3://uploads/u-9/v-123/original.mp4',
@@ -130,7 +131,7 @@ describe('buildTranscodeJob', () => {
   it('tags the job with the video and owner so completion events find their video', () => {
     const request = job({ video: { width: 1920, height: 1080, rotation: 0 }, hasAudio: true });
 
-    assert.deepEqual(request.UserMetadata, { videoId: 'v-123', ownerId: 'u-9' });
+    assert.deepEqual(request.UserMetadata, { application: 'skycast-test', videoId: 'v-123', ownerId: 'u-9' });
     assert.equal(request.Role, 'arn:aws:iam::123456789012:role/skycast-mediaconvert');
     assert.equal(request.Settings?.Inputs?.[0]?.FileInput, 's3://uploads/u-9/v-123/original.mp4');
   });
