@@ -1,0 +1,177 @@
+import type { PlayableMedia, Rendition } from '../catalog/video.ts';
+import type { VideoCatalog } from '../catalog/video-catalog.ts';
+import { logger } from '../shared/logger.ts';
+import { OUTPUT_NAMES } from './job.ts';
+import type { MediaStore } from './ports.ts';
+
+/** The `detail` of a "MediaConvert Job State Change" event, as far as we read it. */
+export interface JobStateDetail {
+  status:
+    | 'SUBMITTED'
+    | 'PROGRESSING'
+    | 'STATUS_UPDATE'
+    | 'COMPLETE'
+    | 'ERROR'
+    | 'CANCELED'
+    | 'INPUT_INFORMATION'
+    | string;
+  jobId: string;
+  userMetadata?: Record<string, string>;
+  jobProgress?: { jobPercentComplete?: number };
+  outputGroupDetails?: {
+    type: string;
+    playlistFilePaths?: string[];
+    outputDetails?: {
+      outputFilePaths?: string[];
+      durationInMs?: number;
+      videoDetails?: { widthInPx?: number; heightInPx?: number };
+    }[];
+  }[];
+  errorCode?: number;
+  errorMessage?: string;
+}
+
+export interface JobEventDeps {
+  catalog: VideoCatalog;
+  media: MediaStore;
+  now?: () => Date;
+}
+
+/** `s3://bucket/a/b.m3u8` → { bucket, key }. */
+function parseS3Uri(uri: string): { bucket: string; key: string } {
+  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
+  if (!match?.[1] || !match[2]) throw new Error(`Not an S3 URI: ${uri}`);
+  return { bucket: match[1], key: match[2] };
+}
+
+/** BANDWIDTH and RESOLUTION of each variant in a multivariant playlist, by the variant's URI. */
+export function readVariants(
+  playlist: string,
+): Map<string, { bandwidth: number; width?: number; height?: number }> {
+  const variants = new Map<string, { bandwidth: number; width?: number; height?: number }>();
+  const lines = playlist.split(/\r?\n/).map((line) => line.trim());
+  lines.forEach((line, i) => {
+    if (!line.startsWith('#EXT-X-STREAM-INF:')) return;
+    const uri = lines.slice(i + 1).find((next) => next && !next.startsWith('#'));
+    if (!uri) return;
+    const bandwidth = Number(/(?:^|[:,])BANDWIDTH=(\d+)/.exec(line)?.[1]);
+    const resolution = /RESOLUTION=(\d+)x(\d+)/.exec(line);
+    variants.set(uri.split('/').pop() as string, {
+      bandwidth,
+      ...(resolution ? { width: Number(resolution[1]), height: Number(resolution[2]) } : {}),
+    });
+  });
+  return variants;
+}
+
+/** How many frame captures a group wrote: MediaConvert reports the path of the last one (`…/thumb.0000041.jpg`). */
+function captureCount(lastPath: string | undefined): number {
+  const index = lastPath ? /\.(\d{7})\.jpg$/.exec(lastPath)?.[1] : undefined;
+  return index === undefined ? 0 : Number(index) + 1;
+}
+
+/** What a COMPLETE event says the job produced, with bitrates read from the multivariant playlist. */
+async function playableMedia(deps: JobEventDeps, detail: JobStateDetail): Promise<PlayableMedia> {
+  const groups = detail.outputGroupDetails ?? [];
+  const hls = groups.find((group) => group.type === 'HLS_GROUP');
+  const multivariant = hls?.playlistFilePaths?.[0];
+  if (!hls || !multivariant) throw new Error(`Job ${detail.jobId} completed without an HLS playlist`);
+  const { bucket, key: playbackPath } = parseS3Uri(multivariant);
+  const variants = readVariants(await deps.media.readText(bucket, playbackPath));
+
+  const outputs = hls.outputDetails ?? [];
+  const audioOnly = outputs.every((output) => !output.videoDetails?.widthInPx);
+  const renditions: Rendition[] = audioOnly
+    ? []
+    : outputs.flatMap((output) => {
+        const path = output.outputFilePaths?.[0];
+        if (!path) return [];
+        const { key } = parseS3Uri(path);
+        const file = key.split('/').pop() as string;
+        const width = output.videoDetails?.widthInPx ?? 0;
+        const height = output.videoDetails?.heightInPx ?? 0;
+        const name = /_([^_/]+)\.m3u8$/.exec(file)?.[1] ?? `${Math.min(width, height)}p`;
+        return [{ name, width, height, bitrate: variants.get(file)?.bandwidth ?? 0, playlistPath: key }];
+      });
+  renditions.sort((a, b) => b.height * b.width - a.height * a.width);
+
+  const durationMs = Math.max(0, ...outputs.map((output) => output.durationInMs ?? 0));
+  const media: PlayableMedia = {
+    playbackPath,
+    durationSeconds: Math.round(durationMs) / 1000,
+    renditions,
+    ...(audioOnly ? { audioOnly: true } : {}),
+  };
+
+  const captures = (name: string) =>
+    groups.find(
+      (group) =>
+        group.type === 'FILE_GROUP' && group.outputDetails?.[0]?.outputFilePaths?.[0]?.includes(`/${name}/`),
+    )?.outputDetails?.[0]?.outputFilePaths?.[0];
+  const lastThumbnail = captures(OUTPUT_NAMES.thumbnails.folder);
+  const count = captureCount(lastThumbnail);
+  if (lastThumbnail && count > 0) {
+    const { key } = parseS3Uri(lastThumbnail);
+    media.thumbnails = {
+      pathTemplate: key.replace(/\.\d{7}\.jpg$/, '.{index}.jpg'),
+      count,
+      intervalSeconds: OUTPUT_NAMES.thumbnails.everySeconds,
+    };
+  }
+  // The poster group keeps its last capture: a few seconds in, past any fade-in from black.
+  const poster = captures(OUTPUT_NAMES.poster.folder);
+  if (poster) media.posterPath = parseS3Uri(poster).key;
+  return media;
+}
+
+/** A person-readable reason for a failed job. MediaConvert's own message is kept after ours. */
+export function describeJobError(code: number | undefined, message: string | undefined): string {
+  const detail = message ? ` (${message})` : '';
+  if (code !== undefined && code >= 1000 && code < 2000) {
+    return `We could not read this video: it may be damaged, incomplete or in a format we cannot decode${detail}.`;
+  }
+  return `Transcoding failed${code === undefined ? '' : ` with error ${code}`}${detail}. Try uploading the file again.`;
+}
+
+/**
+ * Applies one job state change to its video. Each change is conditional in the catalog, so events that come
+ * late, twice or out of order are no-ops. A final event may overtake the submitter's own record of the job:
+ * recording the job first makes the outcome independent of that race.
+ */
+export async function applyJobStateChange(deps: JobEventDeps, detail: JobStateDetail): Promise<string> {
+  const videoId = detail.userMetadata?.videoId;
+  if (!videoId) return 'ignored: not a Skycast job';
+  const at = () => (deps.now?.() ?? new Date()).toISOString();
+  const video = await deps.catalog.get(videoId);
+  if (!video) return 'ignored: no such video (deleted)';
+  if (!video.jobId) await deps.catalog.recordJob(videoId, detail.jobId, at());
+
+  switch (detail.status) {
+    case 'PROGRESSING':
+    case 'STATUS_UPDATE': {
+      const progress = Math.min(99, Math.max(0, Math.floor(detail.jobProgress?.jobPercentComplete ?? 0)));
+      const changed = await deps.catalog.markProgress(videoId, detail.jobId, progress, at());
+      return changed ? `progress ${progress}%` : 'stale progress';
+    }
+    case 'COMPLETE': {
+      const media = await playableMedia(deps, detail);
+      const changed = await deps.catalog.markReady(videoId, detail.jobId, media, at());
+      if (changed)
+        logger.info('video ready', { videoId, jobId: detail.jobId, renditions: media.renditions?.length });
+      return changed ? 'ready' : 'stale completion';
+    }
+    case 'ERROR':
+    case 'CANCELED': {
+      const message =
+        detail.status === 'CANCELED'
+          ? 'Transcoding was canceled. Upload the file again.'
+          : describeJobError(detail.errorCode, detail.errorMessage);
+      const code = detail.status === 'CANCELED' ? 'TRANSCODE_CANCELED' : 'TRANSCODE_FAILED';
+      const changed = await deps.catalog.markFailed(videoId, { code, message }, at(), detail.jobId);
+      if (changed) logger.info('video failed', { videoId, jobId: detail.jobId, errorCode: detail.errorCode });
+      return changed ? 'failed' : 'stale failure';
+    }
+    default:
+      return `ignored: ${detail.status}`;
+  }
+}

@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import type { Failure } from '../catalog/video.ts';
+import type { VideoCatalog } from '../catalog/video-catalog.ts';
+import { logger } from '../shared/logger.ts';
+import { parseUploadKey } from '../uploads/keys.ts';
+import { buildTranscodeJob } from './job.ts';
+import { buildLadder, UntranscodableSourceError } from './ladder.ts';
+import type { SourceStore, Transcoder } from './ports.ts';
+import { SNIFF_BYTES, sniffContainer } from './sniff.ts';
+
+export interface SubmitDeps {
+  catalog: VideoCatalog;
+  sources: SourceStore;
+  transcoder: Transcoder;
+  settings: { application: string; mediaBucket: string; roleArn: string };
+  now?: () => Date;
+}
+
+/** An object that landed in the uploads bucket, as its S3 event describes it. */
+export interface UploadedObject {
+  bucket: string;
+  key: string;
+  size: number;
+  etag: string;
+}
+
+export type SubmitResult =
+  | { outcome: 'submitted'; videoId: string; jobId: string }
+  | { outcome: 'rejected'; videoId: string; failure: Failure }
+  | { outcome: 'skipped'; reason: string };
+
+/**
+ * The same object version always maps to the same token, so a redelivered or duplicated S3 event cannot start
+ * a second job even if we crashed between creating the job and recording it.
+ */
+export function idempotencyToken(object: UploadedObject): string {
+  return createHash('sha256')
+    .update(`${object.bucket}/${object.key}#${object.etag}`)
+    .digest('hex')
+    .slice(0, 64);
+}
+
+/**
+ * Starts the transcode of a new upload: refuses what is not a video (the video becomes FAILED with a reason a
+ * person can read), chooses the ladder from the probed source and submits one job. Safe to call any number of
+ * times for the same object.
+ */
+export async function submitUpload(deps: SubmitDeps, object: UploadedObject): Promise<SubmitResult> {
+  const at = () => (deps.now?.() ?? new Date()).toISOString();
+  const ids = parseUploadKey(object.key);
+  if (!ids) return { outcome: 'skipped', reason: 'not an upload key' };
+
+  const video = await deps.catalog.get(ids.videoId);
+  if (!video) return { outcome: 'skipped', reason: 'no such video (aborted or deleted)' };
+  if (video.ownerId !== ids.ownerId || video.sourceKey !== object.key) {
+    return { outcome: 'skipped', reason: 'the object does not belong to this video' };
+  }
+  if (video.jobId) return { outcome: 'skipped', reason: 'already submitted' };
+  if (video.status === 'READY' || video.status === 'FAILED')
+    return { outcome: 'skipped', reason: 'already final' };
+
+  const reject = async (failure: Failure): Promise<SubmitResult> => {
+    await deps.catalog.markFailed(video.videoId, failure, at());
+    logger.info('upload rejected', { videoId: video.videoId, code: failure.code });
+    return { outcome: 'rejected', videoId: video.videoId, failure };
+  };
+
+  if (object.size === 0) return reject({ code: 'EMPTY_FILE', message: 'The file is empty.' });
+  const head = await deps.sources.readFirstBytes(object.bucket, object.key, SNIFF_BYTES);
+  const sniffed = sniffContainer(head);
+  if (!sniffed.supported) return reject({ code: 'NOT_A_VIDEO', message: sniffed.reason });
+
+  const source = `s3://${object.bucket}/${object.key}`;
+  const probe = await deps.transcoder.probe(source);
+  if (!probe.ok) return reject({ code: 'UNREADABLE_MEDIA', message: probe.reason });
+
+  let ladder: ReturnType<typeof buildLadder>;
+  try {
+    ladder = buildLadder(probe.media);
+  } catch (error) {
+    if (error instanceof UntranscodableSourceError)
+      return reject({ code: 'UNSUPPORTED_VIDEO', message: error.message });
+    throw error;
+  }
+
+  const request = buildTranscodeJob({
+    application: deps.settings.application,
+    videoId: video.videoId,
+    ownerId: video.ownerId,
+    source,
+    mediaBucket: deps.settings.mediaBucket,
+    roleArn: deps.settings.roleArn,
+    ladder,
+  });
+  const jobId = await deps.transcoder.submit(request, idempotencyToken(object));
+  await deps.catalog.recordJob(video.videoId, jobId, at());
+  logger.info('transcode submitted', {
+    videoId: video.videoId,
+    jobId,
+    renditions: ladder.renditions.map((r) => r.name),
+    audio: Boolean(ladder.audio),
+  });
+  return { outcome: 'submitted', videoId: video.videoId, jobId };
+}
