@@ -6,6 +6,8 @@ export interface StoredVideo extends Video {
   sourceKey?: string;
   /** S3 multipart upload id while UPLOADING. */
   uploadId?: string;
+  /** Bytes per part of the multipart upload (all but the last), fixed when the upload starts. */
+  partSize?: number;
   /** The transcode job working on it, once submitted. */
   jobId?: string;
 }

@@ -30,11 +30,39 @@ const encodeCursor = (key: Record<string, unknown> | undefined) =>
   key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
 function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
   if (!cursor) return undefined;
+  let key: unknown;
   try {
-    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
     throw new InvalidCursorError();
   }
+  // Every key this catalog hands out is a flat object of string attributes; anything else would only
+  // come back from DynamoDB as a ValidationException (a 500), so refuse it here.
+  const isKey =
+    typeof key === 'object' &&
+    key !== null &&
+    !Array.isArray(key) &&
+    Object.values(key).every((value) => typeof value === 'string');
+  if (!isKey) throw new InvalidCursorError();
+  return key as Record<string, string>;
+}
+
+/**
+ * The start key of a page must be a key of the listing it continues: the table key plus that index's
+ * key, in the same partition. A cursor from another listing (another owner, the public list) is refused.
+ */
+function startKeyFor(
+  cursor: string | undefined,
+  partitionKey: string,
+  value: string,
+): Record<string, unknown> | undefined {
+  const start = decodeCursor(cursor);
+  if (!start) return undefined;
+  const expected = ['pk', 'sk', partitionKey, partitionKey.replace(/pk$/, 'sk')].sort();
+  const names = Object.keys(start).sort();
+  const sameShape = names.length === expected.length && names.every((name, i) => name === expected[i]);
+  if (!sameShape || start[partitionKey] !== value) throw new InvalidCursorError();
+  return start;
 }
 
 export class InvalidCursorError extends Error {
@@ -89,7 +117,7 @@ export class DynamoVideoCatalog implements VideoCatalog {
         ExpressionAttributeValues: { ':pk': value },
         ScanIndexForward: false,
         Limit: page.limit,
-        ExclusiveStartKey: decodeCursor(page.cursor),
+        ExclusiveStartKey: startKeyFor(page.cursor, partitionKey, value),
       }),
     );
     const cursor = encodeCursor(result.LastEvaluatedKey);

@@ -1,0 +1,7 @@
+import { SkycastError } from '#shared/errors.ts';
+
+/** A `cursor` query parameter that is not one a listing handed out (or belongs to another listing). */
+export class InvalidCursorRequestError extends SkycastError {
+  readonly code = 'INVALID_CURSOR';
+  readonly status = 400;
+}

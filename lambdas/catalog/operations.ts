@@ -1,0 +1,75 @@
+import * as z from 'zod';
+import { defineOperation } from '#shared/operation.ts';
+import { Video } from './video.ts';
+
+/** The id of a video in a path: what `randomUUID` makes, and what other video sources may use. */
+export const VideoIdParams = z.object({
+  videoId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'A video id is 1–64 letters, digits, dashes or underscores.'),
+});
+
+export const VideoPage = z.object({
+  items: z.array(Video),
+  cursor: z.string().optional().describe('Pass back as `cursor` for the next page; absent on the last one.'),
+});
+
+export const ListVideosQuery = z
+  .object({
+    scope: z
+      .enum(['mine', 'public'])
+      .default('mine')
+      .describe('`mine`: your videos in every status; `public`: public videos that are ready to play.'),
+    limit: z.coerce
+      .number()
+      .int('limit is a whole number.')
+      .min(1, 'limit is at least 1.')
+      .max(50, 'limit is at most 50.')
+      .default(20),
+    cursor: z.string().min(1).max(2048).optional(),
+  })
+  .strict();
+
+export const getVideo = defineOperation({
+  operationId: 'getVideo',
+  method: 'GET',
+  path: '/videos/{videoId}',
+  tag: 'catalog',
+  summary: 'One video',
+  description:
+    'Public and unlisted videos are readable by anyone signed in; a private video only by its owner ' +
+    '(anyone else gets 404).',
+  auth: 'user',
+  params: VideoIdParams,
+  response: Video,
+  errors: [400, 401, 404],
+});
+
+export const listVideos = defineOperation({
+  operationId: 'listVideos',
+  method: 'GET',
+  path: '/videos',
+  tag: 'catalog',
+  summary: 'Your videos, or the public ones, newest first',
+  auth: 'user',
+  query: ListVideosQuery,
+  response: VideoPage,
+  errors: [400, 401],
+});
+
+export const deleteVideo = defineOperation({
+  operationId: 'deleteVideo',
+  method: 'DELETE',
+  path: '/videos/{videoId}',
+  tag: 'catalog',
+  summary: 'Delete one of your videos with its media and original',
+  description:
+    'Removes the renditions, poster and thumbnails, the uploaded original (aborting an upload in ' +
+    'progress) and the catalog entry. Only the owner may delete.',
+  auth: 'user',
+  checkRevocation: true,
+  params: VideoIdParams,
+  response: z.undefined(),
+  successStatus: 204,
+  errors: [400, 401, 403, 404],
+});

@@ -1,0 +1,113 @@
+import type { AuthenticatedUser } from '#shared/auth.ts';
+import { ForbiddenError, NotFoundError } from '#shared/errors.ts';
+import { logger } from '#shared/logger.ts';
+import { InvalidCursorRequestError } from './errors.ts';
+import { Video } from './video.ts';
+import type { Page, StoredVideo, VideoCatalog } from './video-catalog.ts';
+import { InvalidCursorError } from './video-store.ts';
+
+/**
+ * Reading and deleting videos, and who may do it:
+ * - the owner sees and deletes their own videos, in every status;
+ * - anyone signed in may read a `public` or `unlisted` video (unlisted ones are not listed publicly);
+ * - a `private` video does not exist for anyone else (404), so its id reveals nothing;
+ * - only the owner deletes: a visible video of someone else answers 403, an invisible one 404.
+ */
+
+/** The files a video owns outside the catalog. */
+export interface VideoFiles {
+  /** Deletes everything the video has in the media bucket (renditions, posters, thumbnails); returns how many. */
+  deleteMedia(videoId: string): Promise<number>;
+  /** Deletes the original in the uploads bucket, aborting its multipart upload first when one is open. */
+  deleteOriginal(sourceKey: string, uploadId?: string): Promise<void>;
+}
+
+export interface CatalogReadDeps {
+  catalog: VideoCatalog;
+}
+
+export interface VideoDeletionDeps extends CatalogReadDeps {
+  files: VideoFiles;
+}
+
+export type VideoListScope = 'mine' | 'public';
+
+const API_FIELDS = Object.keys(Video.shape) as (keyof Video)[];
+
+/**
+ * A stored video as the API shows it: only the fields `Video` declares, so bookkeeping such as the S3 key,
+ * upload id, part size or job id never leaves, whatever else a writer stores on the item later.
+ */
+export function toApiVideo(video: StoredVideo): Video {
+  const shown: Record<string, unknown> = {};
+  for (const field of API_FIELDS) {
+    if (video[field] !== undefined) shown[field] = video[field];
+  }
+  return shown as Video;
+}
+
+export const isOwner = (video: StoredVideo, user: AuthenticatedUser) => video.ownerId === user.sub;
+
+/** Whether the user may see the video at all. */
+export const canRead = (video: StoredVideo, user: AuthenticatedUser) =>
+  isOwner(video, user) || video.visibility !== 'private';
+
+const notFound = () => new NotFoundError('No video with this id.');
+
+export async function getVideo(
+  deps: CatalogReadDeps,
+  user: AuthenticatedUser,
+  videoId: string,
+): Promise<Video> {
+  const video = await deps.catalog.get(videoId);
+  if (!video || !canRead(video, user)) throw notFound();
+  return toApiVideo(video);
+}
+
+export async function listVideos(
+  deps: CatalogReadDeps,
+  user: AuthenticatedUser,
+  query: { scope: VideoListScope; limit: number; cursor?: string },
+): Promise<Page<Video>> {
+  const page = { limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) };
+  let result: Page<StoredVideo>;
+  try {
+    result =
+      query.scope === 'mine'
+        ? await deps.catalog.listByOwner(user.sub, page)
+        : await deps.catalog.listPublic(page);
+  } catch (error) {
+    if (error instanceof InvalidCursorError) {
+      throw new InvalidCursorRequestError(
+        'The cursor is not one this listing handed out. Start again without a cursor.',
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+  return { items: result.items.map(toApiVideo), ...(result.cursor ? { cursor: result.cursor } : {}) };
+}
+
+/**
+ * Deletes the video's files, then the video. Files go first, so a failure part-way leaves the video in the
+ * catalog and the owner can simply delete it again.
+ */
+export async function deleteVideo(
+  deps: VideoDeletionDeps,
+  user: AuthenticatedUser,
+  videoId: string,
+): Promise<void> {
+  const video = await deps.catalog.get(videoId);
+  if (!video || !canRead(video, user)) throw notFound();
+  if (!isOwner(video, user)) throw new ForbiddenError('Only the owner of a video can delete it.');
+
+  const mediaObjects = await deps.files.deleteMedia(videoId);
+  if (video.sourceKey) {
+    await deps.files.deleteOriginal(
+      video.sourceKey,
+      video.status === 'UPLOADING' ? video.uploadId : undefined,
+    );
+  }
+  await deps.catalog.remove(videoId);
+  logger.info('video deleted', { videoId, status: video.status, mediaObjects });
+}

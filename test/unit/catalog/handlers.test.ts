@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import type { AuthenticatedUser } from '../../../lambdas/shared/auth.ts';
+import { UnauthorizedError } from '../../../lambdas/shared/errors.ts';
+import type { HttpDeps } from '../../../lambdas/shared/http.ts';
+import { type Handler, invoke } from '../../support/lambda.ts';
+import { InMemoryVideoCatalog } from './in-memory.ts';
+
+const http: HttpDeps = {
+  verifier: {
+    async verify(token): Promise<AuthenticatedUser> {
+      if (!token.startsWith('user-')) throw new UnauthorizedError('The access token is not valid.');
+      return { sub: token, username: token, clientId: 'web', scopes: [], groups: [] };
+    },
+  },
+  revocation: { assertActive: async () => undefined },
+};
+
+describe('catalog handlers at the API edge', () => {
+  const catalog = new InMemoryVideoCatalog();
+  let listVideos: Handler;
+  let getVideo: Handler;
+
+  before(async () => {
+    Object.assign(process.env, {
+      AWS_REGION: 'eu-west-1',
+      USER_POOL_ID: 'eu-west-1_example',
+      USER_POOL_CLIENT_ID: 'client',
+      CATALOG_TABLE_NAME: 'catalog',
+    });
+    listVideos = (await import('../../../lambdas/catalog/list-videos.ts')).createHandler({
+      ...http,
+      catalog,
+    });
+    getVideo = (await import('../../../lambdas/catalog/get-video.ts')).createHandler({ ...http, catalog });
+    for (let i = 0; i < 25; i++) {
+      await catalog.create({
+        videoId: `v-${i}`,
+        ownerId: 'user-alice',
+        title: `Video ${i}`,
+        visibility: 'private',
+        status: 'UPLOADING',
+        source: { kind: 'upload', fileName: 'a.mp4', size: 10, contentType: 'video/mp4' },
+        createdAt: new Date(Date.UTC(2026, 10, 21, 10, i)).toISOString(),
+        updatedAt: new Date(Date.UTC(2026, 10, 21, 10, i)).toISOString(),
+        sourceKey: `uploads/user-alice/v-${i}/source.mp4`,
+      });
+    }
+  });
+
+  const list = (query: Record<string, string>) =>
+    invoke(listVideos, { path: '/videos', routeKey: 'GET /videos', token: 'user-alice', query });
+
+  it('lists your own videos, 20 by default', async () => {
+    const response = await list({});
+
+    assert.equal(response.status, 200);
+    assert.equal(response.body.items.length, 20);
+    assert.equal(response.body.items[0].videoId, 'v-24');
+    assert.ok(response.body.cursor);
+  });
+
+  for (const [why, query, path] of [
+    ['a limit of 0', { limit: '0' }, 'query.limit'],
+    ['a limit over 50', { limit: '51' }, 'query.limit'],
+    ['a limit that is not a number', { limit: 'ten' }, 'query.limit'],
+    ['an unknown scope', { scope: 'everyone' }, 'query.scope'],
+  ] as const) {
+    it(`answers 400 VALIDATION_FAILED to ${why}`, async () => {
+      const response = await list(query);
+
+      assert.equal(response.status, 400);
+      assert.equal(response.body.details.issues[0].path, path);
+    });
+  }
+
+  it('answers 400 INVALID_CURSOR to a made-up cursor', async () => {
+    const response = await list({ cursor: 'made-up' });
+
+    assert.deepEqual([response.status, response.body.code], [400, 'INVALID_CURSOR']);
+  });
+
+  it('answers 400 to a path id that cannot be a video id, and never shows the S3 key', async () => {
+    const bad = await invoke(getVideo, {
+      path: '/videos/x',
+      routeKey: 'GET /videos/{videoId}',
+      token: 'user-alice',
+      pathParameters: { videoId: 'a b' },
+    });
+    const good = await invoke(getVideo, {
+      path: '/videos/v-3',
+      routeKey: 'GET /videos/{videoId}',
+      token: 'user-alice',
+      pathParameters: { videoId: 'v-3' },
+    });
+
+    assert.equal(bad.status, 400);
+    assert.equal(good.status, 200);
+    assert.equal(good.body.sourceKey, undefined);
+  });
+});

@@ -1,0 +1,208 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { StoredVideo } from '../../../lambdas/catalog/video-catalog.ts';
+import {
+  deleteVideo,
+  getVideo,
+  listVideos,
+  toApiVideo,
+  type VideoFiles,
+} from '../../../lambdas/catalog/videos.ts';
+import type { AuthenticatedUser } from '../../../lambdas/shared/auth.ts';
+import { InMemoryVideoCatalog } from './in-memory.ts';
+
+const user = (sub: string): AuthenticatedUser => ({
+  sub,
+  username: sub,
+  clientId: 'web',
+  scopes: [],
+  groups: [],
+});
+const alice = user('alice-sub');
+const bob = user('bob-sub');
+
+function video(overrides: Partial<StoredVideo> = {}): StoredVideo {
+  return {
+    videoId: 'v-1',
+    ownerId: alice.sub,
+    title: 'Lisbon',
+    visibility: 'private',
+    status: 'READY',
+    source: { kind: 'upload', fileName: 'lisbon.mp4', size: 1000, contentType: 'video/mp4' },
+    playbackPath: 'videos/v-1/hls/index.m3u8',
+    createdAt: '2026-11-21T10:00:00.000Z',
+    updatedAt: '2026-11-21T10:05:00.000Z',
+    sourceKey: 'uploads/alice-sub/v-1/source.mp4',
+    jobId: 'job-1',
+    partSize: 5_242_880,
+    ...overrides,
+  };
+}
+
+/** Records what a deletion removed, instead of S3. */
+class RecordingVideoFiles implements VideoFiles {
+  readonly deleted: string[] = [];
+  async deleteMedia(videoId: string) {
+    this.deleted.push(`media:${videoId}`);
+    return 3;
+  }
+  async deleteOriginal(sourceKey: string, uploadId?: string) {
+    this.deleted.push(`original:${sourceKey}${uploadId ? ` (abort ${uploadId})` : ''}`);
+  }
+}
+
+async function setup(...videos: StoredVideo[]) {
+  const catalog = new InMemoryVideoCatalog();
+  for (const v of videos) await catalog.create(v);
+  const files = new RecordingVideoFiles();
+  return { catalog, files, deps: { catalog, files } };
+}
+
+describe('toApiVideo', () => {
+  it('shows only the fields of Video: never the S3 key, upload id, part size, job id or anything added later', () => {
+    const shown = toApiVideo({
+      ...video({ uploadId: 'up-1' }),
+      ...({ expiresAt: 123, gsi1pk: 'OWNER#x' } as object),
+    });
+
+    assert.deepEqual(Object.keys(shown).sort(), [
+      'createdAt',
+      'ownerId',
+      'playbackPath',
+      'source',
+      'status',
+      'title',
+      'updatedAt',
+      'videoId',
+      'visibility',
+    ]);
+  });
+});
+
+describe('getVideo', () => {
+  it('shows the owner their private video', async () => {
+    const { deps } = await setup(video());
+
+    const shown = await getVideo(deps, alice, 'v-1');
+
+    assert.equal(shown.videoId, 'v-1');
+    assert.equal('sourceKey' in shown, false);
+  });
+
+  it('answers 404 to anyone else asking for a private video, exactly as for a missing one', async () => {
+    const { deps } = await setup(video());
+
+    const errorFor = (who: AuthenticatedUser, id: string) =>
+      getVideo(deps, who, id).then(
+        () => assert.fail('expected a rejection'),
+        (error: Error & { status: number; code: string }) => ({
+          status: error.status,
+          code: error.code,
+          message: error.message,
+        }),
+      );
+
+    assert.deepEqual(await errorFor(bob, 'v-1'), await errorFor(bob, 'no-such-video'));
+    assert.equal((await errorFor(bob, 'v-1')).status, 404);
+  });
+
+  it('shows public and unlisted videos to anyone signed in', async () => {
+    const { deps } = await setup(
+      video({ videoId: 'pub', visibility: 'public' }),
+      video({ videoId: 'unl', visibility: 'unlisted' }),
+    );
+
+    assert.equal((await getVideo(deps, bob, 'pub')).videoId, 'pub');
+    assert.equal((await getVideo(deps, bob, 'unl')).videoId, 'unl');
+  });
+});
+
+describe('listVideos', () => {
+  it("lists the caller's own videos in every status and visibility, newest first, page by page", async () => {
+    const { deps } = await setup(
+      video({ videoId: 'a', createdAt: '2026-11-21T10:00:00.000Z', status: 'UPLOADING' }),
+      video({ videoId: 'b', createdAt: '2026-11-21T11:00:00.000Z', visibility: 'public' }),
+      video({ videoId: 'c', createdAt: '2026-11-21T12:00:00.000Z', status: 'FAILED' }),
+      video({ videoId: 'bobs', ownerId: bob.sub }),
+    );
+
+    const first = await listVideos(deps, alice, { scope: 'mine', limit: 2 });
+    const second = await listVideos(deps, alice, { scope: 'mine', limit: 2, cursor: first.cursor });
+
+    assert.deepEqual(
+      first.items.map((v) => v.videoId),
+      ['c', 'b'],
+    );
+    assert.deepEqual(
+      second.items.map((v) => v.videoId),
+      ['a'],
+    );
+    assert.equal(second.cursor, undefined);
+    assert.ok(first.items.every((v) => !('sourceKey' in v) && !('jobId' in v)));
+  });
+
+  it('lists public READY videos of everyone for scope=public, and no private or unlisted ones', async () => {
+    const { deps } = await setup(
+      video({ videoId: 'pub', ownerId: bob.sub, visibility: 'public' }),
+      video({ videoId: 'unl', ownerId: bob.sub, visibility: 'unlisted' }),
+      video({ videoId: 'priv', ownerId: bob.sub }),
+    );
+
+    const page = await listVideos(deps, alice, { scope: 'public', limit: 20 });
+
+    assert.deepEqual(
+      page.items.map((v) => v.videoId),
+      ['pub'],
+    );
+  });
+
+  it('answers 400 INVALID_CURSOR to a cursor the listing did not hand out', async () => {
+    const { deps } = await setup(video());
+
+    await assert.rejects(listVideos(deps, alice, { scope: 'mine', limit: 5, cursor: 'nonsense' }), {
+      status: 400,
+      code: 'INVALID_CURSOR',
+    });
+  });
+});
+
+describe('deleteVideo', () => {
+  it("removes the video's media, its original and then the video", async () => {
+    const { deps, catalog, files } = await setup(video());
+
+    await deleteVideo(deps, alice, 'v-1');
+
+    assert.deepEqual(files.deleted, ['media:v-1', 'original:uploads/alice-sub/v-1/source.mp4']);
+    assert.equal(await catalog.get('v-1'), undefined);
+  });
+
+  it('aborts the multipart upload of a video still UPLOADING', async () => {
+    const { deps, files } = await setup(video({ status: 'UPLOADING', uploadId: 'up-7' }));
+
+    await deleteVideo(deps, alice, 'v-1');
+
+    assert.deepEqual(files.deleted, ['media:v-1', 'original:uploads/alice-sub/v-1/source.mp4 (abort up-7)']);
+  });
+
+  it('keeps the video in the catalog when its files could not be deleted, so deleting again works', async () => {
+    const { deps, catalog, files } = await setup(video());
+    files.deleteMedia = async () => {
+      throw new Error('S3 is down');
+    };
+
+    await assert.rejects(deleteVideo(deps, alice, 'v-1'), /S3 is down/);
+
+    assert.equal((await catalog.get('v-1'))?.videoId, 'v-1');
+  });
+
+  it("answers 404 for a missing video or someone else's private one, 403 for someone else's public one", async () => {
+    const { deps, catalog, files } = await setup(video(), video({ videoId: 'pub', visibility: 'public' }));
+
+    await assert.rejects(deleteVideo(deps, alice, 'no-such-video'), { status: 404, code: 'NOT_FOUND' });
+    await assert.rejects(deleteVideo(deps, bob, 'v-1'), { status: 404, code: 'NOT_FOUND' });
+    await assert.rejects(deleteVideo(deps, bob, 'pub'), { status: 403, code: 'FORBIDDEN' });
+
+    assert.deepEqual(files.deleted, []);
+    assert.equal(catalog.items.size, 2);
+  });
+});
