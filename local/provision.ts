@@ -10,29 +10,46 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  type EventRuleDefinition,
+  type QueueDefinition,
+  eventRules as wiredEventRules,
+  queues as wiredQueues,
+} from '../lib/wiring/pipelines.ts';
 import { buckets, catalogTable, type TableDefinition, userPoolPolicy } from '../lib/wiring/resources.ts';
+import { type AwsTarget, emulatorClientConfig } from './emulator-clients.ts';
+import { LOCAL_ACCOUNT_ID } from './lambda.ts';
+import { type ProvisionedEventRule, type ProvisionedQueue, provisionPipelines } from './pipelines.ts';
+
+export { type AwsTarget, emulatorClientConfig } from './emulator-clients.ts';
 
 /** Names of what `provision` created, handed to functions as their environment. */
 export interface ProvisionedResources {
   region: string;
+  /**
+   * This deployment's application name, which functions receive as APPLICATION_NAME and event rules match on;
+   * the resource name prefix (`skycast-local` for `npm start`).
+   */
+  application: string;
   userPoolId: string;
   userPoolClientId: string;
   tableName: string;
   bucketNames: Record<keyof typeof buckets, string>;
+  /** The queues of the wiring table, each with its dead-letter queue and S3 notification. */
+  queues: ProvisionedQueue[];
+  /** The event rules of the wiring table, each with the queue it delivers to. */
+  eventRules: ProvisionedEventRule[];
+  /** The IAM role (in the local account) that transcode jobs name as the one MediaConvert assumes. */
+  mediaConvertRoleArn: string;
 }
 
-export interface AwsTarget {
-  endpoint: string;
-  region: string;
-}
+/** The application name (and resource prefix) of `npm start`: event rules match it, functions get it. */
+export const LOCAL_APPLICATION_NAME = 'skycast-local';
 
-/** SDK client settings for an AWS-compatible emulator. */
-export function emulatorClientConfig({ endpoint, region }: AwsTarget) {
-  return {
-    endpoint,
-    region,
-    credentials: { accessKeyId: 'skycast-local', secretAccessKey: 'skycast-local' },
-  };
+/** What `provision` creates besides the stateful resources; the wiring tables unless a test passes its own. */
+export interface ProvisionOptions {
+  queues?: readonly QueueDefinition[];
+  eventRules?: readonly EventRuleDefinition[];
 }
 
 async function createTable(db: DynamoDBClient, name: string, table: TableDefinition): Promise<void> {
@@ -72,10 +89,15 @@ async function createTable(db: DynamoDBClient, name: string, table: TableDefinit
 }
 
 /**
- * Creates Skycast's stateful resources in an AWS-compatible emulator from the same definitions the CDK app
- * deploys: the catalog table, the buckets and the user pool with its web client.
+ * Creates Skycast's resources in an AWS-compatible emulator from the same definitions the CDK app deploys: the
+ * catalog table, the buckets, the user pool with its web client, and the queues, S3 notifications and event
+ * rules of the pipelines. `prefix` names every resource and is also the application name.
  */
-export async function provision(target: AwsTarget, prefix = 'skycast-local'): Promise<ProvisionedResources> {
+export async function provision(
+  target: AwsTarget,
+  prefix = LOCAL_APPLICATION_NAME,
+  options: ProvisionOptions = {},
+): Promise<ProvisionedResources> {
   const config = emulatorClientConfig(target);
   const db = new DynamoDBClient(config);
   const s3 = new S3Client({ ...config, forcePathStyle: true });
@@ -128,7 +150,26 @@ export async function provision(target: AwsTarget, prefix = 'skycast-local'): Pr
   db.destroy();
   s3.destroy();
   cognito.destroy();
-  return { region: target.region, userPoolId, userPoolClientId, tableName, bucketNames };
+
+  const pipelines = await provisionPipelines({
+    ...target,
+    prefix,
+    application: prefix,
+    bucketNames,
+    queues: options.queues ?? wiredQueues,
+    eventRules: options.eventRules ?? wiredEventRules,
+  });
+  return {
+    region: target.region,
+    application: prefix,
+    userPoolId,
+    userPoolClientId,
+    tableName,
+    bucketNames,
+    ...pipelines,
+    // MediaConvert assumes this role in AWS; the local emulator runs jobs as the platform's own user.
+    mediaConvertRoleArn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/${prefix}-mediaconvert`,
+  };
 }
 
 /** The environment a Skycast function receives in AWS, for these resources at this endpoint. */
@@ -144,6 +185,8 @@ export function functionEnvironment(
     // Emulators may reject the newer default checksums; AWS accepts either.
     AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
     AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+    APPLICATION_NAME: resources.application,
+    MEDIACONVERT_ROLE_ARN: resources.mediaConvertRoleArn,
     USER_POOL_ID: resources.userPoolId,
     USER_POOL_CLIENT_ID: resources.userPoolClientId,
     [catalogTable.env]: resources.tableName,
