@@ -1,5 +1,7 @@
 import * as accounts from '../../lambdas/accounts/operations.ts';
+import * as catalog from '../../lambdas/catalog/operations.ts';
 import type { Operation } from '../../lambdas/shared/operation.ts';
+import * as uploads from '../../lambdas/uploads/operations.ts';
 import type { BucketRole } from './resources.ts';
 
 /**
@@ -41,6 +43,43 @@ export const routes: readonly Route[] = [
     operation: accounts.updatePreferences,
     entry: 'lambdas/accounts/update-preferences.ts',
     access: { catalog: 'readWrite', userPool: 'read' },
+  },
+  {
+    operation: uploads.createUpload,
+    entry: 'lambdas/uploads/create-upload.ts',
+    access: { catalog: 'readWrite', buckets: { uploads: ['write'] } },
+  },
+  {
+    operation: uploads.listUploadParts,
+    entry: 'lambdas/uploads/list-upload-parts.ts',
+    // `read` for HeadObject: an upload S3 no longer knows may have completed (see settleVanishedUpload).
+    access: { catalog: 'readWrite', buckets: { uploads: ['read', 'write'] } },
+  },
+  {
+    operation: uploads.completeUpload,
+    entry: 'lambdas/uploads/complete-upload.ts',
+    access: { catalog: 'readWrite', buckets: { uploads: ['read', 'write'] } },
+  },
+  {
+    operation: uploads.abortUpload,
+    entry: 'lambdas/uploads/abort-upload.ts',
+    access: { catalog: 'readWrite', buckets: { uploads: ['read', 'write'] } },
+  },
+  {
+    operation: catalog.listVideos,
+    entry: 'lambdas/catalog/list-videos.ts',
+    access: { catalog: 'read' },
+  },
+  {
+    operation: catalog.getVideo,
+    entry: 'lambdas/catalog/get-video.ts',
+    access: { catalog: 'read' },
+  },
+  {
+    operation: catalog.deleteVideo,
+    entry: 'lambdas/catalog/delete-video.ts',
+    // Media: everything under the video's prefix goes. Uploads: abort an open upload (`write`), delete the original.
+    access: { catalog: 'readWrite', buckets: { media: ['delete'], uploads: ['write', 'delete'] } },
   },
 ];
 

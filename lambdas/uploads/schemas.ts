@@ -1,0 +1,149 @@
+import * as z from 'zod';
+import { VISIBILITIES } from '../catalog/video.ts';
+import { S3_MAX_PARTS } from './part-plan.ts';
+
+/** The shapes of the uploads API: what each operation accepts (validated at the edge) and answers. */
+
+/** Part URLs handed out per answer unless the caller asks for another number. */
+export const PART_URLS_PER_PAGE = 100;
+/** The most part URLs one answer carries (each is about 1–2 KB with a session token). */
+export const MAX_PART_URLS_PER_PAGE = 500;
+
+const hasControlCharacters = (text: string) =>
+  [...text].some((character) => {
+    const code = character.codePointAt(0) ?? 0;
+    return code < 0x20 || code === 0x7f;
+  });
+
+export const FileName = z
+  .string()
+  .trim()
+  .min(1, 'Send the name of the file.')
+  .max(255, 'A file name is at most 255 characters.')
+  .refine((name) => !hasControlCharacters(name), 'A file name cannot contain control characters.')
+  .refine((name) => !/[/\\]/.test(name), 'Send the file name without its folder (no / or \\).')
+  .refine((name) => !/^\.+$/.test(name), 'Send the name of the file, not "." or "..".');
+
+export const CreateUploadRequest = z
+  .object({
+    fileName: FileName,
+    size: z
+      .number()
+      .int('size is a whole number of bytes.')
+      .min(1, 'The file is empty: there is nothing to upload.')
+      .max(Number.MAX_SAFE_INTEGER)
+      .describe('The size of the whole file, in bytes.'),
+    contentType: z
+      .string()
+      .trim()
+      .max(255)
+      .default('')
+      .describe("The file's media type as the browser reports it (`File.type`); may be empty."),
+    title: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Defaults to the file name without its extension.'),
+    description: z.string().trim().max(5000).optional(),
+    visibility: z
+      .enum(VISIBILITIES)
+      .default('private')
+      .describe('Private by default: nobody but the owner sees a video until the owner says otherwise.'),
+  })
+  .strict();
+export type CreateUploadRequest = z.output<typeof CreateUploadRequest>;
+
+const PartUrl = z.object({
+  partNumber: z.number().int(),
+  url: z
+    .string()
+    .describe("PUT the part's bytes here and keep the response's ETag header for completeUpload."),
+});
+
+const partUrlPage = {
+  expiresAt: z.iso.datetime().describe('When these URLs stop working; listUploadParts hands out fresh ones.'),
+  parts: z.array(PartUrl).describe('URLs for the parts that still need uploading, in part order, one page.'),
+  nextPartNumber: z
+    .number()
+    .int()
+    .optional()
+    .describe(
+      'The next part that needs a URL after this page: call listUploadParts with fromPart set to it.',
+    ),
+};
+
+const plan = {
+  videoId: z.string(),
+  size: z.number().int(),
+  partSize: z.number().int().describe('Bytes in every part but the last, which holds the rest.'),
+  partCount: z.number().int(),
+};
+
+export const UploadTicket = z.object({ ...plan, ...partUrlPage });
+export type UploadTicket = z.output<typeof UploadTicket>;
+
+export const UploadedPart = z.object({
+  partNumber: z.number().int(),
+  size: z.number().int(),
+  etag: z.string(),
+});
+
+export const UploadProgress = z.object({
+  ...plan,
+  uploadedParts: z.array(UploadedPart).describe('Parts S3 holds with the right size, in part order.'),
+  uploadedBytes: z.number().int(),
+  remainingParts: z
+    .number()
+    .int()
+    .describe('Parts still to upload (missing, or received with the wrong size).'),
+  ...partUrlPage,
+});
+export type UploadProgress = z.output<typeof UploadProgress>;
+
+export const ListUploadPartsQuery = z
+  .object({
+    fromPart: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(S3_MAX_PARTS)
+      .default(1)
+      .describe('Hand out URLs for parts from this number on.'),
+    urlCount: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_PART_URLS_PER_PAGE)
+      .default(PART_URLS_PER_PAGE)
+      .describe('How many part URLs to hand out (0: only report progress).'),
+  })
+  .strict();
+export type ListUploadPartsQuery = z.output<typeof ListUploadPartsQuery>;
+
+export const CompleteUploadRequest = z
+  .object({
+    parts: z
+      .array(
+        z
+          .object({
+            partNumber: z.number().int().min(1).max(S3_MAX_PARTS),
+            etag: z
+              .string()
+              .trim()
+              .min(1)
+              .max(128)
+              .describe("The ETag header S3 answered the part's PUT with."),
+          })
+          .strict(),
+      )
+      .min(1, 'Send the parts you uploaded.')
+      .max(S3_MAX_PARTS)
+      .refine(
+        (parts) => new Set(parts.map((part) => part.partNumber)).size === parts.length,
+        'Name each part number once.',
+      ),
+  })
+  .strict();
+export type CompleteUploadRequest = z.output<typeof CompleteUploadRequest>;
