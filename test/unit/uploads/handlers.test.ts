@@ -3,6 +3,7 @@ import { before, describe, it } from 'node:test';
 import type { AuthenticatedUser } from '../../../lambdas/shared/auth.ts';
 import { UnauthorizedError } from '../../../lambdas/shared/errors.ts';
 import type { HttpDeps } from '../../../lambdas/shared/http.ts';
+import { logger } from '../../../lambdas/shared/logger.ts';
 import { GiB, MiB } from '../../../lambdas/uploads/part-plan.ts';
 import type { UploadsDeps } from '../../../lambdas/uploads/upload.ts';
 import { type Handler, invoke } from '../../support/lambda.ts';
@@ -125,6 +126,33 @@ describe('upload handlers at the API edge', () => {
       [twice.status, twice.body.details.issues[0].message],
       [400, 'Name each part number once.'],
     );
+  });
+
+  it('never writes a part URL, or anything of its signature, to the log', async () => {
+    const written: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    const level = logger.getLevelName();
+    logger.setLogLevel('DEBUG');
+    process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+      written.push(String(chunk));
+      return write(chunk, ...rest);
+    }) as typeof process.stdout.write;
+    try {
+      const { body: ticket } = await create({ fileName: 'a.mp4', size: 10, contentType: 'video/mp4' });
+      await invoke(listUploadParts, {
+        path: `/uploads/${ticket.videoId}/parts`,
+        routeKey: 'GET /uploads/{videoId}/parts',
+        token: 'user-alice',
+        pathParameters: { videoId: ticket.videoId },
+      });
+    } finally {
+      process.stdout.write = write;
+      logger.setLogLevel(level);
+    }
+
+    const log = written.join('');
+    assert.match(log, /"message":"upload started"/, 'the log was captured');
+    assert.doesNotMatch(log, /uploads\.example|partNumber=|X-Amz-Signature/);
   });
 
   it('answers 204 with no body to an abort, and 404 to someone else', async () => {
