@@ -23,6 +23,8 @@ import type { RunningEventSource } from './sqs-event-source.ts';
 /** What happened to one event, for the console and for tests. */
 export interface EventReport {
   functionName: string;
+  /** The event's id. */
+  id: string;
   source: string;
   detailType: string;
   /** 1 for the first invocation, 2 for the first retry, … */
@@ -67,7 +69,7 @@ export function startEventRuleTarget(settings: EventRuleTargetSettings): Running
   async function deliver(message: Message): Promise<void> {
     const began = performance.now();
     const attempt = Number(message.Attributes?.ApproximateReceiveCount ?? '1');
-    let event: { source?: unknown; 'detail-type'?: unknown } = {};
+    let event: { id?: unknown; source?: unknown; 'detail-type'?: unknown } = {};
     let outcome: Awaited<ReturnType<typeof invoke>>;
     try {
       event = JSON.parse(message.Body ?? '');
@@ -91,6 +93,7 @@ export function startEventRuleTarget(settings: EventRuleTargetSettings): Running
     }
     settings.onEvent?.({
       functionName: fn.name,
+      id: String(event.id ?? '?'),
       source: String(event.source ?? '?'),
       detailType: String(event['detail-type'] ?? '?'),
       attempt,
