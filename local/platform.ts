@@ -11,6 +11,7 @@ import { LOCAL_ACCOUNT_ID, type LocalFunction, loadHandler } from './lambda.ts';
 import { type RunningEmulator, startMoto } from './moto.ts';
 import { createOriginHandler, PATHS, type RequestHandler, sendJson } from './origin.ts';
 import { Outbox } from './outbox.ts';
+import { type RunningPipelines, startPipelines } from './pipelines.ts';
 import {
   emulatorClientConfig,
   functionEnvironment,
@@ -48,7 +49,7 @@ export interface RunningPlatform {
    * settles after `stop()`.
    */
   failure: Promise<Error>;
-  /** Stops serving and ends the emulator. Safe to call more than once. */
+  /** Stops serving, the pollers and the emulator. Safe to call more than once. */
   stop(): Promise<void>;
 }
 
@@ -92,11 +93,15 @@ function applyFunctionEnvironment(environment: Record<string, string>, quiet: bo
   process.env.POWERTOOLS_LOG_LEVEL ??= quiet ? 'SILENT' : 'WARN';
 }
 
+const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+
 /**
  * Starts the local platform: the emulator, Skycast's resources in it, and one HTTP origin serving the web app,
  * `/config.json`, `/openapi.json`, the API (every route of the route table, behind the JWT authorizer) and a
- * Cognito endpoint whose verification codes go to a local outbox. One per process: the handlers it loads keep
- * their module state, as in a Lambda execution environment.
+ * Cognito endpoint whose verification codes go to a local outbox; and the pipelines (every queue of the wiring
+ * table drained into its function as Lambda's SQS event source does, every event rule's events delivered to its
+ * function). One per process: the handlers it loads keep their module state, as in a Lambda execution
+ * environment.
  */
 export async function startPlatform(options: PlatformOptions = {}): Promise<RunningPlatform> {
   if (handlersLoaded) {
@@ -129,6 +134,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
 
   let moto: RunningEmulator | undefined;
   let cognito: CognitoIdentityProviderClient | undefined;
+  let pipelines: RunningPipelines | undefined;
   const closeServer = () =>
     new Promise<void>((resolveClose) => {
       server.close(() => resolveClose());
@@ -189,6 +195,34 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
         console.error(`✖ ${name} ${outcome.timedOut ? 'timed out' : 'failed'}:`, outcome.error),
     });
 
+    pipelines = await startPipelines({
+      endpoint: moto.endpoint,
+      region: REGION,
+      application: resources.application,
+      queues: resources.queues,
+      eventRules: resources.eventRules,
+      onBatch: (queue, report) => {
+        const what = `⇢ ${queue.definition.id}: ${plural(report.messages, 'message')}`;
+        if (report.outcome === 'failed') {
+          console.error(`✖ ${what}: ${report.functionName} failed, all back on the queue:`, report.error);
+        } else if (report.outcome === 'partial') {
+          log(`${what}, ${report.retried} failed and back on the queue (${report.durationMs} ms)`);
+        } else {
+          log(`${what} (${report.durationMs} ms)`);
+        }
+      },
+      onEvent: (rule, report) => {
+        const what = `⇢ ${rule.definition.id}: ${report.detailType}`;
+        if (report.outcome === 'succeeded') return log(`${what} (${report.durationMs} ms)`);
+        const next = report.outcome === 'retrying' ? 'will retry' : `gave up, event in ${rule.failed.name}`;
+        console.error(
+          `✖ ${what}: ${report.functionName} failed (attempt ${report.attempt}, ${next}):`,
+          report.error,
+        );
+      },
+      onError: (where, error) => console.error(`✖ poller of ${where}:`, error),
+    });
+
     handle = createOriginHandler({ config, openApi, outbox, api, cognito: cognitoEndpoint, log });
 
     let stopping = false;
@@ -201,6 +235,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     });
     let stopped: Promise<void> | undefined;
     const runningCognito = cognito;
+    const runningPipelines = pipelines;
 
     return {
       url,
@@ -213,6 +248,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
         stopping = true;
         stopped ??= (async () => {
           await closeServer();
+          // Invocations in progress finish first; they may still call the emulator.
+          await runningPipelines.stop();
           await runningMoto.stop();
           runningCognito.destroy();
         })();
@@ -221,6 +258,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     };
   } catch (error) {
     await closeServer();
+    await pipelines?.stop();
     await moto?.stop();
     cognito?.destroy();
     throw error;
