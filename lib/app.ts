@@ -1,6 +1,6 @@
 import { Annotations, type App, Aspects, Tags } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { DEFAULT_WEB_ASSETS, type SkycastSettings } from './shared/settings.ts';
+import { applicationName, DEFAULT_WEB_ASSETS, type SkycastSettings } from './shared/settings.ts';
 import { DataStack } from './stacks/data-stack.ts';
 import { ServiceStack } from './stacks/service-stack.ts';
 
@@ -15,7 +15,7 @@ export interface SkycastStacks {
  * (stateless), environment-agnostic so synthesis needs no AWS account.
  */
 export function addSkycast(app: App, settings: SkycastSettings): SkycastStacks {
-  const prefix = `skycast-${settings.stage}`;
+  const prefix = applicationName(settings.stage);
   const data = new DataStack(app, `${prefix}-data`, {
     settings,
     description: `Skycast (${settings.stage}): user pool, catalog table, media buckets`,

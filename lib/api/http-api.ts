@@ -13,12 +13,17 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { grantAccess } from '../shared/access.ts';
 import type { ApiThrottle } from '../shared/settings.ts';
 import { SkycastFunction } from '../shared/skycast-function.ts';
-import { catalogTable } from '../wiring/resources.ts';
+import type { BucketRole } from '../wiring/resources.ts';
 import { routes as allRoutes, type Route } from '../wiring/routes.ts';
+
+/** The environment variable through which functions that write uploads receive the size limit, if one is set. */
+export const UPLOAD_MAX_BYTES_ENV = 'UPLOAD_MAX_BYTES';
 
 /** Props of {@link SkycastApi}. */
 export interface SkycastApiProps {
@@ -32,6 +37,13 @@ export interface SkycastApiProps {
   webClient: IUserPoolClient;
   /** The catalog table, for routes whose `access.catalog` asks for it. */
   catalogTable: ITable;
+  /** The media buckets by role, for routes whose `access.buckets` names them. @default none */
+  buckets?: Partial<Record<BucketRole, IBucket>>;
+  /**
+   * The largest upload accepted, in bytes, for functions that write the uploads bucket (UPLOAD_MAX_BYTES).
+   * @default not set: the handlers' own default applies
+   */
+  uploadMaxBytes?: number;
   /** Browser origins allowed to call the API (CORS), e.g. the web app's URL. */
   allowOrigins: string[];
   /** @default 100 requests burst, 50 per second */
@@ -139,7 +151,9 @@ export class SkycastApi extends Construct {
       USER_POOL_ID: props.userPool.userPoolId,
       USER_POOL_CLIENT_ID: props.webClient.userPoolClientId,
     };
-    if (access.catalog) environment[catalogTable.env] = props.catalogTable.tableName;
+    if (props.uploadMaxBytes !== undefined && access.buckets?.uploads?.includes('write')) {
+      environment[UPLOAD_MAX_BYTES_ENV] = String(props.uploadMaxBytes);
+    }
 
     const fn = new SkycastFunction(scope, 'Function', {
       entry: route.entry,
@@ -150,9 +164,11 @@ export class SkycastApi extends Construct {
       logRemovalPolicy,
     });
 
-    if (access.catalog === 'read') props.catalogTable.grantReadData(fn);
-    if (access.catalog === 'readWrite') props.catalogTable.grantReadWriteData(fn);
-    if (access.userPool === 'read') props.userPool.grant(fn, 'cognito-idp:AdminGetUser');
+    grantAccess(fn, access, {
+      catalogTable: props.catalogTable,
+      userPool: props.userPool,
+      ...(props.buckets ? { buckets: props.buckets } : {}),
+    });
 
     const httpRoutes = this.httpApi.addRoutes({
       path: operation.path,
@@ -174,21 +190,6 @@ export class SkycastApi extends Construct {
           'a dead-letter queue only ever receives failed asynchronous invocations.',
       },
     ]);
-    if (route.access.catalog && fn.role) {
-      NagSuppressions.addResourceSuppressions(
-        fn.role,
-        [
-          {
-            id: 'AwsSolutions-IAM5',
-            reason:
-              'The catalog grant covers the table and its indexes (`<table arn>/index/*`): the route queries ' +
-              'the overloaded GSIs the catalog definition declares, and the set of indexes is ours alone.',
-            appliesTo: [{ regex: '/^Resource::.*\\/index\\/\\*$/g' }],
-          },
-        ],
-        true,
-      );
-    }
     if (route.operation.auth === 'public') {
       for (const httpRoute of httpRoutes) {
         NagSuppressions.addResourceSuppressions(httpRoute, [

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
+import { MAX_PLANNABLE_BYTES } from '../../lambdas/uploads/part-plan.ts';
 
 /** The repository root: handler entries and the web app's folder are found from here. */
 export const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -18,6 +19,14 @@ export interface ApiThrottle {
   burstLimit: number;
   /** Requests per second sustained over time. */
   rateLimit: number;
+}
+
+/**
+ * This deployment's name, `skycast-<stage>`: the stack names start with it, the HTTP API is called by it, and
+ * MediaConvert jobs carry it in their user metadata so the job-state rule matches this deployment's jobs only.
+ */
+export function applicationName(stage: Stage): string {
+  return `skycast-${stage}`;
 }
 
 /** Everything that differs between stages, decided in this one place. */
@@ -47,6 +56,11 @@ export interface SkycastSettings {
    * (yet): only the generated `/config.json` and `/openapi.json` are deployed then.
    */
   webAssetsPath: string | undefined;
+  /**
+   * The largest upload `createUpload` accepts, in bytes, passed to the upload functions as UPLOAD_MAX_BYTES.
+   * `undefined`: the variable is not set and the handlers' own default (20 GiB) applies.
+   */
+  uploadMaxBytes?: number;
 }
 
 /** Where the web app's static files are, relative to the repository root, unless `-c webAssets=…` says. */
@@ -88,6 +102,17 @@ function checkOrigin(origin: string): string {
   return origin;
 }
 
+function parseWholeNumber(name: string, value: unknown, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = /^\d+$/.test(String(value).trim()) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(parsed) || parsed < 1 || parsed > max) {
+    throw new Error(
+      `Context "${name}" must be a whole number from 1 to ${max}, not ${JSON.stringify(value)}.`,
+    );
+  }
+  return parsed;
+}
+
 function parseBoolean(name: string, value: unknown): boolean | undefined {
   if (value === undefined) return undefined;
   if (value === true || value === 'true') return true;
@@ -98,7 +123,7 @@ function parseBoolean(name: string, value: unknown): boolean | undefined {
 /**
  * Reads the settings from CDK context:
  * `-c stage=dev|prod` (default dev), `-c threatProtection=true|false`, `-c webAssets=<folder>`,
- * `-c corsOrigins=http://localhost:5173,…`.
+ * `-c corsOrigins=http://localhost:5173,…`, `-c uploadMaxBytes=<bytes>`.
  */
 export function settingsFromContext(node: Node): SkycastSettings {
   const stage = node.tryGetContext('stage') ?? 'dev';
@@ -122,5 +147,12 @@ export function settingsFromContext(node: Node): SkycastSettings {
       .filter(Boolean)
       .map(checkOrigin);
   }
+  // The upload functions refuse a limit they cannot plan parts for at init; refusing it here fails sooner.
+  const uploadMaxBytes = parseWholeNumber(
+    'uploadMaxBytes',
+    node.tryGetContext('uploadMaxBytes'),
+    MAX_PLANNABLE_BYTES,
+  );
+  if (uploadMaxBytes !== undefined) overrides.uploadMaxBytes = uploadMaxBytes;
   return settingsFor(stage as Stage, overrides);
 }

@@ -5,6 +5,7 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { lambdaBundling } from '../wiring/bundling.ts';
@@ -31,6 +32,11 @@ export interface SkycastFunctionProps {
   logRetention?: RetentionDays;
   /** What happens to the log group when the function leaves the template. @default RemovalPolicy.DESTROY */
   logRemovalPolicy?: RemovalPolicy;
+  /**
+   * Where Lambda puts an asynchronous invocation (EventBridge, S3) that failed all its retries.
+   * @default none — synchronous callers (API Gateway, an SQS event source) get the error back themselves
+   */
+  deadLetterQueue?: IQueue;
 }
 
 /**
@@ -89,6 +95,7 @@ export class SkycastFunction extends NodejsFunction {
       logGroup,
       loggingFormat: LoggingFormat.JSON,
       role,
+      ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue } : {}),
       environment: {
         POWERTOOLS_SERVICE_NAME: props.serviceName ?? 'skycast',
         // The bundle carries source maps; this makes stack traces point at our TypeScript.

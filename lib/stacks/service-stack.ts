@@ -3,8 +3,10 @@ import type { Construct } from 'constructs';
 import { SkycastApi } from '../api/http-api.ts';
 import { WebApp } from '../delivery/web-app.ts';
 import { type WebConfig, WebContent } from '../delivery/web-content.ts';
-import type { SkycastSettings } from '../shared/settings.ts';
+import { Pipelines } from '../pipelines/pipelines.ts';
+import { applicationName, type SkycastSettings } from '../shared/settings.ts';
 import { CLOUDFRONT_LOGS_PREFIX, S3_ACCESS_LOGS_PREFIX } from '../storage/storage.ts';
+import { MediaConvertRole } from '../transcoding/media-convert.ts';
 import { buildOpenApiDocument } from '../wiring/openapi.ts';
 import type { DataStack } from './data-stack.ts';
 
@@ -16,10 +18,15 @@ export interface ServiceStackProps extends StackProps {
 }
 
 /**
- * The stateless half of Skycast: functions, the HTTP API and the web app. Safe to replace on any deploy.
+ * The stateless half of Skycast: functions, the HTTP API, the queues and event rules that drive transcoding,
+ * and the web app. Safe to replace on any deploy (a dead-letter queue's messages go with it).
  */
 export class ServiceStack extends Stack {
   readonly api: SkycastApi;
+  /** The role MediaConvert assumes for Skycast's jobs. */
+  readonly mediaConvertRole: MediaConvertRole;
+  /** The queues and event rules of lib/wiring/pipelines.ts with their functions. */
+  readonly pipelines: Pipelines;
   readonly webApp: WebApp;
   readonly webContent: WebContent;
   /** What the web app reads from `/config.json`. */
@@ -29,6 +36,7 @@ export class ServiceStack extends Stack {
     super(scope, id, props);
     const { settings, data } = props;
     const logRemovalPolicy = settings.removalPolicy;
+    const application = applicationName(settings.stage);
 
     this.webApp = new WebApp(this, 'WebApp', {
       comment: `Skycast ${settings.stage} web app`,
@@ -40,12 +48,27 @@ export class ServiceStack extends Stack {
     });
 
     this.api = new SkycastApi(this, 'Api', {
-      apiName: `skycast-${settings.stage}`,
+      apiName: application,
       userPool: data.accounts.userPool,
       webClient: data.accounts.webClient,
       catalogTable: data.catalog.table,
+      buckets: data.storage.buckets,
+      ...(settings.uploadMaxBytes === undefined ? {} : { uploadMaxBytes: settings.uploadMaxBytes }),
       allowOrigins: [this.webApp.url, ...settings.extraCorsOrigins],
       throttle: settings.apiThrottle,
+      logRetention: settings.logRetention,
+      logRemovalPolicy,
+    });
+
+    this.mediaConvertRole = new MediaConvertRole(this, 'MediaConvertRole', {
+      uploadsBucket: data.storage.buckets.uploads,
+      mediaBucket: data.storage.buckets.media,
+    });
+    this.pipelines = new Pipelines(this, 'Pipelines', {
+      application,
+      catalogTable: data.catalog.table,
+      buckets: data.storage.buckets,
+      mediaConvert: this.mediaConvertRole,
       logRetention: settings.logRetention,
       logRemovalPolicy,
     });

@@ -35,11 +35,29 @@ export const checkovSkips: readonly CheckovSkip[] = [
   },
   {
     check: 'CKV_AWS_116',
-    resources: /^AWS::Lambda::Function\.(Api|CustomCDKBucketDeployment|CustomS3AutoDeleteObjects)/,
+    resources:
+      /^AWS::Lambda::Function\.(Api|CustomCDKBucketDeployment|CustomS3AutoDeleteObjects|BucketNotificationsHandler)/,
     reason:
       'A dead-letter queue only receives failed asynchronous invocations. API functions are invoked ' +
       'synchronously by API Gateway, which returns the error to the caller; the CDK custom-resource ' +
       'handlers are invoked by CloudFormation, which fails the deployment instead.',
+  },
+  {
+    check: 'CKV_AWS_116',
+    resources: /^AWS::Lambda::Function\.PipelinesQueues/,
+    reason:
+      "Queue pipeline functions are invoked synchronously by Lambda's SQS poller, never asynchronously, so a " +
+      'function dead-letter queue would stay empty: a message that fails maxReceiveCount times moves to the ' +
+      "source queue's own dead-letter queue (redrive policy), which has an alarm.",
+  },
+  {
+    check: 'CKV_AWS_27',
+    resources: /^AWS::SQS::Queue\.Pipelines/,
+    reason:
+      'Every queue is encrypted at rest with SQS managed keys (SSE-SQS, SqsManagedSseEnabled), which checkov ' +
+      'does not recognise. The AWS managed KMS key (aws/sqs) would lock out S3 notifications and EventBridge, ' +
+      'whose deliveries need a key policy it cannot have. A customer managed key would add a monthly charge and ' +
+      'a key policy to keep in step, while who may read the messages is decided by IAM and the queue policies.',
   },
   {
     check: 'CKV_AWS_117',

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { App, RemovalPolicy } from 'aws-cdk-lib';
-import { settingsFor, settingsFromContext } from '../../lib/shared/settings.ts';
+import { MAX_PLANNABLE_BYTES } from '../../lambdas/uploads/part-plan.ts';
+import { applicationName, settingsFor, settingsFromContext } from '../../lib/shared/settings.ts';
 import { temporaryFolder } from './support/synth.ts';
 
 const fromContext = (context: Record<string, unknown>) => settingsFromContext(new App({ context }).node);
@@ -51,5 +52,24 @@ describe('settingsFromContext', () => {
     assert.deepEqual(fromContext({}).extraCorsOrigins, []);
     assert.throws(() => fromContext({ corsOrigins: 'https://example.com/app' }), /not an origin/);
     assert.throws(() => fromContext({ corsOrigins: 'localhost:5173' }), /not an origin/);
+  });
+
+  it('sets an upload size limit only when -c uploadMaxBytes asks for one, as a whole number of bytes', () => {
+    assert.equal(fromContext({}).uploadMaxBytes, undefined);
+    assert.equal(fromContext({ uploadMaxBytes: '1073741824' }).uploadMaxBytes, 1024 ** 3);
+    assert.throws(() => fromContext({ uploadMaxBytes: '20GiB' }), /"uploadMaxBytes" must be a whole number/);
+    assert.throws(() => fromContext({ uploadMaxBytes: '0' }), /"uploadMaxBytes" must be a whole number/);
+    // More than the upload functions can split into S3's 10,000 parts: they would refuse it at init.
+    assert.throws(
+      () => fromContext({ uploadMaxBytes: String(MAX_PLANNABLE_BYTES + 1) }),
+      /"uploadMaxBytes" must be a whole number/,
+    );
+  });
+});
+
+describe('applicationName', () => {
+  it('names each stage apart, so one account can hold both', () => {
+    assert.equal(applicationName('dev'), 'skycast-dev');
+    assert.equal(applicationName('prod'), 'skycast-prod');
   });
 });
