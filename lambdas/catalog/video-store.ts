@@ -95,7 +95,8 @@ export class DynamoVideoCatalog implements VideoCatalog {
   }
 
   async listByOwner(ownerId: string, page: { limit: number; cursor?: string }): Promise<Page<StoredVideo>> {
-    return this.query('gsi1', 'gsi1pk', `OWNER#${ownerId}`, page);
+    // The owner partition will hold streams and clips too: the sort key prefix keeps this listing to videos.
+    return this.query('gsi1', 'gsi1pk', `OWNER#${ownerId}`, page, { attribute: 'gsi1sk', prefix: 'VIDEO#' });
   }
 
   async listPublic(page: { limit: number; cursor?: string }): Promise<Page<StoredVideo>> {
@@ -107,14 +108,18 @@ export class DynamoVideoCatalog implements VideoCatalog {
     partitionKey: string,
     value: string,
     page: { limit: number; cursor?: string },
+    sortPrefix?: { attribute: string; prefix: string },
   ) {
     const result = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
         IndexName: index,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': partitionKey },
-        ExpressionAttributeValues: { ':pk': value },
+        KeyConditionExpression: sortPrefix ? '#pk = :pk AND begins_with(#sk, :prefix)' : '#pk = :pk',
+        ExpressionAttributeNames: {
+          '#pk': partitionKey,
+          ...(sortPrefix ? { '#sk': sortPrefix.attribute } : {}),
+        },
+        ExpressionAttributeValues: { ':pk': value, ...(sortPrefix ? { ':prefix': sortPrefix.prefix } : {}) },
         ScanIndexForward: false,
         Limit: page.limit,
         ExclusiveStartKey: startKeyFor(page.cursor, partitionKey, value),

@@ -15,8 +15,9 @@ const STATUS_TEXT: Record<number, string> = {
   403: 'Not allowed',
   404: 'Not found',
   409: 'Conflicts with the current state',
+  410: 'Gone: it expired',
   413: 'Too large',
-  415: 'The body is not JSON',
+  415: 'Unsupported media type',
 };
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): object {

@@ -1,0 +1,206 @@
+/**
+ * A Skycast upload client for scripts and benchmarks: streams a file to S3 in parallel multipart parts
+ * through the API's presigned URLs, never holding more than a small buffer per part in memory, and resumes
+ * an interrupted upload by asking which parts arrived.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { Readable } from 'node:stream';
+
+export interface ApiClient {
+  apiUrl: string;
+  accessToken: string;
+}
+
+interface PartUrl {
+  partNumber: number;
+  url: string;
+}
+
+interface PartPage {
+  videoId: string;
+  size: number;
+  partSize: number;
+  partCount: number;
+  parts: PartUrl[];
+  nextPartNumber?: number;
+  uploadedParts?: { partNumber: number; size: number; etag: string }[];
+}
+
+export interface UploadProgress {
+  videoId: string;
+  uploadedBytes: number;
+  totalBytes: number;
+}
+
+export interface UploadOptions {
+  title?: string;
+  visibility?: 'public' | 'unlisted' | 'private';
+  /** Parts in flight at once. @default 4 */
+  concurrency?: number;
+  onProgress?: (progress: UploadProgress) => void;
+  /** Aborting stops the upload where it is; `resumeUpload` finishes it later. */
+  signal?: AbortSignal;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.mp4': 'video/mp4',
+  '.m4v': 'video/mp4',
+  '.mov': 'video/quicktime',
+  '.mkv': 'video/x-matroska',
+  '.webm': 'video/webm',
+  '.avi': 'video/x-msvideo',
+  '.ts': 'video/mp2t',
+};
+
+/** An API answer that is not 2xx, with the API's code and message. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(`${status} ${code}: ${message}`);
+    this.name = 'ApiError';
+  }
+}
+
+export async function callApi<T>(
+  client: ApiClient,
+  method: string,
+  path: string,
+  body?: unknown,
+  signal?: AbortSignal,
+): Promise<T> {
+  const response = await fetch(`${client.apiUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${client.accessToken}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal,
+  });
+  const text = await response.text();
+  const parsed = text ? JSON.parse(text) : undefined;
+  if (!response.ok)
+    throw new ApiError(response.status, parsed?.code ?? 'HTTP_ERROR', parsed?.message ?? text);
+  return parsed as T;
+}
+
+async function putPart(
+  url: string,
+  path: string,
+  start: number,
+  length: number,
+  signal?: AbortSignal,
+): Promise<string> {
+  const body = Readable.toWeb(createReadStream(path, { start, end: start + length - 1 })) as ReadableStream;
+  const response = await fetch(url, {
+    method: 'PUT',
+    body,
+    headers: { 'content-length': String(length) },
+    // Node's fetch streams a request body only in half-duplex mode.
+    duplex: 'half',
+    signal,
+  } as RequestInit);
+  await response.arrayBuffer();
+  if (!response.ok) throw new Error(`A part upload failed with HTTP ${response.status}`);
+  const etag = response.headers.get('etag');
+  if (!etag)
+    throw new Error('S3 answered a part upload without an ETag (is the ETag header exposed by CORS?)');
+  return etag;
+}
+
+/** Uploads the parts still missing, fetching more part URLs as pages run out, then completes the upload. */
+async function uploadRemaining(client: ApiClient, path: string, first: PartPage, options: UploadOptions) {
+  const { videoId, size, partSize, partCount } = first;
+  const etags = new Map<number, string>(
+    (first.uploadedParts ?? []).map((part) => [part.partNumber, part.etag]),
+  );
+  let uploadedBytes = (first.uploadedParts ?? []).reduce((sum, part) => sum + part.size, 0);
+  const queue: PartUrl[] = [...first.parts];
+  let nextPartNumber = first.nextPartNumber;
+  let refilling: Promise<void> | undefined;
+
+  const refill = async () => {
+    if (nextPartNumber === undefined) return;
+    const page = await callApi<PartPage>(
+      client,
+      'GET',
+      `/uploads/${videoId}/parts?fromPart=${nextPartNumber}`,
+      undefined,
+      options.signal,
+    );
+    nextPartNumber = page.nextPartNumber;
+    queue.push(...page.parts.filter((part) => !etags.has(part.partNumber)));
+  };
+
+  const worker = async () => {
+    for (;;) {
+      if (queue.length === 0 && nextPartNumber !== undefined) {
+        refilling ??= refill().finally(() => {
+          refilling = undefined;
+        });
+        await refilling;
+      }
+      const part = queue.shift();
+      if (!part) return;
+      const start = (part.partNumber - 1) * partSize;
+      const length = Math.min(partSize, size - start);
+      etags.set(part.partNumber, await putPart(part.url, path, start, length, options.signal));
+      uploadedBytes += length;
+      options.onProgress?.({ videoId, uploadedBytes, totalBytes: size });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));
+
+  if (etags.size !== partCount)
+    throw new Error(`Uploaded ${etags.size} of ${partCount} parts; resume to finish.`);
+  const parts = [...etags].sort(([a], [b]) => a - b).map(([partNumber, etag]) => ({ partNumber, etag }));
+  return callApi<{ videoId: string; status: string }>(client, 'POST', `/uploads/${videoId}/complete`, {
+    parts,
+  });
+}
+
+/** Starts and finishes the upload of a file; resolves to the video as completeUpload returns it. */
+export async function uploadFile(client: ApiClient, path: string, options: UploadOptions = {}) {
+  const { size } = await stat(path);
+  const fileName = basename(path);
+  const ticket = await callApi<PartPage>(
+    client,
+    'POST',
+    '/uploads',
+    {
+      fileName,
+      size,
+      contentType: CONTENT_TYPES[extname(fileName).toLowerCase()] ?? '',
+      ...(options.title ? { title: options.title } : {}),
+      ...(options.visibility ? { visibility: options.visibility } : {}),
+    },
+    options.signal,
+  );
+  options.onProgress?.({ videoId: ticket.videoId, uploadedBytes: 0, totalBytes: size });
+  return uploadRemaining(client, path, ticket, options);
+}
+
+/** Finishes an upload that was interrupted: uploads only the parts S3 does not have yet. */
+export async function resumeUpload(
+  client: ApiClient,
+  videoId: string,
+  path: string,
+  options: UploadOptions = {},
+) {
+  const progress = await callApi<PartPage>(
+    client,
+    'GET',
+    `/uploads/${videoId}/parts`,
+    undefined,
+    options.signal,
+  );
+  const { size } = await stat(path);
+  if (size !== progress.size)
+    throw new Error(`The file is ${size} bytes but the upload was started for ${progress.size}.`);
+  return uploadRemaining(client, path, progress, options);
+}
