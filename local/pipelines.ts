@@ -74,7 +74,8 @@ const DEAD_LETTER_RETENTION_SECONDS = String(14 * 24 * 60 * 60);
 
 /**
  * EventBridge delivers the whole event to a target; moto's default target input leaves `account` out. This
- * input transformer rebuilds AWS's envelope, field for field, from the matched event.
+ * input transformer rebuilds AWS's envelope, field for field, from the matched event. (moto pastes string
+ * values into the template as they are, unescaped: fine for AWS's sources, detail types, ids and regions.)
  */
 const EVENT_ENVELOPE = {
   InputPathsMap: {
@@ -89,7 +90,7 @@ const EVENT_ENVELOPE = {
   },
   InputTemplate:
     '{"version":"0","id":"<id>","detail-type":"<detail-type>","source":"<source>","account":"<account>",' +
-    '"time":<time>,"region":"<region>","resources":<resources>,"detail":<detail>}',
+    '"time":"<time>","region":"<region>","resources":<resources>,"detail":<detail>}',
 };
 
 async function createQueue(
