@@ -30,7 +30,9 @@ export interface AccessTargets {
  */
 export const BUCKET_ACTIONS: Record<BucketAccess, { objects: readonly string[]; bucket: readonly string[] }> =
   {
-    read: { objects: ['s3:GetObject'], bucket: [] },
+    // Without s3:ListBucket, S3 answers 403 instead of 404 for a key that does not exist, and the handlers that
+    // look for an object (HeadObject after an upload vanished, GetObject of an upload deleted since) need the 404.
+    read: { objects: ['s3:GetObject'], bucket: ['s3:ListBucket'] },
     // CreateMultipartUpload, UploadPart and CompleteMultipartUpload are authorized as s3:PutObject, which is also
     // what a presigned part URL is signed for; ListParts and AbortMultipartUpload have actions of their own.
     write: {

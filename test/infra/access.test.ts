@@ -15,7 +15,7 @@ import { MediaConvertRole } from '../../lib/transcoding/media-convert.ts';
 import type { QueueDefinition } from '../../lib/wiring/pipelines.ts';
 import { type BucketRole, buckets } from '../../lib/wiring/resources.ts';
 import type { BucketAccess, Route } from '../../lib/wiring/routes.ts';
-import { type Cfn, logicalId, type ResourceJson, testApp } from './support/synth.ts';
+import { type Cfn, describeExpression, logicalId, type ResourceJson, ref, testApp } from './support/synth.ts';
 
 const actionsOf = (statement: Cfn): string[] => [statement.Action].flat();
 
@@ -64,58 +64,60 @@ describe('bucket access for routes', () => {
   const json = Template.fromJSON(artifact.template).toJSON() as { Resources: Record<string, ResourceJson> };
 
   const fnOf = (operationId: string) => api.functions[operationId]!;
-  const s3Statements = (operationId: string) =>
+  /**
+   * A route's S3 grants as `action on resource` lines, sorted: IAM policy minimization may merge or split
+   * statements, what is allowed on what stays the same.
+   */
+  const s3Grants = (operationId: string): string[] =>
     Object.values(json.Resources)
       .filter((r) => r.Type === 'AWS::IAM::Policy')
       .filter((r) => r.Properties.Roles.some((role: Cfn) => role.Ref === logicalId(fnOf(operationId).role!)))
       .flatMap((r) => r.Properties.PolicyDocument.Statement)
-      .filter((s: Cfn) => actionsOf(s).some((action) => action.startsWith('s3:')))
-      .map((s: Cfn) => ({ actions: actionsOf(s).sort(), resource: s.Resource }));
-  const objects = (role: BucketRole) => ({
-    'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(bucketsByRole[role]), 'Arn'] }, '/*']],
-  });
-  const bucketArn = (role: BucketRole) => ({ 'Fn::GetAtt': [logicalId(bucketsByRole[role]), 'Arn'] });
+      .flatMap((s: Cfn) =>
+        actionsOf(s)
+          .filter((action) => action.startsWith('s3:'))
+          .flatMap((action) => [s.Resource].flat().map((r) => `${action} on ${describeExpression(r, {})}`)),
+      )
+      .sort();
+  const objects = (role: BucketRole) => `${ref(`${logicalId(bucketsByRole[role])}.Arn`)}/*`;
+  const bucketArn = (role: BucketRole) => ref(`${logicalId(bucketsByRole[role])}.Arn`);
   const variables = (operationId: string): Record<string, unknown> =>
     json.Resources[logicalId(fnOf(operationId))]!.Properties.Environment.Variables;
 
-  it("turns 'read' into GetObject on the bucket's objects", () => {
-    assert.deepEqual(s3Statements('readUploads'), [
-      { actions: ['s3:GetObject'], resource: objects('uploads') },
+  it("turns 'read' into GetObject on the objects and ListBucket on the bucket, so a missing key is a 404", () => {
+    assert.deepEqual(s3Grants('readUploads'), [
+      `s3:GetObject on ${objects('uploads')}`,
+      `s3:ListBucket on ${bucketArn('uploads')}`,
     ]);
   });
 
   it("turns 'write' into PutObject (which covers creating, uploading parts and completing) plus listing and aborting parts", () => {
-    assert.deepEqual(s3Statements('writeUploads'), [
-      {
-        actions: ['s3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:PutObject'],
-        resource: objects('uploads'),
-      },
+    assert.deepEqual(s3Grants('writeUploads'), [
+      `s3:AbortMultipartUpload on ${objects('uploads')}`,
+      `s3:ListMultipartUploadParts on ${objects('uploads')}`,
+      `s3:PutObject on ${objects('uploads')}`,
     ]);
   });
 
   it("turns 'delete' into DeleteObject on the objects and ListBucket on the bucket, for listing a prefix", () => {
-    assert.deepEqual(s3Statements('deleteMedia'), [
-      { actions: ['s3:DeleteObject'], resource: objects('media') },
-      { actions: ['s3:ListBucket'], resource: bucketArn('media') },
+    assert.deepEqual(s3Grants('deleteMedia'), [
+      `s3:DeleteObject on ${objects('media')}`,
+      `s3:ListBucket on ${bucketArn('media')}`,
     ]);
   });
 
   it('combines kinds per bucket, each action once, and grants nothing on buckets a route does not name', () => {
-    assert.deepEqual(s3Statements('everything'), [
-      {
-        actions: [
-          's3:AbortMultipartUpload',
-          's3:DeleteObject',
-          's3:GetObject',
-          's3:ListMultipartUploadParts',
-          's3:PutObject',
-        ],
-        resource: objects('uploads'),
-      },
-      { actions: ['s3:ListBucket'], resource: bucketArn('uploads') },
-      { actions: ['s3:GetObject'], resource: objects('media') },
+    assert.deepEqual(s3Grants('everything'), [
+      `s3:AbortMultipartUpload on ${objects('uploads')}`,
+      `s3:DeleteObject on ${objects('uploads')}`,
+      `s3:GetObject on ${objects('media')}`,
+      `s3:GetObject on ${objects('uploads')}`,
+      `s3:ListBucket on ${bucketArn('media')}`,
+      `s3:ListBucket on ${bucketArn('uploads')}`,
+      `s3:ListMultipartUploadParts on ${objects('uploads')}`,
+      `s3:PutObject on ${objects('uploads')}`,
     ]);
-    assert.deepEqual(s3Statements('noBuckets'), []);
+    assert.deepEqual(s3Grants('noBuckets'), []);
   });
 
   it('never grants a wildcard S3 action', () => {
