@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
-import { Aspects, Stack } from 'aws-cdk-lib';
+import { type App, Aspects, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { UserPool } from 'aws-cdk-lib/aws-cognito';
 import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
@@ -18,6 +18,17 @@ import type { BucketAccess, Route } from '../../lib/wiring/routes.ts';
 import { type Cfn, describeExpression, logicalId, type ResourceJson, ref, testApp } from './support/synth.ts';
 
 const actionsOf = (statement: Cfn): string[] => [statement.Action].flat();
+
+/** Apps synthesized by Template.fromStack write into temporary folders; they go when the file is done. */
+const throwawayApps: App[] = [];
+const throwawayApp = (): App => {
+  const app = testApp();
+  throwawayApps.push(app);
+  return app;
+};
+after(() => {
+  for (const app of throwawayApps) rmSync(app.outdir, { recursive: true, force: true });
+});
 
 /** A route that needs only the given bucket access; the handler module is a stand-in (bundling is skipped). */
 const route = (operationId: string, access: Route['access']): Route => ({
@@ -158,7 +169,7 @@ describe('bucket access for routes', () => {
   });
 
   it('refuses a route that names a bucket the API was not given', () => {
-    const stack = new Stack(testApp(), 'Missing');
+    const stack = new Stack(throwawayApp(), 'Missing');
     const pool = new UserPool(stack, 'Pool');
     assert.throws(
       () =>
@@ -176,7 +187,7 @@ describe('bucket access for routes', () => {
   });
 
   it('leaves UPLOAD_MAX_BYTES unset when no limit is configured', () => {
-    const stack = new Stack(testApp(), 'NoLimit');
+    const stack = new Stack(throwawayApp(), 'NoLimit');
     const pool = new UserPool(stack, 'Pool');
     const unlimited = new SkycastApi(stack, 'Api', {
       routes: [route('writeUploads', { buckets: { uploads: ['write'] } })],
@@ -205,7 +216,7 @@ describe('Pipelines with another queue table', () => {
   });
 
   it('adds the batching window to the visibility timeout and sets it on the event source', () => {
-    const stack = new Stack(testApp(), 'Batching');
+    const stack = new Stack(throwawayApp(), 'Batching');
     const pipelines = new Pipelines(stack, 'Pipelines', {
       application: 'skycast-test',
       queues: [queue({})],
@@ -225,7 +236,7 @@ describe('Pipelines with another queue table', () => {
   });
 
   it("configures a bucket of its own stack directly, as the bucket's own (managed) notifications", () => {
-    const stack = new Stack(testApp(), 'SameStack');
+    const stack = new Stack(throwawayApp(), 'SameStack');
     const uploads = new Bucket(stack, 'Uploads');
     new Pipelines(stack, 'Pipelines', {
       application: 'skycast-test',
@@ -244,7 +255,7 @@ describe('Pipelines with another queue table', () => {
   });
 
   it('refuses an S3 event type S3 does not have, and a MediaConvert submitter without the role', () => {
-    const stack = new Stack(testApp(), 'Refusals');
+    const stack = new Stack(throwawayApp(), 'Refusals');
     const uploads = new Bucket(stack, 'Uploads');
     assert.throws(
       () =>
@@ -268,7 +279,7 @@ describe('Pipelines with another queue table', () => {
   });
 
   it('gives MediaConvert the bucket keys a KMS-encrypted bucket needs, when one is used', () => {
-    const stack = new Stack(testApp(), 'Kms');
+    const stack = new Stack(throwawayApp(), 'Kms');
     const role = new MediaConvertRole(stack, 'MediaConvert', {
       uploadsBucket: new Bucket(stack, 'Uploads', { encryption: BucketEncryption.KMS }),
       mediaBucket: new Bucket(stack, 'Media', { encryption: BucketEncryption.KMS }),
