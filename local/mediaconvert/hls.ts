@@ -1,0 +1,191 @@
+/**
+ * HLS files the emulator writes itself after ffmpeg has encoded: the multivariant playlist
+ * (`<base>.m3u8`, one EXT-X-STREAM-INF per output with its measured BANDWIDTH, its CODECS and RESOLUTION)
+ * and, for audio-only outputs, packed-audio playlists whose AAC segments start with the ID3 timestamp the
+ * HLS specification requires (RFC 8216, section 3.4).
+ */
+import { execFile } from 'node:child_process';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Fraction } from './media-info.ts';
+
+const run = promisify(execFile);
+
+export interface MediaSegment {
+  uri: string;
+  duration: number;
+}
+
+/** The segments of a media playlist, in order. */
+export function parseMediaPlaylist(text: string): MediaSegment[] {
+  const segments: MediaSegment[] = [];
+  let duration: number | undefined;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line.startsWith('#EXTINF:')) duration = Number.parseFloat(line.slice('#EXTINF:'.length));
+    else if (line && !line.startsWith('#') && duration !== undefined) {
+      segments.push({ uri: line, duration });
+      duration = undefined;
+    }
+  }
+  return segments;
+}
+
+export interface RenditionStats {
+  segments: MediaSegment[];
+  durationSeconds: number;
+  /** Peak segment bitrate, bits per second: HLS's BANDWIDTH. */
+  peakBitrate: number;
+  /** Whole stream: HLS's AVERAGE-BANDWIDTH. */
+  averageBitrate: number;
+}
+
+/** Measures a rendition from its playlist and segment files. */
+export async function renditionStats(folder: string, playlist: string): Promise<RenditionStats> {
+  const segments = parseMediaPlaylist(await readFile(join(folder, playlist), 'utf8'));
+  let bytes = 0;
+  let seconds = 0;
+  let peak = 0;
+  for (const segment of segments) {
+    const size = (await stat(join(folder, segment.uri))).size;
+    bytes += size;
+    seconds += segment.duration;
+    if (segment.duration > 0) peak = Math.max(peak, (size * 8) / segment.duration);
+  }
+  return {
+    segments,
+    durationSeconds: seconds,
+    peakBitrate: Math.round(peak),
+    averageBitrate: seconds > 0 ? Math.round((bytes * 8) / seconds) : 0,
+  };
+}
+
+/**
+ * The H.264 codec string of a segment, read from its first sequence parameter set: RFC 6381's
+ * `avc1.PPCCLL` (profile, constraint flags, level in hex) or RFC 4281's older `avc1.<profile>.<level>`.
+ */
+export async function h264CodecString(
+  segmentPath: string,
+  specification: 'RFC_6381' | 'RFC_4281',
+): Promise<string> {
+  const { stdout } = await run(
+    'ffmpeg',
+    [
+      '-v',
+      'error',
+      '-i',
+      segmentPath,
+      '-map',
+      '0:v:0',
+      '-c',
+      'copy',
+      '-frames:v',
+      '1',
+      '-f',
+      'h264',
+      'pipe:1',
+    ],
+    { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
+  );
+  const bytes = stdout as Buffer;
+  for (let i = 0; i + 6 < bytes.length; i++) {
+    // Annex B start code, then a NAL header whose type is 7 (sequence parameter set).
+    if (bytes[i] === 0 && bytes[i + 1] === 0 && bytes[i + 2] === 1 && ((bytes[i + 3] ?? 0) & 0x1f) === 7) {
+      const [profile, constraints, level] = [bytes[i + 4] ?? 0, bytes[i + 5] ?? 0, bytes[i + 6] ?? 0];
+      if (specification === 'RFC_4281') return `avc1.${profile}.${level}`;
+      const hex = (n: number) => n.toString(16).padStart(2, '0').toUpperCase();
+      return `avc1.${hex(profile)}${hex(constraints)}${hex(level)}`;
+    }
+  }
+  throw new Error(`No H.264 sequence parameter set in ${segmentPath}`);
+}
+
+/** AAC-LC, the only audio the emulator writes. */
+export const AAC_LC = 'mp4a.40.2';
+
+export interface Variant {
+  uri: string;
+  stats: RenditionStats;
+  codecs: string[];
+  width?: number;
+  height?: number;
+  frameRate?: Fraction;
+}
+
+export function multivariantPlaylist(variants: Variant[]): string {
+  const lines = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-INDEPENDENT-SEGMENTS'];
+  for (const variant of variants) {
+    const attributes = [
+      `BANDWIDTH=${variant.stats.peakBitrate}`,
+      `AVERAGE-BANDWIDTH=${variant.stats.averageBitrate}`,
+      `CODECS="${variant.codecs.join(',')}"`,
+    ];
+    if (variant.width && variant.height) attributes.push(`RESOLUTION=${variant.width}x${variant.height}`);
+    if (variant.frameRate) {
+      attributes.push(
+        `FRAME-RATE=${(variant.frameRate.numerator / variant.frameRate.denominator).toFixed(3)}`,
+      );
+    }
+    lines.push(`#EXT-X-STREAM-INF:${attributes.join(',')}`, variant.uri);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** An ID3v2.4 tag with the PRIV frame Apple's packed audio uses for the first sample's 90 kHz timestamp. */
+export function transportStreamTimestampTag(seconds: number): Buffer {
+  const owner = Buffer.from('com.apple.streaming.transportStreamTimestamp\0', 'latin1');
+  const timestamp = Buffer.alloc(8);
+  // A 33-bit MPEG-2 timestamp in eight big-endian bytes, the upper 31 bits zero.
+  timestamp.writeBigUInt64BE(BigInt(Math.round(seconds * 90_000)) & 0x1_ffff_ffffn);
+  const frameBody = Buffer.concat([owner, timestamp]);
+  const syncsafe = (n: number) =>
+    Buffer.from([(n >> 21) & 0x7f, (n >> 14) & 0x7f, (n >> 7) & 0x7f, n & 0x7f]);
+  const frame = Buffer.concat([
+    Buffer.from('PRIV', 'latin1'),
+    syncsafe(frameBody.length),
+    Buffer.from([0, 0]),
+    frameBody,
+  ]);
+  return Buffer.concat([Buffer.from([0x49, 0x44, 0x33, 4, 0, 0]), syncsafe(frame.length), frame]);
+}
+
+function mediaPlaylist(segments: MediaSegment[], integerDurations: boolean): string {
+  const target = Math.max(1, ...segments.map((s) => Math.round(s.duration)));
+  const lines = [
+    '#EXTM3U',
+    '#EXT-X-VERSION:3',
+    `#EXT-X-TARGETDURATION:${target}`,
+    '#EXT-X-MEDIA-SEQUENCE:1',
+    '#EXT-X-PLAYLIST-TYPE:VOD',
+  ];
+  for (const segment of segments) {
+    const duration = integerDurations ? String(Math.round(segment.duration)) : segment.duration.toFixed(6);
+    lines.push(`#EXTINF:${duration},`, segment.uri);
+  }
+  lines.push('#EXT-X-ENDLIST');
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Completes an audio-only output cut by ffmpeg's segment muxer: each AAC segment gets its ID3 timestamp
+ * and the media playlist `<name>.m3u8` is written from the segment list.
+ */
+export async function finishPackedAudio(
+  folder: string,
+  name: string,
+  integerDurations: boolean,
+): Promise<void> {
+  const listPath = join(folder, `${name}.segments.csv`);
+  const rows = (await readFile(listPath, 'utf8')).split('\n').filter((line) => line.trim());
+  const segments: MediaSegment[] = [];
+  for (const row of rows) {
+    const [uri, start, end] = row.split(',');
+    if (!uri || start === undefined || end === undefined) continue;
+    const path = join(folder, uri);
+    await writeFile(path, Buffer.concat([transportStreamTimestampTag(Number(start)), await readFile(path)]));
+    segments.push({ uri, duration: Number(end) - Number(start) });
+  }
+  await writeFile(join(folder, `${name}.m3u8`), mediaPlaylist(segments, integerDurations));
+  await rm(listPath);
+}
