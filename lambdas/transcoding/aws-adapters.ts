@@ -12,11 +12,16 @@ import type { MediaStore, ProbeOutcome, SourceStore, Transcoder } from './ports.
 export class S3Objects implements SourceStore, MediaStore {
   constructor(private readonly s3: S3Client) {}
 
-  async readFirstBytes(bucket: string, key: string, count: number): Promise<Uint8Array> {
-    const object = await this.s3.send(
-      new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=0-${count - 1}` }),
-    );
-    return (await object.Body?.transformToByteArray()) ?? new Uint8Array();
+  async readFirstBytes(bucket: string, key: string, count: number): Promise<Uint8Array | undefined> {
+    try {
+      const object = await this.s3.send(
+        new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=0-${count - 1}` }),
+      );
+      return (await object.Body?.transformToByteArray()) ?? new Uint8Array();
+    } catch (error) {
+      if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
+      throw error;
+    }
   }
 
   async readText(bucket: string, key: string): Promise<string> {

@@ -3,8 +3,8 @@ import type { SourceMedia } from './ladder.ts';
 
 /** Reads uploaded originals. */
 export interface SourceStore {
-  /** The first `count` bytes of an object (fewer if it is shorter). */
-  readFirstBytes(bucket: string, key: string, count: number): Promise<Uint8Array>;
+  /** The first `count` bytes of an object (fewer if it is shorter); undefined if the object is gone. */
+  readFirstBytes(bucket: string, key: string, count: number): Promise<Uint8Array | undefined>;
 }
 
 /** What a probe found in a source, or why it found nothing usable. */

@@ -67,6 +67,8 @@ export async function submitUpload(deps: SubmitDeps, object: UploadedObject): Pr
 
   if (object.size === 0) return reject({ code: 'EMPTY_FILE', message: 'The file is empty.' });
   const head = await deps.sources.readFirstBytes(object.bucket, object.key, SNIFF_BYTES);
+  // Deleted between the upload and this message (the video was deleted too, or is about to be).
+  if (!head) return { outcome: 'skipped', reason: 'the object is gone' };
   const sniffed = sniffContainer(head);
   if (!sniffed.supported) return reject({ code: 'NOT_A_VIDEO', message: sniffed.reason });
 

@@ -4,7 +4,7 @@
  * The rule: a part is the smallest whole number of MiB that fits the file into at most 10,000 parts, and never
  * less than S3's 5 MiB minimum. Every part but the last has exactly that size; the last holds the rest.
  * So a 1 B file is one 5 MiB-sized part (holding 1 B), 20 GiB is 4,096 parts of 5 MiB, 100 GiB is 9,310 parts
- * of 11 MiB, and the largest file S3 can assemble (10,000 × 5 GiB) is 10,000 parts of 5 GiB.
+ * of 11 MiB, and the largest object S3 stores (5 TiB) is 9,987 parts of 525 MiB.
  */
 
 export const MiB = 1024 * 1024;
@@ -14,8 +14,10 @@ export const GiB = 1024 * MiB;
 export const S3_MIN_PART_BYTES = 5 * MiB;
 export const S3_MAX_PART_BYTES = 5 * GiB;
 export const S3_MAX_PARTS = 10_000;
-/** The largest file the rule can plan: S3's part count times its largest part. */
-export const MAX_PLANNABLE_BYTES = S3_MAX_PARTS * S3_MAX_PART_BYTES;
+/** S3's largest object: 5 TiB (less than 10,000 parts of 5 GiB could hold). */
+export const S3_MAX_OBJECT_BYTES = 5 * 1024 * GiB;
+/** The largest file the rule can plan: the largest object S3 stores. */
+export const MAX_PLANNABLE_BYTES = S3_MAX_OBJECT_BYTES;
 
 /** The upload limit when UPLOAD_MAX_BYTES is not set. */
 export const DEFAULT_UPLOAD_MAX_BYTES = 20 * GiB;

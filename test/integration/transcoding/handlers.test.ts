@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CreateJobRequest } from '@aws-sdk/client-mediaconvert';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import type { StoredVideo } from '../../../lambdas/catalog/video-catalog.ts';
 import { DynamoVideoCatalog } from '../../../lambdas/catalog/video-store.ts';
@@ -177,6 +177,18 @@ describe('transcoding handlers against the emulator', () => {
     const cut = await catalog.get(truncated.video.videoId);
     assert.equal(cut?.status, 'FAILED');
     assert.equal(cut?.failure?.code, 'UNREADABLE_MEDIA');
+  });
+
+  it('skips an upload whose original was deleted before its message arrived', async () => {
+    const { video, message } = await uploaded(Buffer.from('soon gone'), 'gone.mp4');
+    await s3.send(
+      new DeleteObjectCommand({ Bucket: emulator.resources.bucketNames.uploads, Key: video.sourceKey }),
+    );
+
+    const response = await submit({ Records: [sqsRecord(message)] });
+
+    assert.deepEqual(response.batchItemFailures, []);
+    assert.equal((await catalog.get(video.videoId))?.status, 'UPLOADED');
   });
 
   it('reports only the poison message as failed, and ignores S3 test events', async () => {
