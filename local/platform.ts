@@ -5,9 +5,11 @@ import type { WebConfig } from '../lib/delivery/web-content.ts';
 import { buildOpenApiDocument } from '../lib/wiring/openapi.ts';
 import { routeKey, routes } from '../lib/wiring/routes.ts';
 import { createCognitoEndpoint } from './cognito-endpoint.ts';
+import { createEventPublisher, type EventPublisher } from './event-bus.ts';
 import { createHttpApi } from './http-api.ts';
 import { createJwtAuthorizer } from './jwt-authorizer.ts';
 import { LOCAL_ACCOUNT_ID, type LocalFunction, loadHandler } from './lambda.ts';
+import { type RunningMediaConvertEmulator, startMediaConvertEmulator } from './mediaconvert/index.ts';
 import { type RunningEmulator, startMoto } from './moto.ts';
 import { createOriginHandler, PATHS, type RequestHandler, sendJson } from './origin.ts';
 import { Outbox } from './outbox.ts';
@@ -42,6 +44,8 @@ export interface RunningPlatform {
   resources: ProvisionedResources;
   /** The AWS-compatible emulator (moto) the handlers talk to. */
   motoEndpoint: string;
+  /** The local MediaConvert, which functions reach through AWS_ENDPOINT_URL_MEDIACONVERT. */
+  mediaConvertEndpoint: string;
   /** Verification codes the platform "e-mailed", also served at `/local/outbox`. */
   outbox: Outbox;
   /**
@@ -49,7 +53,10 @@ export interface RunningPlatform {
    * settles after `stop()`.
    */
   failure: Promise<Error>;
-  /** Stops serving, the pollers and the emulator. Safe to call more than once. */
+  /**
+   * Stops serving, the pollers, the MediaConvert emulator (and its jobs) and moto. Safe to call more than
+   * once.
+   */
   stop(): Promise<void>;
 }
 
@@ -98,10 +105,10 @@ const plural = (count: number, word: string) => `${count} ${word}${count === 1 ?
 /**
  * Starts the local platform: the emulator, Skycast's resources in it, and one HTTP origin serving the web app,
  * `/config.json`, `/openapi.json`, the API (every route of the route table, behind the JWT authorizer) and a
- * Cognito endpoint whose verification codes go to a local outbox; and the pipelines (every queue of the wiring
- * table drained into its function as Lambda's SQS event source does, every event rule's events delivered to its
- * function). One per process: the handlers it loads keep their module state, as in a Lambda execution
- * environment.
+ * Cognito endpoint whose verification codes go to a local outbox; the local MediaConvert; and the pipelines
+ * (every queue of the wiring table drained into its function as Lambda's SQS event source does, every event
+ * rule's events delivered to its function). One per process: the handlers it loads keep their module state, as
+ * in a Lambda execution environment.
  */
 export async function startPlatform(options: PlatformOptions = {}): Promise<RunningPlatform> {
   if (handlersLoaded) {
@@ -134,6 +141,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
 
   let moto: RunningEmulator | undefined;
   let cognito: CognitoIdentityProviderClient | undefined;
+  let publisher: EventPublisher | undefined;
+  let mediaConvert: RunningMediaConvertEmulator | undefined;
   let pipelines: RunningPipelines | undefined;
   const closeServer = () =>
     new Promise<void>((resolveClose) => {
@@ -144,7 +153,21 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
   try {
     moto = await startMoto();
     const resources = await provision({ endpoint: moto.endpoint, region: REGION });
-    applyFunctionEnvironment(functionEnvironment(resources, moto.endpoint), quiet);
+    // MediaConvert's job state events go on the emulator's event bus, where the wiring table's rules match them.
+    const bus = createEventPublisher({ endpoint: moto.endpoint, region: REGION });
+    publisher = bus;
+    mediaConvert = await startMediaConvertEmulator({
+      s3: { endpoint: moto.endpoint, region: REGION },
+      publish: (event) => bus.publish(event),
+      accountId: LOCAL_ACCOUNT_ID,
+    });
+    applyFunctionEnvironment(
+      {
+        ...functionEnvironment(resources, moto.endpoint),
+        AWS_ENDPOINT_URL_MEDIACONVERT: mediaConvert.endpoint,
+      },
+      quiet,
+    );
     handlersLoaded = true;
 
     const functions = new Map<string, LocalFunction>(
@@ -236,20 +259,24 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     let stopped: Promise<void> | undefined;
     const runningCognito = cognito;
     const runningPipelines = pipelines;
+    const runningMediaConvert = mediaConvert;
 
     return {
       url,
       config,
       resources,
       motoEndpoint: moto.endpoint,
+      mediaConvertEndpoint: mediaConvert.endpoint,
       outbox,
       failure,
       stop() {
         stopping = true;
         stopped ??= (async () => {
           await closeServer();
-          // Invocations in progress finish first; they may still call the emulator.
+          // Invocations in progress finish first; they may still call MediaConvert or moto.
           await runningPipelines.stop();
+          await runningMediaConvert.stop();
+          bus.destroy();
           await runningMoto.stop();
           runningCognito.destroy();
         })();
@@ -259,6 +286,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
   } catch (error) {
     await closeServer();
     await pipelines?.stop();
+    await mediaConvert?.stop();
+    publisher?.destroy();
     await moto?.stop();
     cognito?.destroy();
     throw error;
