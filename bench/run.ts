@@ -16,6 +16,7 @@ import {
   goalMet,
   writeResults,
 } from './support/report.ts';
+import { transcoder } from './transcoder.ts';
 
 const benchmarks: Benchmark[] = [
   {
@@ -32,6 +33,12 @@ const benchmarks: Benchmark[] = [
     name: 'getme-load',
     description: 'GET /me (getMe) through the local platform under load with autocannon',
     run: getMeLoad,
+  },
+  {
+    name: 'transcoder',
+    description:
+      'The local MediaConvert on a 1080p upload: one ffmpeg process, one decode for the whole ladder, vs one process per output',
+    run: transcoder,
   },
 ];
 
