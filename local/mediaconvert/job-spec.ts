@@ -381,6 +381,9 @@ function readHlsGroup(
     outputSettings?.object('HlsSettings')?.done();
     outputSettings?.done();
     const nameModifier = output.string('NameModifier') ?? '';
+    // Without one, the output's playlist would be the group's multivariant playlist, `<base>.m3u8`.
+    if (!nameModifier)
+      throw missingSetting(`${output.path}.NameModifier`, 'a name modifier for each HLS output');
 
     const description = output.object('VideoDescription');
     let video: HlsOutputSpec['video'];
@@ -476,6 +479,12 @@ function readFrameCaptureGroup(
     return { nameModifier, video, rate: { numerator, denominator }, maxCaptures, quality };
   });
   if (outputs.length === 0) throw missingSetting(`${group.path}.Outputs`, 'at least one output');
+  const names = outputs.map((o) => o.nameModifier);
+  if (new Set(names).size !== names.length) {
+    throw unsupportedSetting(`${group.path}.Outputs`, names.join(','), [
+      'a different NameModifier for each output',
+    ]);
+  }
   group.done();
   return { kind: 'frameCapture', name, destination: dest, outputs };
 }

@@ -42,8 +42,6 @@ export interface RunContext {
 
 export interface JobOutcome {
   outputGroupDetails: OutputGroupDetail[];
-  /** For GetJob's OutputGroupDetails. */
-  durationMs: number;
 }
 
 const s3Url = (bucket: string, key: string) => `s3://${bucket}/${key}`;
@@ -89,6 +87,13 @@ function checkInput(spec: JobSpec, info: MediaInfo): void {
 }
 
 function transcodeFailure(stderr: string, inputSize: number): JobFailure {
+  const decoder = /Decoder \(codec ([^)]+)\) not found/.exec(stderr);
+  if (decoder) {
+    return new JobFailure(
+      JOB_ERROR.UNSUPPORTED_CODEC,
+      `Video codec [${decoder[1]}] is not a supported input video codec`,
+    );
+  }
   if (/partial file|truncat|end of file/i.test(stderr)) {
     return new JobFailure(
       JOB_ERROR.FILE_TRUNCATED,
@@ -116,9 +121,9 @@ async function outputFiles(outDir: string, output: PlannedOutput): Promise<FileT
   const { bucket, prefix } = output.destination;
   const files = (await readdir(folder)).filter((file) =>
     output.kind === 'capture'
-      ? new RegExp(`^${escapeRegExp(output.name)}\\.\\d{7}\\.jpg$`).test(file)
+      ? new RegExp(`^${escapeRegExp(output.name)}\\.\\d{7,}\\.jpg$`).test(file)
       : file === `${output.name}.m3u8` ||
-        new RegExp(`^${escapeRegExp(output.name)}_\\d{5}\\.(ts|aac)$`).test(file),
+        new RegExp(`^${escapeRegExp(output.name)}_\\d{5,}\\.(ts|aac)$`).test(file),
   );
   return files.sort().map((file) => ({
     path: join(folder, file),
@@ -314,7 +319,7 @@ export async function runJob(jobId: string, spec: JobSpec, context: RunContext):
         );
       }
     }
-    return { outputGroupDetails: details, durationMs };
+    return { outputGroupDetails: details };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

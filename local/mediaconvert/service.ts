@@ -100,6 +100,8 @@ export class MediaConvertService {
   private readonly publishing = new Set<Promise<void>>();
   private sequence = 0;
   private stopping = false;
+  /** Aborts probes in flight when the emulator stops. */
+  private readonly stopped = new AbortController();
 
   constructor(private readonly options: ServiceOptions) {
     this.queue = new JobQueue(options.concurrency, (job) => this.run(job));
@@ -244,7 +246,7 @@ export class MediaConvertService {
       const token = randomBytes(16).toString('hex');
       serveObjects.set(token, location);
       try {
-        const info = await probeMedia(this.options.objectUrl(token));
+        const info = await probeMedia(this.options.objectUrl(token), { signal: this.stopped.signal });
         results.push(probeResult(info, metadata));
       } catch (error) {
         if (error instanceof ProbeFailedError) {
@@ -383,6 +385,7 @@ export class MediaConvertService {
   /** Kills running jobs, starts no more, and waits for events already on their way. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.stopped.abort();
     for (const job of this.jobs.values()) job.abort.abort();
     await this.queue.stop();
     await Promise.all(this.publishing);
