@@ -21,6 +21,8 @@ import {
 } from '@aws-sdk/client-mediaconvert';
 import { buildTranscodeJob } from '../../../lambdas/transcoding/job.ts';
 import { buildLadder } from '../../../lambdas/transcoding/ladder.ts';
+import { startMediaConvertEmulator } from '../../../local/mediaconvert/index.ts';
+import { emulatorClientConfig } from '../../../local/provision.ts';
 import { type Harness, startHarness } from './harness.ts';
 import { makeSources, type Sources } from './media.ts';
 
@@ -314,6 +316,36 @@ describe('MediaConvert emulator: the API as the SDK sees it', () => {
         harness.mediaConvert.send(new CancelJobCommand({ Id: runningId })),
         BadRequestException,
       );
+    });
+
+    it('stops: the running job’s ffmpeg is killed and its temporary files are gone', async () => {
+      const region = harness.aws.resources.region;
+      const workDir = join(dir, 'work');
+      const second = await startMediaConvertEmulator({
+        s3: { endpoint: harness.aws.endpoint, region },
+        publish: async () => {},
+        workDir,
+      });
+      const client = new MediaConvertClient(emulatorClientConfig({ endpoint: second.endpoint, region }));
+      try {
+        const source = await harness.upload(long, `jobs/${randomUUID()}.mp4`);
+        const { Job } = await client.send(new CreateJobCommand(jobFor(source, 'v-stopped', 1280, 720)));
+        const deadline = Date.now() + 30_000;
+        while ((await client.send(new GetJobCommand({ Id: Job?.Id }))).Job?.CurrentPhase !== 'TRANSCODING') {
+          assert.ok(Date.now() < deadline, 'the job reaches TRANSCODING');
+          await new Promise((resolveDelay) => setTimeout(resolveDelay, 50));
+        }
+        assert.equal(ffmpegChildren().length, 1);
+        assert.equal(readdirSync(workDir).length, 1, 'the emulator keeps its files in workDir');
+
+        await second.stop();
+
+        assert.deepEqual(ffmpegChildren(), []);
+        assert.deepEqual(readdirSync(workDir), []);
+      } finally {
+        client.destroy();
+        await second.stop();
+      }
     });
 
     it('lists jobs newest first, filtered by status, a page at a time', async () => {
