@@ -36,6 +36,8 @@ export interface Sources {
   truncatedFaststart: string;
   /** Text in a file named .mp4. */
   notVideo: string;
+  /** A well-formed MP4 with neither video nor audio: only a subtitle track. */
+  noMedia: string;
 }
 
 const tone = (seconds: number) => [
@@ -130,6 +132,11 @@ const MAKERS: { [K in keyof Sources]: (path: (name: string) => string) => Promis
     ]);
     await halve(path('faststart.mp4'), path('truncated-faststart.mp4'));
     return path('truncated-faststart.mp4');
+  },
+  noMedia: async (path) => {
+    await writeFile(path('captions.srt'), '1\n00:00:00,000 --> 00:00:02,000\nNo picture, no sound\n');
+    await ffmpeg(['-i', path('captions.srt'), '-c:s', 'mov_text', path('no-media.mp4')]);
+    return path('no-media.mp4');
   },
   notVideo: async (path) => {
     await writeFile(path('not-a-video.mp4'), 'This is a shopping list, not a video.\nmilk\neggs\n');

@@ -31,10 +31,6 @@ describe('MediaConvert emulator: transcoding with the real SDK client', () => {
     [harness, sources] = await Promise.all([startHarness({ statusUpdateSeconds: 0.5 }), makeSources(dir)]);
   });
   after(async () => {
-    const byJob = new Map<string, number[]>();
-    for (const e of harness.events)
-      byJob.set(e.detail.jobId, [...(byJob.get(e.detail.jobId) ?? []), e.detail.timestamp]);
-    for (const [id, times] of byJob) console.log('TIMING', id, (times.at(-1) ?? 0) - (times[0] ?? 0));
     await harness?.stop();
     await rm(dir, { recursive: true, force: true });
   });
@@ -379,6 +375,24 @@ describe('MediaConvert emulator: transcoding with the real SDK client', () => {
       assert.equal(end.detail.status, 'ERROR');
       assert.equal(end.detail.errorCode, 1404);
       assert.match(end.detail.errorMessage ?? '', /HeadObject failed/);
+    });
+
+    it('an MP4 with neither video nor audio → 1020, missing video', async () => {
+      const source = await harness.upload(sources.noMedia, `uploads/u-1/${randomUUID()}/no-media.mp4`);
+      const { ProbeResults } = await harness.mediaConvert.send(
+        new ProbeCommand({ InputFiles: [{ FileUrl: source }] }),
+      );
+      assert.deepEqual(
+        ProbeResults?.[0]?.Container?.Tracks?.map((track) => track.TrackType),
+        ['data'],
+      );
+      const { jobId } = await submit(sources.noMedia, claimed);
+
+      const end = await harness.waitForEnd(jobId);
+
+      assert.equal(end.detail.status, 'ERROR');
+      assert.equal(end.detail.errorCode, 1020);
+      assert.match(end.detail.errorMessage ?? '', /doesn't have video that the transcoder can consume/);
     });
 
     it('a video ladder for an audio-only file → 1020, missing video', async () => {
