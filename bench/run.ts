@@ -4,6 +4,7 @@
  */
 import { relative } from 'node:path';
 import { ROOT } from '../scripts/python-env.ts';
+import { dynamodbEmulators } from './dynamodb-emulators.ts';
 import { getMeLoad } from './getme-load.ts';
 import { handlerBundles } from './handler-bundles.ts';
 import { middleware } from './middleware.ts';
@@ -33,6 +34,12 @@ const benchmarks: Benchmark[] = [
     name: 'getme-load',
     description: 'GET /me (getMe) through the local platform under load with autocannon',
     run: getMeLoad,
+  },
+  {
+    name: 'dynamodb-emulators',
+    description:
+      'moto and DynamoDB Local side by side: start-up, and GetItem through the SDK with keep-alive',
+    run: dynamodbEmulators,
   },
   {
     name: 'transcoder',

@@ -110,6 +110,9 @@ async function main(): Promise<void> {
       `  Cognito API    ${config.cognitoEndpoint}`,
       `  outbox         ${url}${PATHS.outbox}`,
       `  AWS emulator   ${platform.motoEndpoint} (moto)`,
+      ...(platform.dynamodbEmulator === 'DynamoDB Local'
+        ? [`  DynamoDB       ${platform.dynamodbEndpoint} (DynamoDB Local)`]
+        : []),
       '',
       'Verification codes are not e-mailed: they are printed here (✉) and listed in the outbox.',
       'Requests are logged below. Ctrl-C stops everything.',

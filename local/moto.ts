@@ -5,6 +5,8 @@ import { freePort, waitFor } from './ports.ts';
 export interface RunningEmulator {
   /** Base URL of the AWS-compatible endpoint, e.g. http://127.0.0.1:4566. */
   endpoint: string;
+  /** The emulator's process, for benchmarks that account its CPU time. */
+  pid: number | undefined;
   /** Settles with the exit code (null after a signal) when the emulator's process ends, for whatever reason. */
   exited: Promise<number | null>;
   stop(): Promise<void>;
@@ -61,6 +63,7 @@ export async function startMoto(
 
   return {
     endpoint,
+    pid: child.pid,
     exited,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null || spawnError) return;

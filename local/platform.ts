@@ -5,6 +5,7 @@ import type { WebConfig } from '../lib/delivery/web-content.ts';
 import { buildOpenApiDocument } from '../lib/wiring/openapi.ts';
 import { routeKey, routes } from '../lib/wiring/routes.ts';
 import { createCognitoEndpoint } from './cognito-endpoint.ts';
+import { localDynamoDbChoice, startDynamoDbLocal } from './dynamodb-local.ts';
 import { createEventPublisher, type EventPublisher } from './event-bus.ts';
 import { createHttpApi } from './http-api.ts';
 import { createJwtAuthorizer } from './jwt-authorizer.ts';
@@ -44,6 +45,9 @@ export interface RunningPlatform {
   resources: ProvisionedResources;
   /** The AWS-compatible emulator (moto) the handlers talk to. */
   motoEndpoint: string;
+  /** Where DynamoDB answers: DynamoDB Local (functions get AWS_ENDPOINT_URL_DYNAMODB), or moto. */
+  dynamodbEndpoint: string;
+  dynamodbEmulator: 'DynamoDB Local' | 'moto';
   /** The local MediaConvert, which functions reach through AWS_ENDPOINT_URL_MEDIACONVERT. */
   mediaConvertEndpoint: string;
   /** Verification codes the platform "e-mailed", also served at `/local/outbox`. */
@@ -54,8 +58,8 @@ export interface RunningPlatform {
    */
   failure: Promise<Error>;
   /**
-   * Stops serving, the pollers, the MediaConvert emulator (and its jobs) and moto. Safe to call more than
-   * once.
+   * Stops serving, the pollers, the MediaConvert emulator (and its jobs), moto and DynamoDB Local. Safe to call
+   * more than once.
    */
   stop(): Promise<void>;
 }
@@ -140,6 +144,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
   const url = `http://127.0.0.1:${port}`;
 
   let moto: RunningEmulator | undefined;
+  let dynamodb: RunningEmulator | undefined;
   let cognito: CognitoIdentityProviderClient | undefined;
   let publisher: EventPublisher | undefined;
   let mediaConvert: RunningMediaConvertEmulator | undefined;
@@ -151,8 +156,22 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     });
 
   try {
-    moto = await startMoto();
-    const resources = await provision({ endpoint: moto.endpoint, region: REGION });
+    const dynamodbChoice = localDynamoDbChoice();
+    if (dynamodbChoice.note) log(`ℹ ${dynamodbChoice.note}`);
+    // Both start at once; a first run installs each synchronously before either waits for anything.
+    const [dynamodbStart, motoStart] = await Promise.allSettled([
+      dynamodbChoice.emulator === 'dynamodb-local' ? startDynamoDbLocal() : undefined,
+      startMoto(),
+    ]);
+    if (dynamodbStart.status === 'fulfilled') dynamodb = dynamodbStart.value;
+    if (motoStart.status === 'rejected') throw motoStart.reason;
+    if (dynamodbStart.status === 'rejected') throw dynamodbStart.reason;
+    moto = motoStart.value;
+    const resources = await provision({
+      endpoint: moto.endpoint,
+      region: REGION,
+      dynamodbEndpoint: dynamodb?.endpoint,
+    });
     // MediaConvert's job state events go on the emulator's event bus, where the wiring table's rules match them.
     const bus = createEventPublisher({ endpoint: moto.endpoint, region: REGION });
     publisher = bus;
@@ -163,7 +182,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     });
     applyFunctionEnvironment(
       {
-        ...functionEnvironment(resources, moto.endpoint),
+        ...functionEnvironment(resources, moto.endpoint, dynamodb?.endpoint),
         AWS_ENDPOINT_URL_MEDIACONVERT: mediaConvert.endpoint,
       },
       quiet,
@@ -250,10 +269,14 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
 
     let stopping = false;
     const runningMoto = moto;
+    const runningDynamoDb = dynamodb;
     const failure = new Promise<Error>((resolveFailure) => {
       void runningMoto.exited.then((code) => {
         if (!stopping)
           resolveFailure(new Error(`The AWS emulator (moto) stopped unexpectedly (exit code ${code}).`));
+      });
+      void runningDynamoDb?.exited.then((code) => {
+        if (!stopping) resolveFailure(new Error(`DynamoDB Local stopped unexpectedly (exit code ${code}).`));
       });
     });
     let stopped: Promise<void> | undefined;
@@ -266,6 +289,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       config,
       resources,
       motoEndpoint: moto.endpoint,
+      dynamodbEndpoint: dynamodb?.endpoint ?? moto.endpoint,
+      dynamodbEmulator: dynamodb ? 'DynamoDB Local' : 'moto',
       mediaConvertEndpoint: mediaConvert.endpoint,
       outbox,
       failure,
@@ -277,7 +302,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
           await runningPipelines.stop();
           await runningMediaConvert.stop();
           bus.destroy();
-          await runningMoto.stop();
+          await Promise.all([runningMoto.stop(), runningDynamoDb?.stop()]);
           runningCognito.destroy();
         })();
         return stopped;
@@ -288,7 +313,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     await pipelines?.stop();
     await mediaConvert?.stop();
     publisher?.destroy();
-    await moto?.stop();
+    await Promise.all([moto?.stop(), dynamodb?.stop()]);
     cognito?.destroy();
     throw error;
   }

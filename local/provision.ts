@@ -17,11 +17,11 @@ import {
   queues as wiredQueues,
 } from '../lib/wiring/pipelines.ts';
 import { buckets, catalogTable, type TableDefinition, userPoolPolicy } from '../lib/wiring/resources.ts';
-import { type AwsTarget, emulatorClientConfig } from './emulator-clients.ts';
+import { type AwsTarget, emulatorClientConfig, LOCAL_CREDENTIALS } from './emulator-clients.ts';
 import { LOCAL_ACCOUNT_ID } from './lambda.ts';
 import { type ProvisionedEventRule, type ProvisionedQueue, provisionPipelines } from './pipelines.ts';
 
-export { type AwsTarget, emulatorClientConfig } from './emulator-clients.ts';
+export { type AwsTarget, emulatorClientConfig, LOCAL_CREDENTIALS } from './emulator-clients.ts';
 
 /** Names of what `provision` created, handed to functions as their environment. */
 export interface ProvisionedResources {
@@ -52,7 +52,8 @@ export interface ProvisionOptions {
   eventRules?: readonly EventRuleDefinition[];
 }
 
-async function createTable(db: DynamoDBClient, name: string, table: TableDefinition): Promise<void> {
+/** Creates a table (with its indexes and time to live) from its definition in the wiring tables. */
+export async function createTable(db: DynamoDBClient, name: string, table: TableDefinition): Promise<void> {
   const keys = [
     table.partitionKey,
     table.sortKey,
@@ -99,12 +100,16 @@ export async function provision(
   options: ProvisionOptions = {},
 ): Promise<ProvisionedResources> {
   const config = emulatorClientConfig(target);
-  const db = new DynamoDBClient(config);
+  const db = new DynamoDBClient(
+    emulatorClientConfig({ ...target, endpoint: target.dynamodbEndpoint ?? target.endpoint }),
+  );
   const s3 = new S3Client({ ...config, forcePathStyle: true });
   const cognito = new CognitoIdentityProviderClient(config);
 
   const tableName = `${prefix}-catalog`;
-  await createTable(db, tableName, catalogTable);
+  // The table may live on another emulator (DynamoDB Local): it is created while moto gets the rest.
+  const tableCreated = createTable(db, tableName, catalogTable);
+  tableCreated.catch(() => {}); // awaited below; this only keeps an early failure from counting as unhandled
 
   const bucketNames = Object.fromEntries(
     Object.keys(buckets).map((role) => [role, `${prefix}-${role}`]),
@@ -147,7 +152,6 @@ export async function provision(
   const userPoolClientId = client.UserPoolClient?.ClientId;
   if (!userPoolClientId) throw new Error('The emulator did not return a user pool client id');
 
-  db.destroy();
   s3.destroy();
   cognito.destroy();
 
@@ -159,6 +163,8 @@ export async function provision(
     queues: options.queues ?? wiredQueues,
     eventRules: options.eventRules ?? wiredEventRules,
   });
+  await tableCreated;
+  db.destroy();
   return {
     region: target.region,
     application: prefix,
@@ -172,16 +178,21 @@ export async function provision(
   };
 }
 
-/** The environment a Skycast function receives in AWS, for these resources at this endpoint. */
+/**
+ * The environment a Skycast function receives in AWS, for these resources at this endpoint (and DynamoDB at
+ * `dynamodbEndpoint` if given: the SDK's service-specific AWS_ENDPOINT_URL_DYNAMODB wins over AWS_ENDPOINT_URL).
+ */
 export function functionEnvironment(
   resources: ProvisionedResources,
   endpoint: string,
+  dynamodbEndpoint?: string,
 ): Record<string, string> {
   return {
     AWS_REGION: resources.region,
     AWS_ENDPOINT_URL: endpoint,
-    AWS_ACCESS_KEY_ID: 'skycast-local',
-    AWS_SECRET_ACCESS_KEY: 'skycast-local',
+    ...(dynamodbEndpoint ? { AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint } : {}),
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     // Emulators may reject the newer default checksums; AWS accepts either.
     AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
     AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',

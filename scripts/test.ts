@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { ensureDynamoDbLocal, localDynamoDbChoice } from '../local/dynamodb-local.ts';
 import { ensurePythonRequirements, ROOT } from './python-env.ts';
 
 const LAYERS = ['unit', 'infra', 'integration', 'e2e'] as const;
@@ -52,6 +53,8 @@ if (everything) {
 // Install the emulator and checkers once, before test files run side by side and race to do it.
 if (layers.some((layer) => layer !== 'unit' && layer !== 'infra')) ensurePythonRequirements('local');
 if (layers.includes('infra')) ensurePythonRequirements('checks');
+// The local platform's DynamoDB, which the end-to-end tests start: Maven downloads it the first time.
+if (layers.includes('e2e') && localDynamoDbChoice().emulator === 'dynamodb-local') ensureDynamoDbLocal();
 
 const files = layers.flatMap(testFiles);
 step(`Tests: ${layers.join(', ')} (${files.length} files)`, process.execPath, [

@@ -10,7 +10,7 @@ import { failToParent, sendToParent } from './child.ts';
 /** What the parent learns: plain data only, as it crosses IPC. */
 export type PlatformReady = { type: 'ready' } & Pick<
   RunningPlatform,
-  'url' | 'config' | 'resources' | 'motoEndpoint'
+  'url' | 'config' | 'resources' | 'motoEndpoint' | 'dynamodbEndpoint' | 'dynamodbEmulator'
 >;
 
 async function main(): Promise<void> {
@@ -32,6 +32,8 @@ async function main(): Promise<void> {
     type: 'ready',
     url: platform.url,
     motoEndpoint: platform.motoEndpoint,
+    dynamodbEndpoint: platform.dynamodbEndpoint,
+    dynamodbEmulator: platform.dynamodbEmulator,
     config: platform.config,
     resources: platform.resources,
   };

@@ -73,6 +73,27 @@ function motoProcessesOnPort(port: string): number[] {
     .map(Number);
 }
 
+/**
+ * Live processes in a process group, as `pid command` (Linux /proc; empty elsewhere): what a launcher in its
+ * own group left running. Zombies are left out: they have exited and only wait for init to reap them.
+ */
+function processesInGroup(groupId: number): string[] {
+  if (!existsSync('/proc')) return [];
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .flatMap((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        // "pid (command) state ppid pgrp …"
+        const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        if (Number(group) !== groupId || state === 'Z') return [];
+        return [`${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim()}`];
+      } catch {
+        return [];
+      }
+    });
+}
+
 after(() => {
   // Whatever a failed test left running: the launcher may be gone while its group lives on.
   for (const child of launched) {
@@ -113,6 +134,8 @@ describe('npm start', () => {
     const motoEndpoint = /AWS emulator\s+(http:\/\/127\.0\.0\.1:(\d+))/.exec(printed);
     assert.ok(motoEndpoint, printed);
     const motoPort = motoEndpoint[2] as string;
+    // DynamoDB Local serves DynamoDB unless SKYCAST_LOCAL_DYNAMODB=moto (or the platform has no native SQLite).
+    const dynamodbLocal = /DynamoDB\s+(http:\/\/127\.0\.0\.1:\d+) \(DynamoDB Local\)/.exec(printed);
 
     const config = await fetchJson(`${origin}/config.json`);
     assert.equal(config.status, 200);
@@ -136,6 +159,8 @@ describe('npm start', () => {
     await assert.rejects(fetch(`${origin}/config.json`), 'the port is closed');
     await assert.rejects(fetch(`${motoEndpoint[1]}/moto-api/`), 'the emulator is gone');
     assert.deepEqual(motoProcessesOnPort(motoPort), [], 'no moto process is left');
+    if (dynamodbLocal) await assert.rejects(fetch(dynamodbLocal[1] as string), 'DynamoDB Local is gone');
+    assert.deepEqual(processesInGroup(platform.child.pid), [], 'nothing npm start started is left');
   });
 
   it('exits non-zero with a readable message when the port is taken', async () => {
