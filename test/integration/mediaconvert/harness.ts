@@ -5,9 +5,8 @@
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { MediaConvertClient, type ProbeResult } from '@aws-sdk/client-mediaconvert';
+import { MediaConvertClient } from '@aws-sdk/client-mediaconvert';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import type { SourceMedia } from '../../../lambdas/transcoding/ladder.ts';
 import {
   type JobStateChangeEvent,
   type MediaConvertEmulatorOptions,
@@ -143,17 +142,4 @@ export async function startHarness(
       await aws.stop();
     },
   };
-}
-
-/**
- * What the submit function learns from MediaConvert's Probe, as buildLadder wants it: the coded frame size,
- * the clockwise rotation (absent when 0) and whether there is sound.
- */
-export function sourceMediaFromProbe(result: ProbeResult): SourceMedia {
-  const tracks = result.Container?.Tracks ?? [];
-  const video = tracks.find((track) => track.TrackType === 'video')?.VideoProperties;
-  const hasAudio = tracks.some((track) => track.TrackType === 'audio');
-  if (!video?.Width || !video.Height) return { hasAudio };
-  const rotation = (video.Rotation ?? 0) as 0 | 90 | 180 | 270;
-  return { video: { width: video.Width, height: video.Height, rotation }, hasAudio };
 }

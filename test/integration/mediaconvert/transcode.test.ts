@@ -5,10 +5,11 @@ import os from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CreateJobCommand, GetJobCommand, ProbeCommand } from '@aws-sdk/client-mediaconvert';
+import { sourceMediaFromTracks } from '../../../lambdas/transcoding/aws-adapters.ts';
 import { buildTranscodeJob } from '../../../lambdas/transcoding/job.ts';
 import { buildLadder, type Ladder } from '../../../lambdas/transcoding/ladder.ts';
 import type { JobStateChangeEvent } from '../../../local/mediaconvert/index.ts';
-import { type Harness, sourceMediaFromProbe, startHarness } from './harness.ts';
+import { type Harness, startHarness } from './harness.ts';
 import {
   halvesBrightness,
   keyframeTimes,
@@ -39,14 +40,14 @@ describe('MediaConvert emulator: transcoding with the real SDK client', () => {
   async function submit(path: string, ladderOverride?: Ladder) {
     const videoId = randomUUID();
     const source = await harness.upload(path, `uploads/u-1/${videoId}/${basename(path)}`);
-    const ladder =
-      ladderOverride ??
-      buildLadder(
-        sourceMediaFromProbe(
-          (await harness.mediaConvert.send(new ProbeCommand({ InputFiles: [{ FileUrl: source }] })))
-            .ProbeResults?.[0] ?? {},
-        ),
-      );
+    // As the submit function does: MediaConvert's Probe, its tracks as the ladder wants them, the ladder.
+    let ladder = ladderOverride;
+    if (!ladder) {
+      const probe = await harness.mediaConvert.send(new ProbeCommand({ InputFiles: [{ FileUrl: source }] }));
+      const media = sourceMediaFromTracks(probe.ProbeResults?.[0]?.Container?.Tracks ?? []);
+      assert.ok(media, 'the probe found video or audio');
+      ladder = buildLadder(media);
+    }
     const request = buildTranscodeJob({
       application: 'skycast-it',
       videoId,
