@@ -1,6 +1,7 @@
 /**
  * `npm start`: the local platform on http://127.0.0.1:${PORT:-3000}, until Ctrl-C or SIGTERM.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { PATHS, type RunningPlatform, startPlatform } from './platform.ts';
 
@@ -20,6 +21,17 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const port = parsePort('PORT', 3000);
 const rtmpPort = parsePort('RTMP_PORT', 1935);
+
+// The local MediaConvert transcodes with ffmpeg; without it every upload would fail at its first job.
+for (const tool of ['ffmpeg', 'ffprobe']) {
+  if (spawnSync(tool, ['-version'], { stdio: 'ignore' }).status !== 0) {
+    console.error(
+      `✖ ${tool} is not installed, and the local platform transcodes uploads with it.\n` +
+        '  Install it: apt-get install ffmpeg (Debian/Ubuntu) or brew install ffmpeg (macOS), then run npm start again.',
+    );
+    process.exit(1);
+  }
+}
 
 let starting: Promise<RunningPlatform> | undefined;
 let stopping = false;
