@@ -4,6 +4,11 @@ import type { Failure, PlayableMedia, Video } from './video.ts';
 export interface StoredVideo extends Video {
   /** S3 key of the original upload in the uploads bucket. */
   sourceKey?: string;
+  /**
+   * While UPLOADING: epoch seconds after which DynamoDB's TTL deletes an upload nobody finished (by then
+   * the bucket's lifecycle rule has discarded its parts too). Removed as soon as the upload completes.
+   */
+  expiresAt?: number;
   /** S3 multipart upload id while UPLOADING. */
   uploadId?: string;
   /** Bytes per part of the multipart upload (all but the last), fixed when the upload starts. */

@@ -132,7 +132,7 @@ export class DynamoVideoCatalog implements VideoCatalog {
   markUploaded(videoId: string, at: string): Promise<boolean> {
     return this.update({
       Key: key(videoId),
-      UpdateExpression: 'SET #status = :uploaded, updatedAt = :at REMOVE uploadId',
+      UpdateExpression: 'SET #status = :uploaded, updatedAt = :at REMOVE uploadId, expiresAt',
       ConditionExpression: '#status = :uploading',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':uploaded': 'UPLOADED', ':uploading': 'UPLOADING', ':at': at },
@@ -143,7 +143,7 @@ export class DynamoVideoCatalog implements VideoCatalog {
     return this.update({
       Key: key(videoId),
       UpdateExpression:
-        'SET jobId = :job, #status = :processing, progress = :zero, updatedAt = :at REMOVE uploadId',
+        'SET jobId = :job, #status = :processing, progress = :zero, updatedAt = :at REMOVE uploadId, expiresAt',
       ConditionExpression: 'attribute_not_exists(jobId) AND #status IN (:uploading, :uploaded)',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
@@ -201,7 +201,7 @@ export class DynamoVideoCatalog implements VideoCatalog {
     }
     return this.update({
       Key: key(videoId),
-      UpdateExpression: `SET ${sets.join(', ')} REMOVE progress, failure`,
+      UpdateExpression: `SET ${sets.join(', ')} REMOVE progress, failure, expiresAt`,
       ConditionExpression: condition,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
@@ -224,7 +224,8 @@ export class DynamoVideoCatalog implements VideoCatalog {
     }
     return this.update({
       Key: key(videoId),
-      UpdateExpression: 'SET #status = :failed, failure = :failure, updatedAt = :at REMOVE progress',
+      UpdateExpression:
+        'SET #status = :failed, failure = :failure, updatedAt = :at REMOVE progress, expiresAt',
       ConditionExpression: `attribute_exists(pk) AND ${condition}`,
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: values,

@@ -230,6 +230,8 @@ export async function createUpload(
     sourceKey: key,
     uploadId,
     partSize: plan.partSize,
+    // A day after lifecycle discards the parts of an unfinished upload, the catalog forgets it too.
+    expiresAt: Math.floor(Date.parse(at) / 1000) + (ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS + 1) * 86_400,
   };
   try {
     await deps.catalog.create(video);

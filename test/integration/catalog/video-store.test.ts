@@ -41,10 +41,11 @@ describe('DynamoVideoCatalog against the emulator', () => {
   after(() => emulator.stop());
 
   it('moves a video forward through its statuses', async () => {
-    const video = newVideo();
+    const video = newVideo({ expiresAt: Math.floor(Date.now() / 1000) + 8 * 86_400 });
     await catalog.create(video);
 
     assert.equal(await catalog.markUploaded(video.videoId, new Date().toISOString()), true);
+    assert.equal((await catalog.get(video.videoId))?.expiresAt, undefined, 'a finished upload never expires');
     assert.equal(await catalog.recordJob(video.videoId, 'job-1', new Date().toISOString()), true);
     assert.equal(await catalog.markProgress(video.videoId, 'job-1', 40, new Date().toISOString()), true);
     assert.equal(await catalog.markReady(video.videoId, 'job-1', media, new Date().toISOString()), true);
