@@ -19,8 +19,9 @@ export interface WebConfig {
   userPoolId: string;
   userPoolClientId: string;
   /**
-   * Base URL of videos, renditions and thumbnails. For now the web distribution's URL: the media
-   * distribution (DESIGN.md, "Delivery") takes over when it exists.
+   * Base URL of videos, renditions, thumbnails and recordings, without a trailing slash: the media
+   * distribution (lib/delivery/media-cdn.ts), or `/media` on the local platform. A video's `playbackPath` is
+   * relative to it.
    */
   mediaUrl: string;
   /** Where the Cognito API answers: `https://cognito-idp.<region>.amazonaws.com/`. */

@@ -61,6 +61,27 @@ export interface SkycastSettings {
    * `undefined`: the variable is not set and the handlers' own default (20 GiB) applies.
    */
   uploadMaxBytes?: number;
+  /**
+   * The AWS region of CloudFront's Origin Shield in front of the media buckets, or `false` for none.
+   * `undefined`: the stack's own region, where the buckets are, which is what AWS advises (the Origin Shield
+   * region nearest the origin). Origin Shield runs in most but not all regions; where the stack's region has
+   * none, the deployment fails and names the problem: pick the nearest region that has one
+   * (`-c originShieldRegion=eu-west-2`).
+   */
+  originShieldRegion?: string | false;
+  /**
+   * A domain of the operator's own for the media distribution, and the ACM certificate for it, which
+   * CloudFront needs in us-east-1. `undefined`: the distribution's `*.cloudfront.net` name.
+   */
+  mediaDomain?: MediaDomain;
+}
+
+/** A custom domain name for the media distribution and its certificate. */
+export interface MediaDomain {
+  /** e.g. `media.example.com`; a DNS record (CNAME or alias) must point it at the distribution. */
+  name: string;
+  /** ARN of an ACM certificate in us-east-1 that covers `name`. */
+  certificateArn: string;
 }
 
 /** Where the web app's static files are, relative to the repository root, unless `-c webAssets=…` says. */
@@ -113,6 +134,48 @@ function parseWholeNumber(name: string, value: unknown, max: number): number | u
   return parsed;
 }
 
+const REGION_CODE = /^[a-z]{2}(-[a-z]+)+-\d$/;
+/** A host name of letters, digits and hyphens, with at least one dot: no scheme, port or path. */
+const DOMAIN_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
+/** CloudFront takes certificates from ACM in us-east-1 only. */
+const CLOUDFRONT_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]+$/;
+
+function parseOriginShieldRegion(value: unknown): string | false | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value).trim();
+  if (text === 'off' || text === 'false') return false;
+  if (!REGION_CODE.test(text)) {
+    throw new Error(
+      `Context "originShieldRegion" must be an AWS region code such as us-east-2, or off, not ${JSON.stringify(value)}.`,
+    );
+  }
+  return text;
+}
+
+function parseMediaDomain(name: unknown, certificateArn: unknown): MediaDomain | undefined {
+  if (name === undefined && certificateArn === undefined) return undefined;
+  if (name === undefined || certificateArn === undefined) {
+    throw new Error(
+      'Context "mediaDomain" and "mediaCertificateArn" go together: CloudFront serves a domain of your own ' +
+        'only with a certificate for it.',
+    );
+  }
+  const domain = String(name).trim().toLowerCase();
+  if (!DOMAIN_NAME.test(domain)) {
+    throw new Error(
+      `Context "mediaDomain" must be a host name like media.example.com, not ${JSON.stringify(name)}.`,
+    );
+  }
+  const arn = String(certificateArn).trim();
+  if (!CLOUDFRONT_CERTIFICATE_ARN.test(arn)) {
+    throw new Error(
+      `Context "mediaCertificateArn" must be the ARN of an ACM certificate in us-east-1 (the only region ` +
+        `CloudFront takes certificates from), not ${JSON.stringify(certificateArn)}.`,
+    );
+  }
+  return { name: domain, certificateArn: arn };
+}
+
 function parseBoolean(name: string, value: unknown): boolean | undefined {
   if (value === undefined) return undefined;
   if (value === true || value === 'true') return true;
@@ -123,7 +186,8 @@ function parseBoolean(name: string, value: unknown): boolean | undefined {
 /**
  * Reads the settings from CDK context:
  * `-c stage=dev|prod` (default dev), `-c threatProtection=true|false`, `-c webAssets=<folder>`,
- * `-c corsOrigins=http://localhost:5173,…`, `-c uploadMaxBytes=<bytes>`.
+ * `-c corsOrigins=http://localhost:5173,…`, `-c uploadMaxBytes=<bytes>`, `-c originShieldRegion=<region>|off`,
+ * `-c mediaDomain=media.example.com -c mediaCertificateArn=arn:aws:acm:us-east-1:…` (both or neither).
  */
 export function settingsFromContext(node: Node): SkycastSettings {
   const stage = node.tryGetContext('stage') ?? 'dev';
@@ -154,5 +218,12 @@ export function settingsFromContext(node: Node): SkycastSettings {
     MAX_PLANNABLE_BYTES,
   );
   if (uploadMaxBytes !== undefined) overrides.uploadMaxBytes = uploadMaxBytes;
+  const originShieldRegion = parseOriginShieldRegion(node.tryGetContext('originShieldRegion'));
+  if (originShieldRegion !== undefined) overrides.originShieldRegion = originShieldRegion;
+  const mediaDomain = parseMediaDomain(
+    node.tryGetContext('mediaDomain'),
+    node.tryGetContext('mediaCertificateArn'),
+  );
+  if (mediaDomain) overrides.mediaDomain = mediaDomain;
   return settingsFor(stage as Stage, overrides);
 }

@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { SkycastApi } from '../api/http-api.ts';
+import { MediaCdn } from '../delivery/media-cdn.ts';
 import { WebApp } from '../delivery/web-app.ts';
 import { type WebConfig, WebContent } from '../delivery/web-content.ts';
 import { Pipelines } from '../pipelines/pipelines.ts';
@@ -19,10 +20,12 @@ export interface ServiceStackProps extends StackProps {
 
 /**
  * The stateless half of Skycast: functions, the HTTP API, the queues and event rules that drive transcoding,
- * and the web app. Safe to replace on any deploy (a dead-letter queue's messages go with it).
+ * the web app and the media distribution. Safe to replace on any deploy (a dead-letter queue's messages go with it).
  */
 export class ServiceStack extends Stack {
   readonly api: SkycastApi;
+  /** The media distribution: videos, thumbnails and recordings (lib/wiring/delivery.ts). */
+  readonly media: MediaCdn;
   /** The role MediaConvert assumes for Skycast's jobs. */
   readonly mediaConvertRole: MediaConvertRole;
   /** The queues and event rules of lib/wiring/pipelines.ts with their functions. */
@@ -45,6 +48,16 @@ export class ServiceStack extends Stack {
         s3Prefix: `${S3_ACCESS_LOGS_PREFIX}web/`,
         cloudFrontPrefix: `${CLOUDFRONT_LOGS_PREFIX}web/`,
       },
+    });
+
+    this.media = new MediaCdn(this, 'Media', {
+      comment: `Skycast ${settings.stage} media`,
+      buckets: { media: data.storage.buckets.media, recordings: data.storage.buckets.recordings },
+      accessLogs: { bucket: data.storage.accessLogsBucket, prefix: `${CLOUDFRONT_LOGS_PREFIX}media/` },
+      // The web app plays media from its own origin; a dev server (-c corsOrigins) may too.
+      allowOrigins: [this.webApp.url, ...settings.extraCorsOrigins],
+      originShieldRegion: settings.originShieldRegion,
+      domain: settings.mediaDomain,
     });
 
     this.api = new SkycastApi(this, 'Api', {
@@ -78,7 +91,7 @@ export class ServiceStack extends Stack {
       apiUrl: this.api.url,
       userPoolId: data.accounts.userPool.userPoolId,
       userPoolClientId: data.accounts.webClient.userPoolClientId,
-      mediaUrl: this.webApp.url,
+      mediaUrl: this.media.url,
       cognitoEndpoint: `https://cognito-idp.${this.region}.${this.urlSuffix}/`,
     };
     this.webContent = new WebContent(this, 'WebContent', {
@@ -97,5 +110,17 @@ export class ServiceStack extends Stack {
     new CfnOutput(this, 'UserPoolId', { value: this.webConfig.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.webConfig.userPoolClientId });
     new CfnOutput(this, 'Region', { value: this.region });
+    new CfnOutput(this, 'MediaUrl', {
+      value: this.media.url,
+      description: 'Base URL of videos, thumbnails and recordings (mediaUrl in /config.json)',
+    });
+    new CfnOutput(this, 'MediaDistributionId', {
+      value: this.media.distribution.distributionId,
+      description: 'The media distribution, for invalidations',
+    });
+    new CfnOutput(this, 'MediaDistributionDomainName', {
+      value: this.media.distribution.distributionDomainName,
+      description: 'Where a DNS record for -c mediaDomain must point (CNAME or alias)',
+    });
   }
 }

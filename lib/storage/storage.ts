@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   BlockPublicAccess,
@@ -10,6 +10,7 @@ import {
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { deliveryOrigins } from '../wiring/delivery.ts';
 import { ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS, type BucketRole, buckets } from '../wiring/resources.ts';
 
 /** Props of {@link Storage}. */
@@ -30,6 +31,8 @@ export interface StorageProps {
 export const S3_ACCESS_LOGS_PREFIX = 's3-access-logs/';
 /** Where in the access-logs bucket CloudFront standard logs go; `/<distribution>/` follows. */
 export const CLOUDFRONT_LOGS_PREFIX = 'cloudfront/';
+/** The bucket policy statement that lets the media distribution read a bucket (see `allowMediaDistribution`). */
+export const CLOUDFRONT_READ_SID = 'MediaDistributionReadsThroughOriginAccessControl';
 
 /**
  * Per role: originals (uploads, recordings) cannot be made again, so they are versioned; the media bucket
@@ -123,7 +126,33 @@ export class Storage extends Construct {
         return [role, bucket];
       }),
     ) as Record<BucketRole, Bucket>;
+
+    for (const role of deliveryOrigins()) allowMediaDistribution(this.buckets[role]);
   }
+}
+
+/**
+ * Lets CloudFront read a bucket's objects through Origin Access Control (lib/delivery/media-cdn.ts), for
+ * distributions of this account only. OAC requests carry the distribution's ARN as `aws:SourceArn`, but the
+ * media distribution lives in the service stack, which deploys after this one and reads these buckets: naming
+ * its ARN here would make each stack wait for the other. So the condition matches this account's
+ * distributions, the way the CDK itself scopes key policies for OAC to avoid the same cycle. Whoever can create
+ * a distribution in this account can read the bucket anyway. Reading only: no s3:ListBucket, so a path to `/`
+ * cannot list the bucket (a missing key is a 403 through CloudFront, not a 404).
+ */
+function allowMediaDistribution(bucket: Bucket): void {
+  bucket.addToResourcePolicy(
+    new PolicyStatement({
+      sid: CLOUDFRONT_READ_SID,
+      principals: [new ServicePrincipal('cloudfront.amazonaws.com')],
+      actions: ['s3:GetObject'],
+      resources: [bucket.arnForObjects('*')],
+      conditions: {
+        StringEquals: { 'AWS:SourceAccount': Aws.ACCOUNT_ID },
+        ArnLike: { 'AWS:SourceArn': `arn:${Aws.PARTITION}:cloudfront::${Aws.ACCOUNT_ID}:distribution/*` },
+      },
+    }),
+  );
 }
 
 function capitalize(word: string): string {

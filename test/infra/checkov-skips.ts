@@ -103,6 +103,21 @@ export const checkovSkips: readonly CheckovSkip[] = [
       'a TLS 1.2 minimum needs a custom domain with its own ACM certificate.',
   },
   {
+    check: 'CKV_AWS_68',
+    resources: /^AWS::CloudFront::Distribution\.MediaDistribution/,
+    reason:
+      'The media distribution serves cacheable GET and HEAD of video files; Origin Shield keeps the bucket ' +
+      'load independent of the request volume. AWS WAF is billed per request, which at video request rates ' +
+      '(a segment every few seconds per viewer) is a large cost, so attaching one is left to operators.',
+  },
+  {
+    check: 'CKV_AWS_174',
+    resources: /^AWS::CloudFront::Distribution\.MediaDistribution/,
+    reason:
+      'Without -c mediaDomain the media distribution uses the default *.cloudfront.net certificate, whose ' +
+      'security policy CloudFront fixes; with -c mediaDomain and its ACM certificate it enforces TLSv1.2_2021.',
+  },
+  {
     check: 'CKV_AWS_111',
     resources: /^AWS::IAM::Policy\.WebContentDeploymentRoleDefaultPolicy/,
     reason:

@@ -42,6 +42,7 @@ const ids = (synth: SynthesizedSkycast) => ({
   logsBucket: logicalId(synth.data.storage.accessLogsBucket),
   api: logicalId(synth.service.api.httpApi),
   distribution: logicalId(synth.service.webApp.distribution),
+  mediaDistribution: logicalId(synth.service.media.distribution),
   webBucket: logicalId(synth.service.webApp.bucket),
 });
 
@@ -454,13 +455,13 @@ describe('WebContent', () => {
   });
 
   it('writes /config.json with the region, API, user pool, client, media URL and Cognito endpoint', () => {
-    const { userPool, webClient, api, distribution } = ids(dev);
+    const { userPool, webClient, api, mediaDistribution } = ids(dev);
     assert.deepEqual(JSON.parse(file(dev, 'config.json')), {
       region: ref('AWS::Region'),
       apiUrl: ref(`${api}.ApiEndpoint`),
       userPoolId: ref(userPool),
       userPoolClientId: ref(webClient),
-      mediaUrl: `https://${ref(`${distribution}.DomainName`)}`,
+      mediaUrl: `https://${ref(`${mediaDistribution}.DomainName`)}`,
       cognitoEndpoint: `https://cognito-idp.${ref('AWS::Region')}.${ref('AWS::URLSuffix')}/`,
     });
   });
@@ -497,21 +498,29 @@ describe('WebContent', () => {
 });
 
 describe('ServiceStack outputs', () => {
-  it('outputs the web URL, API URL, user pool id, client id and region', () => {
+  it('outputs the web URL, API URL, user pool id, client id, region and the media distribution', () => {
     const outputs = serviceOf(dev).Outputs ?? {};
-    const { userPool, webClient, api, distribution } = ids(dev);
-    const described = Object.fromEntries(
-      ['WebUrl', 'ApiUrl', 'UserPoolId', 'UserPoolClientId', 'Region'].map((name) => [
-        name,
-        describe$(dev, outputs[name]?.Value),
-      ]),
-    );
+    const { userPool, webClient, api, distribution, mediaDistribution } = ids(dev);
+    const names = [
+      'WebUrl',
+      'ApiUrl',
+      'UserPoolId',
+      'UserPoolClientId',
+      'Region',
+      'MediaUrl',
+      'MediaDistributionId',
+      'MediaDistributionDomainName',
+    ];
+    const described = Object.fromEntries(names.map((name) => [name, describe$(dev, outputs[name]?.Value)]));
     assert.deepEqual(described, {
       WebUrl: `https://${ref(`${distribution}.DomainName`)}`,
       ApiUrl: ref(`${api}.ApiEndpoint`),
       UserPoolId: ref(userPool),
       UserPoolClientId: ref(webClient),
       Region: ref('AWS::Region'),
+      MediaUrl: `https://${ref(`${mediaDistribution}.DomainName`)}`,
+      MediaDistributionId: ref(mediaDistribution),
+      MediaDistributionDomainName: ref(`${mediaDistribution}.DomainName`),
     });
     assert.equal(dev.service.stackName, 'skycast-dev-service');
     assert.equal(prod.service.stackName, 'skycast-prod-service');

@@ -67,6 +67,46 @@ describe('settingsFromContext', () => {
   });
 });
 
+describe('settingsFromContext: media delivery', () => {
+  const certificateArn =
+    'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789';
+
+  it("leaves Origin Shield in the stack's region unless -c originShieldRegion names one, or off", () => {
+    assert.equal(fromContext({}).originShieldRegion, undefined);
+    assert.equal(fromContext({ originShieldRegion: 'eu-west-2' }).originShieldRegion, 'eu-west-2');
+    assert.equal(fromContext({ originShieldRegion: 'off' }).originShieldRegion, false);
+    assert.throws(
+      () => fromContext({ originShieldRegion: 'Frankfurt' }),
+      /"originShieldRegion" must be an AWS region code/,
+    );
+  });
+
+  it('takes a media domain and its certificate together, or neither', () => {
+    assert.equal(fromContext({}).mediaDomain, undefined);
+    assert.deepEqual(
+      fromContext({ mediaDomain: 'Media.Example.com', mediaCertificateArn: certificateArn }).mediaDomain,
+      { name: 'media.example.com', certificateArn },
+    );
+    assert.throws(() => fromContext({ mediaDomain: 'media.example.com' }), /go together/);
+    assert.throws(() => fromContext({ mediaCertificateArn: certificateArn }), /go together/);
+  });
+
+  it('refuses a media domain that is not a host name, and a certificate outside us-east-1', () => {
+    assert.throws(
+      () => fromContext({ mediaDomain: 'https://media.example.com', mediaCertificateArn: certificateArn }),
+      /must be a host name/,
+    );
+    assert.throws(
+      () =>
+        fromContext({
+          mediaDomain: 'media.example.com',
+          mediaCertificateArn: certificateArn.replace('us-east-1', 'eu-west-1'),
+        }),
+      /ACM certificate in us-east-1/,
+    );
+  });
+});
+
 describe('applicationName', () => {
   it('names each stage apart, so one account can hold both', () => {
     assert.equal(applicationName('dev'), 'skycast-dev');
