@@ -18,6 +18,8 @@ import {
   writeResults,
 } from './support/report.ts';
 import { transcoder } from './transcoder.ts';
+import { upload2GiB } from './upload-2gib.ts';
+import { uploadToPlayable } from './upload-to-playable.ts';
 
 const benchmarks: Benchmark[] = [
   {
@@ -46,6 +48,18 @@ const benchmarks: Benchmark[] = [
     description:
       'The local MediaConvert on a 1080p upload: one ffmpeg process, one decode for the whole ladder, vs one process per output',
     run: transcoder,
+  },
+  {
+    name: 'upload-2gib',
+    description:
+      'A 2 GiB file uploaded through the local platform in parallel parts by uploadFile, the client in its own process: throughput and its peak memory',
+    run: upload2GiB,
+  },
+  {
+    name: 'upload-to-playable',
+    description:
+      'A 60 s 1080p30 clip from its first uploaded byte to READY through the local platform, phase by phase',
+    run: uploadToPlayable,
   },
 ];
 

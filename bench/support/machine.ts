@@ -60,16 +60,23 @@ export function otherProcessesCores(
   return Math.max(0, others / clockTicks() / seconds);
 }
 
-/** CPU time (user + system) a live process has used so far, in seconds; undefined where /proc is not there. */
-export function processCpuSeconds(pid: number): number | undefined {
+/**
+ * CPU time (user + system) a live process has used so far, in seconds; undefined where /proc is not there.
+ * `reapedChildren` counts instead the CPU time of its children that have exited and been waited for.
+ */
+export function processCpuSeconds(
+  pid: number,
+  options: { reapedChildren?: boolean } = {},
+): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const [utime, stime] = stat
+    const [utime, stime, cutime, cstime] = stat
       .slice(stat.lastIndexOf(')') + 2)
       .split(' ')
-      .slice(11, 13)
+      .slice(11, 15)
       .map(Number);
-    return ((utime ?? 0) + (stime ?? 0)) / clockTicks();
+    const ticks = options.reapedChildren ? (cutime ?? 0) + (cstime ?? 0) : (utime ?? 0) + (stime ?? 0);
+    return ticks / clockTicks();
   } catch {
     return undefined;
   }
@@ -92,5 +99,19 @@ export function childProcesses(parentPid: number, match: string): number[] {
       .map(Number);
   } catch {
     return [];
+  }
+}
+
+/** Resident memory of a live process, now and at its peak (VmRSS and VmHWM), in bytes; undefined without /proc. */
+export function processMemory(pid: number): { rssBytes: number; peakRssBytes: number } | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
+    const rss = kib('VmRSS');
+    const peak = kib('VmHWM');
+    if (!Number.isFinite(rss) || !Number.isFinite(peak)) return undefined;
+    return { rssBytes: rss * 1024, peakRssBytes: peak * 1024 };
+  } catch {
+    return undefined;
   }
 }

@@ -10,7 +10,13 @@ import { failToParent, sendToParent } from './child.ts';
 /** What the parent learns: plain data only, as it crosses IPC. */
 export type PlatformReady = { type: 'ready' } & Pick<
   RunningPlatform,
-  'url' | 'config' | 'resources' | 'motoEndpoint' | 'dynamodbEndpoint' | 'dynamodbEmulator'
+  | 'url'
+  | 'config'
+  | 'resources'
+  | 'motoEndpoint'
+  | 'dynamodbEndpoint'
+  | 'dynamodbEmulator'
+  | 'mediaConvertEndpoint'
 >;
 
 async function main(): Promise<void> {
@@ -34,6 +40,7 @@ async function main(): Promise<void> {
     motoEndpoint: platform.motoEndpoint,
     dynamodbEndpoint: platform.dynamodbEndpoint,
     dynamodbEmulator: platform.dynamodbEmulator,
+    mediaConvertEndpoint: platform.mediaConvertEndpoint,
     config: platform.config,
     resources: platform.resources,
   };
