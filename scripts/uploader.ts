@@ -42,6 +42,8 @@ export interface UploadOptions {
   /** Parts in flight at once. @default 4 */
   concurrency?: number;
   onProgress?: (progress: UploadProgress) => void;
+  /** Called after each part's PUT, with how long it took. */
+  onPart?: (part: { partNumber: number; bytes: number; ms: number }) => void;
   /** Aborting stops the upload where it is; `resumeUpload` finishes it later. */
   signal?: AbortSignal;
 }
@@ -162,7 +164,9 @@ async function uploadRemaining(client: ApiClient, path: string, first: PartPage,
       if (!part) return;
       const start = (part.partNumber - 1) * partSize;
       const length = Math.min(partSize, size - start);
+      const sent = performance.now();
       etags.set(part.partNumber, await putPart(part.url, path, start, length, options.signal));
+      options.onPart?.({ partNumber: part.partNumber, bytes: length, ms: performance.now() - sent });
       uploadedBytes += length;
       options.onProgress?.({ videoId, uploadedBytes, totalBytes: size });
     }

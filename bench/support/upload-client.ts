@@ -100,16 +100,13 @@ async function upload(job: UploadJob): Promise<UploadReport> {
     const sent = performance.now();
     const response = await realFetch(input, init);
     const ms = performance.now() - sent;
-    const method = init?.method ?? 'GET';
-    if (method === 'PUT') partPutMs.push(ms);
-    else {
-      const url = new URL(String(input));
-      apiCalls.push({
-        call: `${method} ${url.pathname.replace(/.*\/uploads/, '/uploads')}${url.search}`,
-        startMs: Math.round(sent - start),
-        ms: Math.round(ms),
-      });
-    }
+    // Only API calls go through fetch; part PUTs are timed by the uploader's onPart.
+    const url = new URL(String(input));
+    apiCalls.push({
+      call: `${init?.method ?? 'GET'} ${url.pathname.replace(/.*\/uploads/, '/uploads')}${url.search}`,
+      startMs: Math.round(sent - start),
+      ms: Math.round(ms),
+    });
     return response;
   };
 
@@ -121,6 +118,7 @@ async function upload(job: UploadJob): Promise<UploadReport> {
   const result = await uploadFile({ apiUrl: job.apiUrl, accessToken: job.accessToken }, job.path, {
     title: job.title,
     concurrency: job.concurrency,
+    onPart: (part) => partPutMs.push(part.ms),
     onProgress: (progress) => {
       const at = performance.now() - start;
       if (progress.uploadedBytes === 0) {
