@@ -14,7 +14,8 @@ const isNoSuchUpload = (error: unknown) => (error as { name?: string }).name ===
 export class S3VideoFiles implements VideoFiles {
   constructor(
     private readonly s3: S3Client,
-    private readonly buckets: { media: string; uploads: string },
+    /** `uploads` may be left out by a function that only ever deletes media. */
+    private readonly buckets: { media: string; uploads?: string },
   ) {}
 
   async deleteMedia(videoId: string): Promise<number> {
@@ -47,11 +48,13 @@ export class S3VideoFiles implements VideoFiles {
   }
 
   async deleteOriginal(sourceKey: string, uploadId?: string): Promise<void> {
+    const bucket = this.buckets.uploads;
+    if (!bucket) throw new Error('These video files were set up without the uploads bucket');
     if (uploadId) {
       try {
         await this.s3.send(
           new AbortMultipartUploadCommand({
-            Bucket: this.buckets.uploads,
+            Bucket: bucket,
             Key: sourceKey,
             UploadId: uploadId,
           }),
@@ -61,6 +64,6 @@ export class S3VideoFiles implements VideoFiles {
         if (!isNoSuchUpload(error)) throw error;
       }
     }
-    await this.s3.send(new DeleteObjectCommand({ Bucket: this.buckets.uploads, Key: sourceKey }));
+    await this.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: sourceKey }));
   }
 }

@@ -1,5 +1,6 @@
 import { MediaConvertClient } from '@aws-sdk/client-mediaconvert';
 import { S3Client } from '@aws-sdk/client-s3';
+import { S3VideoFiles } from '../catalog/s3-video-files.ts';
 import { DynamoVideoCatalog } from '../catalog/video-store.ts';
 import { requireEnv } from '../shared/config.ts';
 import { documentClient } from '../shared/dynamodb.ts';
@@ -25,9 +26,14 @@ export function defaultSubmitDeps(env: NodeJS.ProcessEnv = process.env): SubmitD
 }
 
 export function defaultJobEventDeps(env: NodeJS.ProcessEnv = process.env): JobEventDeps {
-  const { CATALOG_TABLE_NAME } = requireEnv(['CATALOG_TABLE_NAME'], env);
+  const { CATALOG_TABLE_NAME, MEDIA_BUCKET_NAME } = requireEnv(
+    ['CATALOG_TABLE_NAME', 'MEDIA_BUCKET_NAME'],
+    env,
+  );
+  const s3 = new S3Client({});
   return {
     catalog: new DynamoVideoCatalog(documentClient(), CATALOG_TABLE_NAME),
-    media: new S3Objects(new S3Client({})),
+    media: new S3Objects(s3),
+    files: new S3VideoFiles(s3, { media: MEDIA_BUCKET_NAME }),
   };
 }

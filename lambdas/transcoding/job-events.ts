@@ -1,5 +1,6 @@
 import type { PlayableMedia, Rendition } from '../catalog/video.ts';
 import type { VideoCatalog } from '../catalog/video-catalog.ts';
+import type { VideoFiles } from '../catalog/videos.ts';
 import { logger } from '../shared/logger.ts';
 import { OUTPUT_NAMES } from './job.ts';
 import type { MediaStore } from './ports.ts';
@@ -34,6 +35,8 @@ export interface JobStateDetail {
 export interface JobEventDeps {
   catalog: VideoCatalog;
   media: MediaStore;
+  /** Removes what a job wrote for a video that was deleted while it ran. */
+  files: Pick<VideoFiles, 'deleteMedia'>;
   now?: () => Date;
 }
 
@@ -133,6 +136,8 @@ export function describeJobError(code: number | undefined, message: string | und
   return `Transcoding failed${code === undefined ? '' : ` with error ${code}`}${detail}. Try uploading the file again.`;
 }
 
+const FINAL_JOB_STATUSES = new Set(['COMPLETE', 'ERROR', 'CANCELED']);
+
 /**
  * Applies one job state change to its video. Each change is conditional in the catalog, so events that come
  * late, twice or out of order are no-ops. A final event may overtake the submitter's own record of the job:
@@ -143,7 +148,13 @@ export async function applyJobStateChange(deps: JobEventDeps, detail: JobStateDe
   if (!videoId) return 'ignored: not a Skycast job';
   const at = () => (deps.now?.() ?? new Date()).toISOString();
   const video = await deps.catalog.get(videoId);
-  if (!video) return 'ignored: no such video (deleted)';
+  if (!video) {
+    // Deleted while transcoding: deleteVideo removed the media that existed then; the job wrote more since.
+    if (!FINAL_JOB_STATUSES.has(detail.status)) return 'ignored: no such video (deleted)';
+    const removed = await deps.files.deleteMedia(videoId);
+    logger.info('media of a deleted video removed', { videoId, jobId: detail.jobId, removed });
+    return `cleaned up ${removed} object(s) of a deleted video`;
+  }
   if (!video.jobId) await deps.catalog.recordJob(videoId, detail.jobId, at());
 
   switch (detail.status) {

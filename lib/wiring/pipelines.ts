@@ -71,6 +71,7 @@ export const eventRules: readonly EventRuleDefinition[] = [
       detail: { userMetadata: { application: [application] } },
     }),
     functionTimeoutSeconds: 30,
-    access: { catalog: 'readWrite', buckets: { media: ['read'] } },
+    // delete: media a job writes for a video deleted while it ran is removed when the job ends.
+    access: { catalog: 'readWrite', buckets: { media: ['read', 'delete'] } },
   },
 ];

@@ -464,7 +464,9 @@ describe('event-rule pipelines (the eventRules table)', () => {
         assert.ok(
           !statements.flatMap(actionsOf).some((a) => a.startsWith('mediaconvert:') || a === 'iam:PassRole'),
         );
+        // Reads the multivariant playlist; deletes what a job wrote for a video deleted while it ran.
         assert.deepEqual(grantsOf(dev, ids(dev).role, 's3'), [
+          `s3:DeleteObject on ${ref(`${data(dev).media}.Arn`)}/*`,
           `s3:GetObject on ${ref(`${data(dev).media}.Arn`)}/*`,
           `s3:ListBucket on ${ref(`${data(dev).media}.Arn`)}`,
         ]);

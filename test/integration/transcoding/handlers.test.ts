@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CreateJobRequest } from '@aws-sdk/client-mediaconvert';
-import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import type { StoredVideo } from '../../../lambdas/catalog/video-catalog.ts';
 import { DynamoVideoCatalog } from '../../../lambdas/catalog/video-store.ts';
@@ -283,6 +283,25 @@ describe('transcoding handlers against the emulator', () => {
     assert.equal(stored?.jobId, 'job-y');
     assert.equal(stored?.failure?.code, 'TRANSCODE_FAILED');
     assert.match(stored?.failure?.message ?? '', /could not read this video/);
+  });
+
+  it('removes what a job wrote for a video deleted while it ran', async () => {
+    const videoId = randomUUID();
+    const bucket = emulator.resources.bucketNames.media;
+    for (const key of ['hls/index.m3u8', 'hls/index_360p.m3u8', 'hls/index_360p_00001.ts']) {
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `videos/${videoId}/${key}`, Body: 'x' }));
+    }
+    await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: `videos/${videoId}x/hls/index.m3u8`, Body: 'x' }),
+    );
+
+    await jobState(jobEvent('mediaconvert-job-complete.json', videoId, 'job-orphan'));
+
+    const left = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `videos/${videoId}` }));
+    assert.deepEqual(
+      left.Contents?.map((object) => object.Key),
+      [`videos/${videoId}x/hls/index.m3u8`],
+    );
   });
 
   it('ignores events of a job that is not the video’s job, and of videos that are gone', async () => {
