@@ -4,6 +4,7 @@ import type { WebConfig } from '../lib/delivery/web-content.ts';
 import { ROOT } from '../scripts/python-env.ts';
 import type { createCognitoEndpoint } from './cognito-endpoint.ts';
 import { type ApiRequest, type createHttpApi, MAX_API_PAYLOAD_BYTES } from './http-api.ts';
+import type { MediaServer } from './media-server.ts';
 import type { Outbox } from './outbox.ts';
 import { readStaticFile } from './static-files.ts';
 
@@ -33,6 +34,8 @@ export interface OriginParts {
   outbox: Outbox;
   api: ReturnType<typeof createHttpApi>;
   cognito: ReturnType<typeof createCognitoEndpoint>;
+  /** The stand-in for the media distribution, mounted at PATHS.media. */
+  media: MediaServer;
   /** One line per API or Cognito request. */
   log: (line: string) => void;
 }
@@ -109,8 +112,8 @@ function corsPreflight(request: IncomingMessage, response: ServerResponse): void
 const elapsed = (began: number) => `${Math.round(performance.now() - began)} ms`;
 
 /**
- * Routes the one origin: the API under `/api`, the Cognito endpoint, `/config.json`, `/openapi.json`, the
- * outbox, and the web app's static files for everything else.
+ * Routes the one origin: the API under `/api`, the Cognito endpoint, the media under `/media`, `/config.json`,
+ * `/openapi.json`, the outbox, and the web app's static files for everything else.
  */
 export function createOriginHandler(parts: OriginParts): RequestHandler {
   const { config, outbox, log } = parts;
@@ -176,6 +179,11 @@ export function createOriginHandler(parts: OriginParts): RequestHandler {
     }
     if (rawPath === PATHS.cognito || rawPath === PATHS.cognito.slice(0, -1)) {
       return serveCognito(request, response);
+    }
+    // Its own methods (OPTIONS for preflights, 405 for the rest) and errors; not logged per request: a player
+    // asks for a segment every second or two.
+    if (rawPath === PATHS.media || rawPath.startsWith(`${PATHS.media}/`)) {
+      return parts.media.handle(request, response, rawPath.slice(PATHS.media.length));
     }
     if (method !== 'GET' && method !== 'HEAD') {
       const message = `${method} is not supported here.`;

@@ -10,6 +10,7 @@ import { createEventPublisher, type EventPublisher } from './event-bus.ts';
 import { createHttpApi } from './http-api.ts';
 import { createJwtAuthorizer } from './jwt-authorizer.ts';
 import { LOCAL_ACCOUNT_ID, type LocalFunction, loadHandler } from './lambda.ts';
+import { createMediaServer, type MediaServer } from './media-server.ts';
 import { type RunningMediaConvertEmulator, startMediaConvertEmulator } from './mediaconvert/index.ts';
 import { type RunningEmulator, startMoto } from './moto.ts';
 import { createOriginHandler, PATHS, type RequestHandler, sendJson } from './origin.ts';
@@ -149,6 +150,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
   let publisher: EventPublisher | undefined;
   let mediaConvert: RunningMediaConvertEmulator | undefined;
   let pipelines: RunningPipelines | undefined;
+  let media: MediaServer | undefined;
   const closeServer = () =>
     new Promise<void>((resolveClose) => {
       server.close(() => resolveClose());
@@ -265,7 +267,12 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       onError: (where, error) => console.error(`✖ poller of ${where}:`, error),
     });
 
-    handle = createOriginHandler({ config, openApi, outbox, api, cognito: cognitoEndpoint, log });
+    // The media distribution's stand-in: the media and recordings buckets, paths and headers as in the cloud.
+    media = createMediaServer({
+      s3: { endpoint: moto.endpoint, region: REGION },
+      buckets: { media: resources.bucketNames.media, recordings: resources.bucketNames.recordings },
+    });
+    handle = createOriginHandler({ config, openApi, outbox, api, cognito: cognitoEndpoint, media, log });
 
     let stopping = false;
     const runningMoto = moto;
@@ -283,6 +290,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     const runningCognito = cognito;
     const runningPipelines = pipelines;
     const runningMediaConvert = mediaConvert;
+    const runningMedia = media;
 
     return {
       url,
@@ -298,6 +306,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
         stopping = true;
         stopped ??= (async () => {
           await closeServer();
+          runningMedia.close();
           // Invocations in progress finish first; they may still call MediaConvert or moto.
           await runningPipelines.stop();
           await runningMediaConvert.stop();
@@ -310,6 +319,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     };
   } catch (error) {
     await closeServer();
+    media?.close();
     await pipelines?.stop();
     await mediaConvert?.stop();
     publisher?.destroy();
