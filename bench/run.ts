@@ -8,6 +8,7 @@ import { dynamodbEmulators } from './dynamodb-emulators.ts';
 import { getMeLoad } from './getme-load.ts';
 import { handlerBundles } from './handler-bundles.ts';
 import { middleware } from './middleware.ts';
+import { rangeRequests } from './range-requests.ts';
 import { otherProcessesCores, sampleCpu } from './support/machine.ts';
 import {
   type Benchmark,
@@ -60,6 +61,12 @@ const benchmarks: Benchmark[] = [
     description:
       'A 60 s 1080p30 clip from its first uploaded byte to READY through the local platform, phase by phase',
     run: uploadToPlayable,
+  },
+  {
+    name: 'range-requests',
+    description:
+      '1 MiB range requests through the local media server (from moto) and through nginx (from disk), at 1 and 16 connections',
+    run: rangeRequests,
   },
 ];
 
