@@ -78,21 +78,27 @@ if (process.env.SKYCAST_RANGE_BENCH_CHILD === '1') {
 // ─── nginx ─────────────────────────────────────────────────────────────────────────────────────────────────
 
 const NGINX_MISSING =
-  'nginx is not installed, and this benchmark compares the media server with nginx serving the same bytes. ' +
+  'No nginx found, and this benchmark compares the media server with nginx serving the same bytes. ' +
   'Install it (Debian/Ubuntu: sudo apt-get install nginx-light; Fedora: sudo dnf install nginx; macOS: ' +
   'brew install nginx) or point SKYCAST_NGINX at its binary, then run `npm run bench -- range-requests` again.';
 
 /** nginx's binary: SKYCAST_NGINX, else PATH, else the sbin folders Debian installs it in (not on every PATH). */
 function findNginx(): string {
-  const candidates = [
-    process.env.SKYCAST_NGINX,
-    ...(process.env.PATH ?? '').split(delimiter).map((folder) => join(folder, 'nginx')),
-    '/usr/sbin/nginx',
-    '/usr/local/sbin/nginx',
-    '/opt/homebrew/bin/nginx',
-  ].filter((candidate): candidate is string => !!candidate);
+  const chosen = process.env.SKYCAST_NGINX;
+  const candidates = chosen
+    ? [chosen]
+    : [
+        ...(process.env.PATH ?? '').split(delimiter).map((folder) => join(folder, 'nginx')),
+        '/usr/sbin/nginx',
+        '/usr/local/sbin/nginx',
+        '/opt/homebrew/bin/nginx',
+      ];
   const found = candidates.find((candidate) => existsSync(candidate));
-  if (!found || spawnSync(found, ['-v']).status !== 0) throw new Error(NGINX_MISSING);
+  if (!found || spawnSync(found, ['-v']).status !== 0) {
+    throw new Error(
+      chosen ? `SKYCAST_NGINX=${chosen} is not an nginx that runs. ${NGINX_MISSING}` : NGINX_MISSING,
+    );
+  }
   return found;
 }
 
