@@ -354,8 +354,15 @@ class ObjectSource {
     this.client = new S3Client({
       ...emulatorClientConfig(target),
       forcePathStyle: true,
-      // Sockets are kept and reused wherever the emulator allows it; none is ever waited for.
-      requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: 256 }), requestTimeout: 30_000 },
+      requestHandler: {
+        // Sockets are kept and reused wherever the emulator allows it; none is ever waited for.
+        httpAgent: new Agent({ keepAlive: true, maxSockets: 256 }),
+        // An emulator that does not answer becomes a 502. Both limits end once the headers are in: a body may
+        // take as long as the viewer takes to read it (players stop reading when their buffer is full).
+        connectionTimeout: 5_000,
+        requestTimeout: 30_000,
+        throwOnRequestTimeout: true,
+      },
       // Checksums would wrap every body in a hashing stream; S3 (and the emulators) already check their own.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
