@@ -120,6 +120,7 @@ async function main(): Promise<void> {
       `  config.json    ${url}${PATHS.config}`,
       `  openapi.json   ${url}${PATHS.openApi}`,
       `  Cognito API    ${config.cognitoEndpoint}`,
+      `  media          ${config.mediaUrl}/<key> (a video plays at mediaUrl/<its playbackPath>)`,
       `  outbox         ${url}${PATHS.outbox}`,
       `  AWS emulator   ${platform.motoEndpoint} (moto)`,
       ...(platform.dynamodbEmulator === 'DynamoDB Local'
