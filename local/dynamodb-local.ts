@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { ROOT } from '../scripts/python-env.ts';
+import { terminate } from './child-process.ts';
 import type { RunningEmulator } from './moto.ts';
 
 const SOURCES = join(ROOT, 'local', 'dynamodb-local');
@@ -263,11 +264,8 @@ export async function startDynamoDbLocal(options: { verbose?: boolean } = {}): P
     pid: child.pid,
     exited,
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null || spawnError) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-      await exited;
-      clearTimeout(timer);
+      if (spawnError) return;
+      await terminate(child, exited);
       child.stdin?.destroy();
     },
   };

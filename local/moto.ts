@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { ensurePythonRequirements, venvBin } from '../scripts/python-env.ts';
+import { terminate } from './child-process.ts';
 import { freePort, waitFor } from './ports.ts';
 
 export interface RunningEmulator {
@@ -66,11 +67,8 @@ export async function startMoto(
     pid: child.pid,
     exited,
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null || spawnError) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-      await exited;
-      clearTimeout(timer);
+      if (spawnError) return;
+      await terminate(child, exited);
     },
   };
 }

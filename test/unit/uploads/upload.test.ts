@@ -98,7 +98,11 @@ describe('createUpload', () => {
     assert.equal(stored.visibility, 'private');
     assert.equal(stored.sourceKey, 'uploads/alice-sub/video-1/source.mp4');
     assert.equal(stored.partSize, 5 * MiB);
-    assert.equal(stored.expiresAt, START / 1000 + 8 * 86_400, 'forgotten a day after lifecycle drops its parts');
+    assert.equal(
+      stored.expiresAt,
+      START / 1000 + 8 * 86_400,
+      'forgotten a day after lifecycle drops its parts',
+    );
     assert.deepEqual(stored.source, {
       kind: 'upload',
       fileName: 'Holiday in Lisbon.mp4',
