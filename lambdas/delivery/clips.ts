@@ -1,0 +1,115 @@
+/**
+ * Clips without re-encoding: a clip is the run of a source's segments that covers the asked range, so its
+ * boundaries snap outward to whole segments.
+ */
+import { ClipTooLongError, InvalidClipRangeError } from './errors.ts';
+import { type MediaPlaylist, type MediaSegment, type MultivariantPlaylist, renderPlaylist } from './hls.ts';
+import { filterVariants, type UriRewriter } from './variants.ts';
+
+/** Seconds from the start of the source: the clip covers [start, end). */
+export interface ClipRange {
+  start: number;
+  end: number;
+}
+
+/** Total duration of a media playlist, in seconds. */
+export function playlistDuration(media: MediaPlaylist): number {
+  return media.segments.reduce((total, segment) => total + segment.duration, 0);
+}
+
+/** Checks an asked range against the source's duration and the length limit; returns it when valid. */
+export function clipRange(
+  asked: { start: unknown; end: unknown },
+  source: { durationSeconds: number; maxClipSeconds: number },
+): ClipRange {
+  const { start, end } = asked;
+  if (typeof start !== 'number' || !Number.isFinite(start) || start < 0) {
+    throw new InvalidClipRangeError(
+      `Clip start must be a number of seconds of at least 0, got ${String(start)}`,
+    );
+  }
+  if (typeof end !== 'number' || !Number.isFinite(end)) {
+    throw new InvalidClipRangeError(`Clip end must be a number of seconds, got ${String(end)}`);
+  }
+  if (end <= start)
+    throw new InvalidClipRangeError(`Clip end (${end} s) must be after its start (${start} s)`);
+  if (end > source.durationSeconds) {
+    throw new InvalidClipRangeError(
+      `Clip end (${end} s) is past the end of the source (${source.durationSeconds} s)`,
+    );
+  }
+  if (end - start > source.maxClipSeconds) {
+    throw new ClipTooLongError(
+      `A clip may last at most ${source.maxClipSeconds} s; this one lasts ${end - start} s`,
+      {
+        details: { maxClipSeconds: source.maxClipSeconds },
+      },
+    );
+  }
+  return { start, end };
+}
+
+/** The media playlist of a clip: the source's segments overlapping [start, end), as a VOD playlist. */
+export function cutMediaPlaylist(media: MediaPlaylist, range: ClipRange): MediaPlaylist {
+  let first = -1;
+  let last = -1;
+  let time = 0;
+  media.segments.forEach((segment, i) => {
+    const segmentEnd = time + segment.duration;
+    if (segmentEnd > range.start && time < range.end) {
+      if (first < 0) first = i;
+      last = i;
+    }
+    time = segmentEnd;
+  });
+  if (first < 0) {
+    throw new InvalidClipRangeError(
+      `No segment of the source (${playlistDuration(media)} s) lies in [${range.start}, ${range.end})`,
+    );
+  }
+  const source = media.segments;
+  const kept: MediaSegment[] = source.slice(first, last + 1).map((segment) => ({ ...segment }));
+  const head = kept[0] as MediaSegment;
+
+  // A discontinuity before the first segment means nothing; it moves into the discontinuity sequence.
+  const discontinuitiesBefore = source.slice(0, first + 1).filter((s) => s.discontinuity).length;
+  head.discontinuity = false;
+
+  // The date-time in effect is the last one written at or before the first kept segment, moved on by the
+  // durations of the segments between (RFC 8216 §4.3.2.6).
+  if (!head.programDateTime) {
+    for (let i = first - 1; i >= 0; i -= 1) {
+      const written = source[i]?.programDateTime;
+      if (!written) continue;
+      const skipped = source.slice(i, first).reduce((total, s) => total + s.duration, 0);
+      head.programDateTime = new Date(written.getTime() + Math.round(skipped * 1000));
+      break;
+    }
+  }
+
+  return {
+    kind: 'media',
+    ...(media.version === undefined ? {} : { version: media.version }),
+    targetDuration: Math.max(1, Math.ceil(Math.max(...kept.map((s) => s.duration)))),
+    mediaSequence: media.mediaSequence + first,
+    discontinuitySequence: media.discontinuitySequence + discontinuitiesBefore,
+    playlistType: 'VOD',
+    independentSegments: media.independentSegments,
+    endList: true,
+    segments: kept,
+  };
+}
+
+/** `cutMediaPlaylist`, rendered as RFC 8216 text. */
+export function renderClipPlaylist(media: MediaPlaylist, range: ClipRange): string {
+  return renderPlaylist(cutMediaPlaylist(media, range));
+}
+
+/**
+ * The multivariant playlist of a clip: every variant (and EXT-X-MEDIA rendition) points at its clip
+ * sub-playlist, which `clipUri` names from the source URI. Renditions are aligned (same segment
+ * boundaries), so cutting each at the same range gives the same times in all of them.
+ */
+export function renderClipMultivariant(multivariant: MultivariantPlaylist, clipUri: UriRewriter): string {
+  return renderPlaylist(filterVariants(multivariant, {}, clipUri));
+}
