@@ -15,12 +15,13 @@ import {
 import {
   type Cfn,
   deployedFiles,
-  describeExpression,
+  describe$,
   logicalId,
   type ResourceJson,
   ref,
   resourcesOfType,
   type SynthesizedSkycast,
+  serviceOf,
   synthSkycast,
 } from './support/synth.ts';
 
@@ -42,10 +43,7 @@ after(() => {
   for (const synth of [dev, custom, unshielded]) synth.dispose();
 });
 
-const serviceOf = (synth: SynthesizedSkycast) => synth.templates[synth.service.stackName]!;
 const dataOf = (synth: SynthesizedSkycast) => synth.templates[synth.data.stackName]!;
-const describe$ = (synth: SynthesizedSkycast, expression: unknown) =>
-  describeExpression(expression, synth.templates);
 
 function resource(synth: SynthesizedSkycast, id: string): ResourceJson {
   const found = serviceOf(synth).Resources[id];

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { defaultJobEventDeps, defaultSubmitDeps } from '../../lambdas/transcoding/deps.ts';
 import { mediaPrefix } from '../../lambdas/transcoding/job.ts';
 import { UPLOADS_PREFIX, uploadKey } from '../../lambdas/uploads/keys.ts';
@@ -10,25 +10,18 @@ import { eventRules, queues, visibilityTimeoutSeconds } from '../../lib/wiring/p
 import { buckets } from '../../lib/wiring/resources.ts';
 import {
   type Cfn,
+  describe$,
   describeExpression,
   logicalId,
   type ResourceJson,
   ref,
   resourcesOfType,
   type SynthesizedSkycast,
-  synthSkycast,
+  serviceOf,
+  synthBothStages,
 } from './support/synth.ts';
 
-const dev = synthSkycast({ stage: 'dev' });
-const prod = synthSkycast({ stage: 'prod' });
-after(() => {
-  dev.dispose();
-  prod.dispose();
-});
-
-const serviceOf = (synth: SynthesizedSkycast) => synth.templates[synth.service.stackName]!;
-const describe$ = (synth: SynthesizedSkycast, expression: unknown) =>
-  describeExpression(expression, synth.templates);
+const { dev, prod } = synthBothStages();
 
 function resource(synth: SynthesizedSkycast, id: string): ResourceJson {
   const found = serviceOf(synth).Resources[id];

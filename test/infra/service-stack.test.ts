@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ResponseHeadersPolicy } from 'aws-cdk-lib/aws-cloudfront';
@@ -13,26 +13,19 @@ import { type Route, routeKey, routes } from '../../lib/wiring/routes.ts';
 import {
   type Cfn,
   deployedFiles,
-  describeExpression,
+  describe$,
   logicalId,
   type ResourceJson,
   ref,
   resourcesOfType,
   type SynthesizedSkycast,
+  serviceOf,
+  synthBothStages,
   synthSkycast,
   testApp,
 } from './support/synth.ts';
 
-const dev = synthSkycast({ stage: 'dev' });
-const prod = synthSkycast({ stage: 'prod' });
-after(() => {
-  dev.dispose();
-  prod.dispose();
-});
-
-const serviceOf = (synth: SynthesizedSkycast) => synth.templates[synth.service.stackName]!;
-const describe$ = (synth: SynthesizedSkycast, expression: unknown) =>
-  describeExpression(expression, synth.templates);
+const { dev, prod } = synthBothStages();
 
 /** What the data stack's resources look like from the service stack, as `${LogicalId}`. */
 const ids = (synth: SynthesizedSkycast) => ({

@@ -9,6 +9,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { after } from 'node:test';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
@@ -219,4 +220,22 @@ export function deployedFiles(synth: SynthesizedSkycast, resource: ResourceJson)
         return { key: relative(folder, path), content };
       });
   });
+}
+
+/** The service stack's template of a synthesized app. */
+export const serviceOf = (synth: SynthesizedSkycast) => synth.templates[synth.service.stackName]!;
+
+/** `describeExpression` against every template of the synthesized app. */
+export const describe$ = (synth: SynthesizedSkycast, expression: unknown) =>
+  describeExpression(expression, synth.templates);
+
+/** The dev and prod stages, synthesized once for a test file and disposed after it. */
+export function synthBothStages(): { dev: SynthesizedSkycast; prod: SynthesizedSkycast } {
+  const dev = synthSkycast({ stage: 'dev' });
+  const prod = synthSkycast({ stage: 'prod' });
+  after(() => {
+    dev.dispose();
+    prod.dispose();
+  });
+  return { dev, prod };
 }
