@@ -264,7 +264,6 @@ export async function startDynamoDbLocal(options: { verbose?: boolean } = {}): P
     pid: child.pid,
     exited,
     async stop() {
-      if (spawnError) return;
       await terminate(child, exited);
       child.stdin?.destroy();
     },

@@ -67,7 +67,6 @@ export async function startMoto(
     pid: child.pid,
     exited,
     async stop() {
-      if (spawnError) return;
       await terminate(child, exited);
     },
   };

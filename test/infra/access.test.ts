@@ -15,9 +15,15 @@ import { MediaConvertRole } from '../../lib/transcoding/media-convert.ts';
 import type { QueueDefinition } from '../../lib/wiring/pipelines.ts';
 import { type BucketRole, buckets } from '../../lib/wiring/resources.ts';
 import type { BucketAccess, Route } from '../../lib/wiring/routes.ts';
-import { type Cfn, describeExpression, logicalId, type ResourceJson, ref, testApp } from './support/synth.ts';
-
-const actionsOf = (statement: Cfn): string[] => [statement.Action].flat();
+import {
+  actionsOf,
+  type Cfn,
+  describeExpression,
+  logicalId,
+  type ResourceJson,
+  ref,
+  testApp,
+} from './support/synth.ts';
 
 /** Apps synthesized by Template.fromStack write into temporary folders; they go when the file is done. */
 const throwawayApps: App[] = [];

@@ -17,8 +17,8 @@ import {
   deployedFiles,
   describe$,
   logicalId,
-  type ResourceJson,
   ref,
+  resource,
   resourcesOfType,
   type SynthesizedSkycast,
   serviceOf,
@@ -44,12 +44,6 @@ after(() => {
 });
 
 const dataOf = (synth: SynthesizedSkycast) => synth.templates[synth.data.stackName]!;
-
-function resource(synth: SynthesizedSkycast, id: string): ResourceJson {
-  const found = serviceOf(synth).Resources[id];
-  assert.ok(found, `resource ${id}`);
-  return found;
-}
 
 const distributionConfig = (synth: SynthesizedSkycast) =>
   resource(synth, logicalId(synth.service.media.distribution)).Properties.DistributionConfig as Record<

@@ -9,34 +9,21 @@ import { TRANSCODE_OUTPUT_PREFIX } from '../../lib/transcoding/media-convert.ts'
 import { eventRules, queues, visibilityTimeoutSeconds } from '../../lib/wiring/pipelines.ts';
 import { buckets } from '../../lib/wiring/resources.ts';
 import {
+  actionsOf,
   type Cfn,
   describe$,
   describeExpression,
   logicalId,
-  type ResourceJson,
   ref,
+  resource,
   resourcesOfType,
   type SynthesizedSkycast,
   serviceOf,
+  statementsOf,
   synthBothStages,
 } from './support/synth.ts';
 
 const { dev, prod } = synthBothStages();
-
-function resource(synth: SynthesizedSkycast, id: string): ResourceJson {
-  const found = serviceOf(synth).Resources[id];
-  assert.ok(found, `resource ${id}`);
-  return found;
-}
-
-/** Every statement of the policies attached to a role, with the policy it is in. */
-function statementsOf(synth: SynthesizedSkycast, roleId: string): Cfn[] {
-  return Object.values(resourcesOfType(serviceOf(synth), 'AWS::IAM::Policy'))
-    .filter((policy) => policy.Properties.Roles.some((role: Cfn) => role.Ref === roleId))
-    .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
-}
-
-const actionsOf = (statement: Cfn): string[] => [statement.Action].flat();
 
 /**
  * A role's grants of one service as `action on resource` lines, sorted: IAM policy minimization may merge or

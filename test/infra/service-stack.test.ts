@@ -11,15 +11,18 @@ import { SKYCAST_RUNTIME } from '../../lib/shared/skycast-function.ts';
 import { catalogTable } from '../../lib/wiring/resources.ts';
 import { type Route, routeKey, routes } from '../../lib/wiring/routes.ts';
 import {
+  actionsOf,
   type Cfn,
   deployedFiles,
   describe$,
   logicalId,
   type ResourceJson,
   ref,
+  resource,
   resourcesOfType,
   type SynthesizedSkycast,
   serviceOf,
+  statementsOf,
   synthBothStages,
   synthSkycast,
   testApp,
@@ -38,21 +41,6 @@ const ids = (synth: SynthesizedSkycast) => ({
   mediaDistribution: logicalId(synth.service.media.distribution),
   webBucket: logicalId(synth.service.webApp.bucket),
 });
-
-function resource(synth: SynthesizedSkycast, id: string): ResourceJson {
-  const found = serviceOf(synth).Resources[id];
-  assert.ok(found, `resource ${id}`);
-  return found;
-}
-
-/** Every statement of the policies attached to a role. */
-function statementsOf(synth: SynthesizedSkycast, roleId: string): Cfn[] {
-  return Object.values(resourcesOfType(serviceOf(synth), 'AWS::IAM::Policy'))
-    .filter((policy) => policy.Properties.Roles.some((role: Cfn) => role.Ref === roleId))
-    .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
-}
-
-const actionsOf = (statement: Cfn): string[] => [statement.Action].flat();
 
 describe('SkycastFunction (every route function)', () => {
   it('runs on the newest Node.js runtime, on arm64, with active X-Ray tracing and JSON logs', () => {

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import {
   type Dirent,
   mkdirSync,
@@ -239,3 +240,20 @@ export function synthBothStages(): { dev: SynthesizedSkycast; prod: SynthesizedS
   });
   return { dev, prod };
 }
+
+/** A resource of the service stack, by logical id; fails the test if it is missing. */
+export function resource(synth: SynthesizedSkycast, id: string): ResourceJson {
+  const found = serviceOf(synth).Resources[id];
+  assert.ok(found, `resource ${id}`);
+  return found;
+}
+
+/** Every statement of the service stack's policies attached to a role. */
+export function statementsOf(synth: SynthesizedSkycast, roleId: string): Cfn[] {
+  return Object.values(resourcesOfType(serviceOf(synth), 'AWS::IAM::Policy'))
+    .filter((policy) => policy.Properties.Roles.some((role: Cfn) => role.Ref === roleId))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+}
+
+/** A policy statement's actions as a list. */
+export const actionsOf = (statement: Cfn): string[] => [statement.Action].flat();

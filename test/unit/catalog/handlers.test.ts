@@ -1,20 +1,10 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import type { AuthenticatedUser } from '../../../lambdas/shared/auth.ts';
-import { UnauthorizedError } from '../../../lambdas/shared/errors.ts';
-import type { HttpDeps } from '../../../lambdas/shared/http.ts';
+import { userIdTokens } from '../../support/http-deps.ts';
 import { type Handler, invoke } from '../../support/lambda.ts';
 import { InMemoryVideoCatalog } from './in-memory.ts';
 
-const http: HttpDeps = {
-  verifier: {
-    async verify(token): Promise<AuthenticatedUser> {
-      if (!token.startsWith('user-')) throw new UnauthorizedError('The access token is not valid.');
-      return { sub: token, username: token, clientId: 'web', scopes: [], groups: [] };
-    },
-  },
-  revocation: { assertActive: async () => undefined },
-};
+const http = userIdTokens;
 
 describe('catalog handlers at the API edge', () => {
   const catalog = new InMemoryVideoCatalog();

@@ -1,25 +1,15 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import type { AuthenticatedUser } from '../../../lambdas/shared/auth.ts';
-import { UnauthorizedError } from '../../../lambdas/shared/errors.ts';
 import type { HttpDeps } from '../../../lambdas/shared/http.ts';
 import { logger } from '../../../lambdas/shared/logger.ts';
 import { GiB, MiB } from '../../../lambdas/uploads/part-plan.ts';
 import type { UploadsDeps } from '../../../lambdas/uploads/upload.ts';
+import { userIdTokens } from '../../support/http-deps.ts';
 import { type Handler, invoke } from '../../support/lambda.ts';
 import { InMemoryVideoCatalog } from '../catalog/in-memory.ts';
 import { InMemoryMultipartStore } from './in-memory.ts';
 
-/** Tokens are user ids here; the real verifier has its own tests against real keys. */
-const http: HttpDeps = {
-  verifier: {
-    async verify(token): Promise<AuthenticatedUser> {
-      if (!token.startsWith('user-')) throw new UnauthorizedError('The access token is not valid.');
-      return { sub: token, username: token, clientId: 'web', scopes: [], groups: [] };
-    },
-  },
-  revocation: { assertActive: async () => undefined },
-};
+const http = userIdTokens;
 
 describe('upload handlers at the API edge', () => {
   let catalog: InMemoryVideoCatalog;
