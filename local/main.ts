@@ -3,6 +3,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { ensureWebBuild } from '../scripts/web-build.ts';
 import { PATHS, type RunningPlatform, startPlatform } from './platform.ts';
 
 function parsePort(name: string, fallback: number): number {
@@ -98,6 +99,8 @@ async function main(): Promise<void> {
   console.log('Starting the local platform …');
   let platform: RunningPlatform;
   try {
+    // A fresh clone has no web/dist, and an edited web/src makes it stale: build it first (a few seconds).
+    ensureWebBuild((line) => console.log(line));
     starting = startPlatform({ port, rtmpPort });
     platform = await starting;
   } catch (error) {

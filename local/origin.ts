@@ -18,7 +18,8 @@ export const PATHS = {
   outbox: '/local/outbox',
 } as const;
 
-const WEB_ROOT = join(ROOT, 'web', 'public');
+/** The built web app (`npm run build`; `npm start` builds it when it is missing or stale). */
+const WEB_ROOT = join(ROOT, 'web', 'dist');
 const MAX_COGNITO_BODY_BYTES = 1024 * 1024;
 
 /** Headers a browser on another origin (a dev server) may read from API and Cognito answers. */
@@ -108,6 +109,9 @@ function corsPreflight(request: IncomingMessage, response: ServerResponse): void
     '',
   );
 }
+
+/** A path the web app routes itself: no file extension in its last segment (`/studio`, not `/app.js`). */
+const isAppRoute = (path: string) => !/\.[A-Za-z0-9]+$/.test(path.slice(path.lastIndexOf('/') + 1));
 
 const elapsed = (began: number) => `${Math.round(performance.now() - began)} ms`;
 
@@ -203,7 +207,11 @@ export function createOriginHandler(parts: OriginParts): RequestHandler {
       case PATHS.outbox:
         return sendJson(response, 200, { messages: outbox.messages() }, {}, method);
     }
-    const file = await readStaticFile(WEB_ROOT, rawPath);
+    // A client-side route (`/watch/video/abc`, `/studio`) gets the app's shell, which routes it, as the web
+    // distribution answers its 403/404 with /index.html; a missing file (a name with an extension) stays a 404.
+    const file =
+      (await readStaticFile(WEB_ROOT, rawPath)) ??
+      (isAppRoute(rawPath) ? await readStaticFile(WEB_ROOT, '/index.html') : undefined);
     if (!file)
       return send(response, 404, { 'content-type': 'text/plain; charset=utf-8' }, 'Not found\n', method);
     send(

@@ -7,6 +7,7 @@ import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ensureDynamoDbLocal, localDynamoDbChoice } from '../local/dynamodb-local.ts';
 import { ensurePythonRequirements, ROOT } from './python-env.ts';
+import { ensureWebBuild } from './web-build.ts';
 
 const LAYERS = ['unit', 'infra', 'integration', 'e2e'] as const;
 type Layer = (typeof LAYERS)[number];
@@ -53,6 +54,8 @@ if (everything) {
 // Install the emulator and checkers once, before test files run side by side and race to do it.
 if (layers.some((layer) => layer !== 'unit' && layer !== 'infra')) ensurePythonRequirements('local');
 if (layers.includes('infra')) ensurePythonRequirements('checks');
+// The web app: the infra tests synthesize it and the browser tests serve it; built once, before files run side by side.
+if (layers.includes('infra') || layers.includes('e2e')) ensureWebBuild((line) => console.log(line));
 // The local platform's DynamoDB, which the end-to-end tests start: Maven downloads it the first time.
 if (layers.includes('e2e') && localDynamoDbChoice().emulator === 'dynamodb-local') ensureDynamoDbLocal();
 

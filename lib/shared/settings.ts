@@ -85,7 +85,7 @@ export interface MediaDomain {
 }
 
 /** Where the web app's static files are, relative to the repository root, unless `-c webAssets=…` says. */
-export const DEFAULT_WEB_ASSETS = 'web/public';
+export const DEFAULT_WEB_ASSETS = 'web/dist';
 
 /** The settings of a stage; `overrides` replace single values (tests and context flags use this). */
 export function settingsFor(stage: Stage, overrides: Partial<SkycastSettings> = {}): SkycastSettings {
