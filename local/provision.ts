@@ -9,14 +9,20 @@ import {
   DynamoDBClient,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   type EventRuleDefinition,
   type QueueDefinition,
   eventRules as wiredEventRules,
   queues as wiredQueues,
 } from '../lib/wiring/pipelines.ts';
-import { buckets, catalogTable, type TableDefinition, userPoolPolicy } from '../lib/wiring/resources.ts';
+import {
+  buckets,
+  catalogTable,
+  type TableDefinition,
+  uploadsCors,
+  userPoolPolicy,
+} from '../lib/wiring/resources.ts';
 import { type AwsTarget, emulatorClientConfig, LOCAL_CREDENTIALS } from './emulator-clients.ts';
 import { LOCAL_ACCOUNT_ID } from './lambda.ts';
 import { type ProvisionedEventRule, type ProvisionedQueue, provisionPipelines } from './pipelines.ts';
@@ -115,6 +121,23 @@ export async function provision(
     Object.keys(buckets).map((role) => [role, `${prefix}-${role}`]),
   ) as ProvisionedResources['bucketNames'];
   for (const name of Object.values(bucketNames)) await s3.send(new CreateBucketCommand({ Bucket: name }));
+  // The browser uploads parts straight to the bucket and reads their ETags, as with the CDK's bucket.
+  await s3.send(
+    new PutBucketCorsCommand({
+      Bucket: bucketNames.uploads,
+      CORSConfiguration: {
+        CORSRules: [
+          {
+            AllowedMethods: [...uploadsCors.allowedMethods],
+            AllowedOrigins: [...uploadsCors.allowedOrigins],
+            AllowedHeaders: [...uploadsCors.allowedHeaders],
+            ExposeHeaders: [...uploadsCors.exposedHeaders],
+            MaxAgeSeconds: uploadsCors.maxAgeSeconds,
+          },
+        ],
+      },
+    }),
+  );
 
   const { password } = userPoolPolicy;
   const pool = await cognito.send(

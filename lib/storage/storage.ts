@@ -11,7 +11,12 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { deliveryOrigins } from '../wiring/delivery.ts';
-import { ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS, type BucketRole, buckets } from '../wiring/resources.ts';
+import {
+  ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS,
+  type BucketRole,
+  buckets,
+  uploadsCors,
+} from '../wiring/resources.ts';
 
 /** Props of {@link Storage}. */
 export interface StorageProps {
@@ -109,15 +114,13 @@ export class Storage extends Construct {
           serverAccessLogsPrefix: `${S3_ACCESS_LOGS_PREFIX}${role}/`,
           ...(role === 'uploads'
             ? {
-                // Browsers PUT the parts of a multipart upload straight to presigned URLs and need each
-                // part's ETag back. The signature in the URL is the authorization, so any origin may try.
                 cors: [
                   {
-                    allowedMethods: [HttpMethods.PUT],
-                    allowedOrigins: ['*'],
-                    allowedHeaders: ['*'],
-                    exposedHeaders: ['ETag'],
-                    maxAge: 3600,
+                    allowedMethods: uploadsCors.allowedMethods.map((method) => HttpMethods[method]),
+                    allowedOrigins: [...uploadsCors.allowedOrigins],
+                    allowedHeaders: [...uploadsCors.allowedHeaders],
+                    exposedHeaders: [...uploadsCors.exposedHeaders],
+                    maxAge: uploadsCors.maxAgeSeconds,
                   },
                 ],
               }

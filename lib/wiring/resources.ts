@@ -42,6 +42,19 @@ export const buckets = {
 
 export type BucketRole = keyof typeof buckets;
 
+/**
+ * CORS of the uploads bucket: browsers PUT the parts of a multipart upload straight to presigned URLs and need
+ * each part's ETag back. The signature in the URL is the authorization, so any origin may try. The CDK bucket
+ * and the local emulator's bucket both get this rule.
+ */
+export const uploadsCors = {
+  allowedMethods: ['PUT'],
+  allowedOrigins: ['*'],
+  allowedHeaders: ['*'],
+  exposedHeaders: ['ETag'],
+  maxAgeSeconds: 3600,
+} as const;
+
 /** Multipart uploads left unfinished this long are aborted by lifecycle rules. */
 export const ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS = 7;
 

@@ -442,6 +442,7 @@ async function uploadSection(onUploaded: () => void): Promise<{ element: HTMLEle
     progressArea.hidden = false;
     retryButton.hidden = true;
     pauseButton.hidden = false;
+    cancelButton.hidden = false;
     pauseButton.textContent = 'Pause';
     busy(true);
     void uppy.upload();
@@ -474,7 +475,7 @@ async function uploadSection(onUploaded: () => void): Promise<{ element: HTMLEle
     cancelButton.hidden = true;
     busy(false);
     form.reset();
-    uppy.clear();
+    // Not uppy.clear() here: Uppy is still finishing this upload's bookkeeping; the next upload clears.
     renderResumeHint();
     onUploaded();
   });

@@ -1,0 +1,334 @@
+/**
+ * The web app in a real browser (headless Chromium) against the local platform: what a new user does, from
+ * signing up to watching their upload, cutting a clip and going live with ffmpeg. Console errors fail the test.
+ * Live and clip steps run when the API offers startStream / createClip (by /openapi.json), and say so otherwise.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it, type TestContext } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { type RunningPlatform, startPlatform } from '../../../local/platform.ts';
+import { ensureWebBuild } from '../../../scripts/web-build.ts';
+import { fetchJson, latestCode, newEmail, strongPassword } from '../support/client.ts';
+import { launchChromium, openPage, screenshots, VIEWPORTS } from './browser.ts';
+
+/** The first page's JavaScript budget, gzipped (the players load later, on the watch page). */
+const FIRST_PAGE_JS_BUDGET = 200 * 1024;
+
+describe('the web app in Chromium', () => {
+  let platform: RunningPlatform;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let errors: string[];
+  let operations: Set<string>;
+  const work = mkdtempSync(join(tmpdir(), 'skycast-e2e-web-'));
+  const email = newEmail('creator');
+  const password = strongPassword();
+  let videoId: string | undefined;
+  let publisher: ChildProcess | undefined;
+
+  /** Fails the running test if the page logged an error since the last check. */
+  const noConsoleErrors = () => {
+    const found = errors.splice(0);
+    assert.deepEqual(found, [], `the page logged errors:\n${found.join('\n')}`);
+  };
+
+  /** Skips a step whose API is not on this server yet, saying so in the test output. */
+  const needs = (t: TestContext, operationId: string): boolean => {
+    if (operations.has(operationId)) return true;
+    t.diagnostic(`skipped: the API does not offer ${operationId} yet (not in /openapi.json)`);
+    t.skip(`the API does not offer ${operationId} yet`);
+    return false;
+  };
+
+  before(async () => {
+    ensureWebBuild();
+    platform = await startPlatform({ port: 0, rtmpPort: 0, quiet: true });
+    const openApi = (await fetchJson(`${platform.url}/openapi.json`)).body;
+    operations = new Set(
+      Object.values(openApi.paths as Record<string, Record<string, { operationId: string }>>).flatMap(
+        (methods) => Object.values(methods).map((operation) => operation.operationId),
+      ),
+    );
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: VIEWPORTS.desktop, baseURL: platform.url });
+    ({ page, errors } = await openPage(context));
+  });
+
+  after(async () => {
+    publisher?.kill('SIGKILL');
+    await browser?.close();
+    await platform?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('loads the first page with at most 200 KB of JavaScript, gzipped', async () => {
+    const scripts = new Map<string, number>();
+    const listener = async (response: import('playwright-core').Response) => {
+      if (response.request().resourceType() !== 'script') return;
+      scripts.set(response.url(), gzipSync(await response.body()).length);
+    };
+    page.on('response', listener);
+    await page.goto('/', { waitUntil: 'networkidle' });
+    page.off('response', listener);
+    await page.getByRole('heading', { level: 1, name: 'Live and on-demand video' }).waitFor();
+    const total = [...scripts.values()].reduce((sum, size) => sum + size, 0);
+    console.log(`first page JavaScript: ${scripts.size} files, ${(total / 1024).toFixed(1)} KB gzipped`);
+    assert.ok(scripts.size > 0, 'the first page loaded no JavaScript');
+    assert.ok(total <= FIRST_PAGE_JS_BUDGET, `${total} B of gzipped JavaScript is over the budget`);
+    assert.ok(
+      [...scripts.keys()].every((url) => !/hls|ivs|dist-/.test(url)),
+      `a player loaded on the first page: ${[...scripts.keys()].join(', ')}`,
+    );
+    await screenshots(page, 'home-signed-out');
+    noConsoleErrors();
+  });
+
+  it('signs up, confirms with the code from the outbox and signs in', async () => {
+    await page.getByRole('link', { name: 'Create an account' }).first().click();
+    await page.getByRole('heading', { level: 1, name: 'Create an account' }).waitFor();
+    await screenshots(page, 'sign-up');
+    await page.getByLabel('E-mail', { exact: true }).fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(password);
+    await page.getByRole('button', { name: 'Create account' }).click();
+
+    await page.getByRole('heading', { level: 1, name: 'Confirm your e-mail' }).waitFor();
+    assert.equal(await page.getByLabel('E-mail', { exact: true }).inputValue(), email);
+    await page.getByLabel('Code', { exact: true }).fill(await latestCode(platform.url, email));
+    await page.getByRole('button', { name: 'Confirm' }).click();
+
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    await page.getByLabel('Password', { exact: true }).fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Home' }).waitFor();
+    await page.getByRole('link', { name: 'Studio' }).waitFor();
+    await screenshots(page, 'home');
+    noConsoleErrors();
+  });
+
+  it('stays signed in across a reload, refreshing an expired access token', async () => {
+    // The access token "expires": the next API call must refresh it with the refresh token first.
+    await page.evaluate(() => {
+      const session = JSON.parse(localStorage.getItem('skycast.session') as string);
+      localStorage.setItem('skycast.session', JSON.stringify({ ...session, expiresAt: Date.now() - 1000 }));
+    });
+    const refreshed = page.waitForRequest(
+      (request) =>
+        request.url().includes('/cognito') && (request.postData() ?? '').includes('REFRESH_TOKEN_AUTH'),
+    );
+    await page.goto('/account');
+    await refreshed;
+    await page.getByRole('heading', { level: 1, name: 'Your account' }).waitFor();
+    assert.ok(await page.getByText(email).isVisible());
+    const session = await page.evaluate(() => JSON.parse(localStorage.getItem('skycast.session') as string));
+    assert.ok(session.expiresAt > Date.now(), 'the session was not refreshed');
+    noConsoleErrors();
+  });
+
+  it('uploads a generated 10-second video with a progress bar that moves', async () => {
+    // CBR with filler keeps the file at ~20 MB: several 5 MiB parts, so progress is seen between 0 and 100.
+    const file = join(work, 'ten-seconds.mp4');
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=duration=10:size=1280x720:rate=30',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:duration=10',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-b:v',
+      '16M',
+      '-minrate',
+      '16M',
+      '-maxrate',
+      '16M',
+      '-bufsize',
+      '8M',
+      '-x264-params',
+      'nal-hrd=cbr:force-cfr=1',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      '-shortest',
+      file,
+    ]);
+    await page.goto('/studio');
+    await page.getByRole('heading', { level: 2, name: 'Upload a video' }).waitFor();
+    await screenshots(page, 'studio');
+    await page.getByLabel('Video file', { exact: true }).setInputFiles(file);
+    await page.getByLabel('Title', { exact: true }).fill('Test card');
+    await page.locator('#upload-visibility').selectOption('public');
+    // Every value the progress bar takes, as the user sees it. (A string: tsx would add helpers a page lacks.)
+    await page.evaluate(`{
+      const seen = [];
+      window.progressSeen = seen;
+      const bar = document.getElementById('upload-progress');
+      const original = Object.getOwnPropertyDescriptor(HTMLProgressElement.prototype, 'value');
+      Object.defineProperty(bar, 'value', {
+        get() { return original.get.call(bar); },
+        set(value) { seen.push(value); original.set.call(bar, value); },
+      });
+    }`);
+    await page.getByRole('button', { name: 'Upload', exact: true }).click();
+    await page.getByText(/Uploaded\. “Test card” is being processed/).waitFor({ timeout: 120_000 });
+    const seen = await page.evaluate(() => (window as unknown as { progressSeen: number[] }).progressSeen);
+    assert.ok(
+      seen.some((value) => value > 0 && value < 100),
+      `the bar never showed progress: ${seen.join(', ')}`,
+    );
+    assert.equal(seen.at(-1), 100);
+    const row = page.locator('.video-row', { hasText: 'Test card' });
+    await row.waitFor();
+    videoId = (await row.getAttribute('data-video-id')) ?? undefined;
+    assert.ok(videoId);
+    noConsoleErrors();
+  });
+
+  it('shows the video processing, then READY, and plays it with a quality menu', async () => {
+    assert.ok(videoId, 'no uploaded video');
+    const row = page.locator(`.video-row[data-video-id="${videoId}"]`);
+    await row.and(page.locator('[data-status="READY"]')).waitFor({ timeout: 240_000 });
+    await row.getByRole('link', { name: 'Watch' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Test card' }).waitFor();
+    await playsFor(page, 2);
+    const qualities = await page.locator('.player-quality option').allTextContents();
+    assert.ok(qualities[0]?.startsWith('Auto'), `no Auto quality: ${qualities}`);
+    assert.ok(qualities.length >= 2, `no renditions in the quality menu: ${qualities}`);
+    // Keyboard: K pauses, K plays again.
+    await page.locator('.player').focus();
+    await page.keyboard.press('k');
+    await page.waitForFunction(() => (document.querySelector('.player video') as HTMLVideoElement).paused);
+    await page.keyboard.press('k');
+    await page.waitForFunction(() => !(document.querySelector('.player video') as HTMLVideoElement).paused);
+    await screenshots(page, 'watch-video');
+    noConsoleErrors();
+  });
+
+  it('cuts a clip from the player, and the clip plays', async (t) => {
+    if (!needs(t, 'createClip')) return;
+    await page.goto(`/watch/video/${videoId}`);
+    await page.getByRole('heading', { level: 2, name: 'Make a clip' }).waitFor();
+    await page.getByLabel('Clip title', { exact: true }).fill('Test card, the middle');
+    await page.getByLabel('In (seconds)', { exact: true }).fill('2');
+    await page.getByLabel('Out (seconds)', { exact: true }).fill('6');
+    await page.getByRole('button', { name: 'Make clip' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Test card, the middle' }).waitFor({ timeout: 30_000 });
+    assert.notEqual(new URL(page.url()).pathname, `/watch/video/${videoId}`);
+    await playsFor(page, 1.5);
+    await screenshots(page, 'watch-clip');
+    noConsoleErrors();
+  });
+
+  it('goes live with ffmpeg using the key the studio shows, plays it, and the recording becomes a video', async (t) => {
+    if (!needs(t, 'startStream')) return;
+    await page.goto('/studio');
+    await page.getByLabel('Stream title', { exact: true }).fill('Live test card');
+    await page.getByRole('button', { name: 'Set up stream' }).click();
+    const key = page.getByLabel('Stream key', { exact: true });
+    await key.waitFor();
+    assert.equal(await key.getAttribute('type'), 'password', 'the stream key is shown before it is revealed');
+    await page.getByRole('button', { name: 'Show' }).click();
+    assert.equal(await key.getAttribute('type'), 'text');
+    const server = await page.getByLabel('Server', { exact: true }).inputValue();
+    const streamKey = await key.inputValue();
+    assert.match(server, /^rtmps?:\/\//);
+    assert.ok(streamKey.length > 8);
+    await screenshots(page, 'studio-live');
+
+    publisher = spawn(
+      'ffmpeg',
+      [
+        '-v',
+        'error',
+        '-re',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc=size=640x360:rate=30',
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=frequency=440',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'veryfast',
+        '-tune',
+        'zerolatency',
+        '-g',
+        '60',
+        '-b:v',
+        '1M',
+        '-c:a',
+        'aac',
+        '-ar',
+        '48000',
+        '-f',
+        'flv',
+        `${server}${streamKey}`,
+      ],
+      { stdio: 'ignore' },
+    );
+    await page.locator('.live-status[data-status="LIVE"]').waitFor({ timeout: 60_000 });
+    await page.getByRole('link', { name: 'Open the watch page' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Live test card' }).waitFor();
+    await playsFor(page, 2, 60_000);
+    await screenshots(page, 'watch-live');
+
+    publisher.kill('SIGINT');
+    publisher = undefined;
+    await page.locator('.player-placeholder[data-status="OFFLINE"]').waitFor({ timeout: 60_000 });
+    await page.goto('/studio');
+    const recording = page.locator('.video-row[data-status="READY"]', { hasText: 'Live recording' });
+    await recording.first().waitFor({ timeout: 120_000 });
+    await recording.first().getByRole('link', { name: 'Watch' }).click();
+    await playsFor(page, 1);
+    noConsoleErrors();
+  });
+
+  it('lays out every key page without horizontal scrolling on a phone', async () => {
+    await page.setViewportSize(VIEWPORTS.phone);
+    for (const path of ['/', '/studio', `/watch/video/${videoId}`, '/account']) {
+      await page.goto(path);
+      await page.locator('main h1').waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${path} scrolls sideways by ${overflow}px on a phone`);
+    }
+    await page.setViewportSize(VIEWPORTS.desktop);
+    noConsoleErrors();
+  });
+});
+
+/** Waits until the page's player has played `seconds` with no player error shown. */
+async function playsFor(page: Page, seconds: number, timeout = 30_000): Promise<void> {
+  const video = page.locator('.player video');
+  await video.waitFor({ timeout });
+  const start = await video.evaluate((element: HTMLVideoElement) => element.currentTime);
+  await page.waitForFunction(
+    ({ from, by }) => {
+      const player = document.querySelector('.player') as HTMLElement | null;
+      const element = player?.querySelector('video');
+      if (player?.dataset.state === 'error')
+        throw new Error(player.querySelector('.player-message')?.textContent ?? 'player error');
+      return element !== null && element !== undefined && element.currentTime >= from + by;
+    },
+    { from: start, by: seconds },
+    { timeout },
+  );
+  const state = await page.locator('.player').getAttribute('data-state');
+  assert.notEqual(state, 'error');
+}
