@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ROOT } from './python-env.ts';
 
 export const WEB_SOURCE = join(ROOT, 'web');
@@ -34,7 +34,8 @@ export function webBuildIsFresh(): boolean {
 
 /** Runs `vite build` into web/dist; throws with Vite's output when it fails. */
 export function buildWeb(log: (line: string) => void = () => {}): void {
-  const vite = createRequire(import.meta.url).resolve('vite/bin/vite.js');
+  // Vite's CLI, found through its package.json (its `exports` do not list the bin script).
+  const vite = join(dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin', 'vite.js');
   const staging = join(WEB_SOURCE, `.dist-${process.pid}`);
   log('Building the web app (web/ → web/dist) …');
   const result = spawnSync(

@@ -1,10 +1,11 @@
 /**
  * The local platform's one origin, as a browser or script finds it: /config.json, /openapi.json, the web
- * app shell and the API's answers for routes it does not have.
+ * app and the API's answers for routes it does not have.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type RunningPlatform, startPlatform } from '../../local/platform.ts';
+import { ensureWebBuild } from '../../scripts/web-build.ts';
 import { callApi, fetchJson, rawGet, type WebConfig } from './support/client.ts';
 
 describe('the local platform', () => {
@@ -13,6 +14,7 @@ describe('the local platform', () => {
   let config: WebConfig;
 
   before(async () => {
+    ensureWebBuild();
     platform = await startPlatform({ port: 0, quiet: true });
     origin = platform.url;
     const { status, body } = await fetchJson(`${origin}/config.json`);
@@ -68,30 +70,52 @@ describe('the local platform', () => {
     });
   });
 
-  describe('the web app shell', () => {
-    it('serves index.html at / and its script and styles with their content types', async () => {
+  describe('the web app', () => {
+    it('serves the built index.html at / with its script and styles and their content types', async () => {
       const index = await fetch(`${origin}/`);
       const html = await index.text();
       assert.equal(index.status, 200);
       assert.match(index.headers.get('content-type') ?? '', /^text\/html/);
-      assert.match(html, /<script type="module" src="\/app\.js"><\/script>/);
-      assert.match(html, /href="\/styles\.css"/);
+      const script = /<script type="module" crossorigin src="(\/assets\/[^"]+\.js)"><\/script>/.exec(
+        html,
+      )?.[1];
+      const styles = /<link rel="stylesheet" crossorigin href="(\/assets\/[^"]+\.css)">/.exec(html)?.[1];
+      assert.ok(script, `no module script in ${html}`);
+      assert.ok(styles, `no stylesheet in ${html}`);
 
-      const script = await fetch(`${origin}/app.js`);
-      assert.equal(script.status, 200);
-      assert.match(script.headers.get('content-type') ?? '', /^text\/javascript/);
-      assert.match(await script.text(), /\/config\.json/);
+      const scriptResponse = await fetch(`${origin}${script}`);
+      assert.equal(scriptResponse.status, 200);
+      assert.match(scriptResponse.headers.get('content-type') ?? '', /^text\/javascript/);
+      assert.match(await scriptResponse.text(), /\/config\.json/);
 
-      const styles = await fetch(`${origin}/styles.css`);
-      assert.equal(styles.status, 200);
-      assert.match(styles.headers.get('content-type') ?? '', /^text\/css/);
+      const stylesResponse = await fetch(`${origin}${styles}`);
+      assert.equal(stylesResponse.status, 200);
+      assert.match(stylesResponse.headers.get('content-type') ?? '', /^text\/css/);
+    });
+
+    it("answers the app's own routes with index.html, which routes them", async () => {
+      const index = await (await fetch(`${origin}/`)).text();
+      for (const route of ['/studio', '/watch/video/abc', '/watch/live/xyz', '/signin']) {
+        const response = await fetch(`${origin}${route}`);
+        assert.equal(response.status, 200, route);
+        assert.match(response.headers.get('content-type') ?? '', /^text\/html/, route);
+        assert.equal(await response.text(), index, route);
+      }
+    });
+
+    it('leaves the API, media and outbox paths to their own servers', async () => {
+      assert.equal((await callApi(config, 'GET', '/no/such/route')).body.code, 'NOT_FOUND');
+      const media = await fetch(`${config.mediaUrl}/videos/none/index.m3u8`);
+      assert.equal(media.status, 404);
+      assert.doesNotMatch(media.headers.get('content-type') ?? '', /html/);
     });
 
     it('answers 404 for a file that is not there', async () => {
       assert.equal((await fetch(`${origin}/nothing-here.js`)).status, 404);
+      assert.equal((await fetch(`${origin}/assets/nothing-here.js`)).status, 404);
     });
 
-    it('never serves a file from outside web/public', async () => {
+    it('never serves a file from outside web/dist', async () => {
       for (const target of [
         '/../package.json',
         '/%2e%2e/package.json',

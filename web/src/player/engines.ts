@@ -65,11 +65,9 @@ export async function hlsEngine(
     throw new Error('This browser cannot play HLS video. Try a current Chrome, Firefox, Edge or Safari.');
   }
 
+  // Media is served from the app's own origin, so the playback cookies go with every request as they are; no
+  // `withCredentials`, which a media domain of its own (CORS `*`) would refuse.
   const hls = new Hls({
-    // Locally and in the cloud, cookies for media are same-origin; credentials go with the requests.
-    xhrSetup: (xhr) => {
-      xhr.withCredentials = true;
-    },
     lowLatencyMode: live,
     backBufferLength: live ? 30 : 90,
   });
