@@ -20,5 +20,15 @@ export default defineConfig({
     // EventEmitter3 (already installed, with Uppy) has the same on/off/emit API and that named export.
     alias: { events: 'eventemitter3' },
   },
-  server: { port: 5173 },
+  // `npx vite web`: a dev server with hot reload, in front of a running `npm start` (SKYCAST_URL), whose
+  // settings, API, Cognito endpoint, media and outbox it passes through.
+  server: {
+    port: 5173,
+    proxy: Object.fromEntries(
+      ['/config.json', '/openapi.json', '/api', '/cognito', '/media', '/local'].map((path) => [
+        path,
+        process.env.SKYCAST_URL ?? 'http://127.0.0.1:3000',
+      ]),
+    ),
+  },
 });

@@ -16,6 +16,21 @@ import { ensureWebBuild } from '../../../scripts/web-build.ts';
 import { fetchJson, latestCode, newEmail, strongPassword } from '../support/client.ts';
 import { launchChromium, openPage, screenshots, VIEWPORTS } from './browser.ts';
 
+/**
+ * Records every value the upload progress bar is given, as the user sees it, in `window.progressSeen`.
+ * A string, not a function: tsx would add helpers to a function that the page does not have.
+ */
+const RECORD_PROGRESS = `{
+  const seen = [];
+  window.progressSeen = seen;
+  const bar = document.getElementById('upload-progress');
+  const original = Object.getOwnPropertyDescriptor(HTMLProgressElement.prototype, 'value');
+  Object.defineProperty(bar, 'value', {
+    get() { return original.get.call(bar); },
+    set(value) { seen.push(value); original.set.call(bar, value); },
+  });
+}`;
+
 /** The first page's JavaScript budget, gzipped (the players load later, on the watch page). */
 const FIRST_PAGE_JS_BUDGET = 200 * 1024;
 
@@ -172,17 +187,7 @@ describe('the web app in Chromium', () => {
     await page.getByLabel('Video file', { exact: true }).setInputFiles(file);
     await page.getByLabel('Title', { exact: true }).fill('Test card');
     await page.locator('#upload-visibility').selectOption('public');
-    // Every value the progress bar takes, as the user sees it. (A string: tsx would add helpers a page lacks.)
-    await page.evaluate(`{
-      const seen = [];
-      window.progressSeen = seen;
-      const bar = document.getElementById('upload-progress');
-      const original = Object.getOwnPropertyDescriptor(HTMLProgressElement.prototype, 'value');
-      Object.defineProperty(bar, 'value', {
-        get() { return original.get.call(bar); },
-        set(value) { seen.push(value); original.set.call(bar, value); },
-      });
-    }`);
+    await page.evaluate(RECORD_PROGRESS);
     await page.getByRole('button', { name: 'Upload', exact: true }).click();
     await page.getByText(/Uploaded\. “Test card” is being processed/).waitFor({ timeout: 120_000 });
     const seen = await page.evaluate(() => (window as unknown as { progressSeen: number[] }).progressSeen);
@@ -216,6 +221,70 @@ describe('the web app in Chromium', () => {
     await page.waitForFunction(() => !(document.querySelector('.player video') as HTMLVideoElement).paused);
     await screenshots(page, 'watch-video');
     noConsoleErrors();
+  });
+
+  it('goes on after the connection drops, and resumes after a reload', async () => {
+    const file = join(work, 'resumable.mp4');
+    execFileSync('ffmpeg', [
+      ...['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=duration=10:size=1280x720:rate=30'],
+      ...['-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '32M', '-minrate', '32M', '-maxrate', '32M'],
+      ...['-bufsize', '16M', '-x264-params', 'nal-hrd=cbr', '-pix_fmt', 'yuv420p', file],
+    ]);
+    const cdp = await context.newCDPSession(page);
+    const network = (offline: boolean) =>
+      cdp.send('Network.emulateNetworkConditions', {
+        offline,
+        latency: 0,
+        downloadThroughput: -1,
+        // About 8 MB/s up: slow enough to act mid-upload, fast enough for a test.
+        uploadThroughput: offline ? -1 : 8 * 1024 * 1024,
+      });
+    const progressAtLeast = (percent: number) =>
+      page.waitForFunction(
+        (min) => Number((document.getElementById('upload-progress') as HTMLProgressElement).value) >= min,
+        percent,
+        { timeout: 60_000 },
+      );
+    await cdp.send('Network.enable');
+    await network(false);
+    try {
+      await page.goto('/studio');
+      await page.getByLabel('Video file', { exact: true }).setInputFiles(file);
+      await page.getByLabel('Title', { exact: true }).fill('Resumed upload');
+      await page.getByRole('button', { name: 'Upload', exact: true }).click();
+      await progressAtLeast(15);
+
+      // The connection drops: the studio says so, and goes on by itself when it is back.
+      await network(true);
+      await page.getByText(/The connection is lost/).waitFor();
+      const stalledAt = await page
+        .locator('#upload-progress')
+        .evaluate((bar: HTMLProgressElement) => bar.value);
+      await network(false);
+      await progressAtLeast(Math.max(60, stalledAt + 1));
+
+      // A reload in the middle: choosing the same file again resumes where the parts stopped.
+      await page.reload();
+      await page.getByText('Unfinished uploads').waitFor();
+      await page.evaluate(RECORD_PROGRESS);
+      await page.getByLabel('Video file', { exact: true }).setInputFiles(file);
+      await page.getByRole('button', { name: 'Upload', exact: true }).click();
+      await page.getByText(/Uploaded\. “Resumed upload” is being processed/).waitFor({ timeout: 120_000 });
+      const seen = await page.evaluate(() => (window as unknown as { progressSeen: number[] }).progressSeen);
+      assert.ok((seen[0] ?? 0) > 0, `the resumed upload started from 0: ${seen.join(', ')}`);
+      assert.equal(seen.at(-1), 100);
+    } finally {
+      await network(false).catch(() => {});
+      await cdp.detach().catch(() => {});
+    }
+    // Only the lost connection may have left errors: failed part uploads and Uppy's report of them.
+    const unexpected = errors
+      .splice(0)
+      .filter(
+        (error) => !/ERR_INTERNET_DISCONNECTED|connection is lost|Failed to load resource: net::/.test(error),
+      );
+    assert.deepEqual(unexpected, []);
+    await page.locator('.video-row', { hasText: 'Resumed upload' }).waitFor();
   });
 
   it('cuts a clip from the player, and the clip plays', async (t) => {

@@ -21,6 +21,30 @@ export interface Player {
   destroy(): void;
 }
 
+/** Icons as inline SVG paths (24×24): emoji would depend on the system's fonts. */
+const ICONS = {
+  play: 'M8 5v14l11-7z',
+  pause: 'M6 5h4v14H6zM14 5h4v14h-4z',
+  volume: 'M4 9v6h4l5 5V4L8 9zm12.5 3a4.5 4.5 0 0 0-2.5-4v8a4.5 4.5 0 0 0 2.5-4z',
+  muted:
+    'M4 9v6h4l5 5V4L8 9zm15.6 3 2.1-2.1-1.4-1.4-2.1 2.1-2.1-2.1-1.4 1.4 2.1 2.1-2.1 2.1 1.4 1.4 2.1-2.1 2.1 2.1 1.4-1.4z',
+  fullscreen: 'M5 5h5v2H7v3H5zm9 0h5v5h-2V7h-3zM5 14h2v3h3v2H5zm12 3v-3h2v5h-5v-2z',
+} as const;
+
+function icon(name: keyof typeof ICONS): SVGSVGElement {
+  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('width', '24');
+  svg.setAttribute('height', '24');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('focusable', 'false');
+  const path = document.createElementNS('http://www.w3.org/2000/svg', 'path');
+  path.setAttribute('d', ICONS[name]);
+  path.setAttribute('fill', 'currentColor');
+  svg.append(path);
+  return svg;
+}
+
 const KEY_HELP =
   'Keys: Space or K play and pause, J and L or the arrow keys skip back and forward, up and down arrows change the volume, M mutes, F is full screen, 0 to 9 jump to that tenth.';
 
@@ -37,7 +61,11 @@ export async function createPlayer(options: PlayerOptions): Promise<Player> {
     h('span', {}, 'Buffering…'),
   );
   const message = h('div', { class: 'player-message', role: 'alert', hidden: true });
-  const playButton = h('button', { type: 'button', class: 'player-button', 'aria-label': 'Play' }, '▶');
+  const playButton = h(
+    'button',
+    { type: 'button', class: 'player-button', 'aria-label': 'Play' },
+    icon('play'),
+  );
   const time = h('span', { class: 'player-time', 'aria-live': 'off' }, options.live ? '' : '0:00 / 0:00');
   const liveBadge = options.live ? h('span', { class: 'badge-live' }, 'LIVE') : null;
   const seek = h('input', {
@@ -53,7 +81,7 @@ export async function createPlayer(options: PlayerOptions): Promise<Player> {
   const muteButton = h(
     'button',
     { type: 'button', class: 'player-button', 'aria-label': 'Mute', 'aria-pressed': 'false' },
-    '🔊',
+    icon('volume'),
   );
   const volume = h('input', {
     type: 'range',
@@ -72,7 +100,7 @@ export async function createPlayer(options: PlayerOptions): Promise<Player> {
   const fullscreenButton = h(
     'button',
     { type: 'button', class: 'player-button', 'aria-label': 'Full screen' },
-    '⛶',
+    icon('fullscreen'),
   );
   const controls = h(
     'div',
@@ -182,7 +210,7 @@ export async function createPlayer(options: PlayerOptions): Promise<Player> {
 
   const updatePlay = () => {
     const playing = !video.paused && !video.ended;
-    playButton.textContent = playing ? '❚❚' : '▶';
+    playButton.replaceChildren(icon(playing ? 'pause' : 'play'));
     playButton.setAttribute('aria-label', playing ? 'Pause' : 'Play');
     element.dataset.state =
       element.dataset.state === 'error' || element.dataset.state === 'offline'
@@ -203,9 +231,8 @@ export async function createPlayer(options: PlayerOptions): Promise<Player> {
     );
   };
   const updateVolume = () => {
-    muteButton.textContent = video.muted ? '🔇' : '🔊';
+    muteButton.replaceChildren(icon(video.muted ? 'muted' : 'volume'));
     muteButton.setAttribute('aria-pressed', String(video.muted));
-    muteButton.setAttribute('aria-label', video.muted ? 'Unmute' : 'Mute');
     volume.value = String(video.muted ? 0 : video.volume);
   };
   for (const event of ['play', 'pause', 'ended', 'playing']) video.addEventListener(event, updatePlay);
@@ -220,6 +247,10 @@ export async function createPlayer(options: PlayerOptions): Promise<Player> {
       spinner.hidden = true;
     });
   }
+  // Playing again after a stall: some browsers skip the `playing` event when the buffer refills.
+  video.addEventListener('timeupdate', () => {
+    if (!video.paused && video.readyState >= HTMLMediaElement.HAVE_FUTURE_DATA) spinner.hidden = true;
+  });
   video.addEventListener('playing', () => {
     if (element.dataset.state !== 'error' && element.dataset.state !== 'offline') message.hidden = true;
   });

@@ -65,9 +65,9 @@ export function field(
 
 export function visibilityField(id: string, selected = 'private', label = 'Who can watch'): HTMLElement {
   const choices: [string, string][] = [
-    ['public', 'Public — listed on the home page, anyone signed in can watch'],
-    ['unlisted', 'Unlisted — anyone signed in with the link can watch'],
-    ['private', 'Private — only you'],
+    ['public', 'Public'],
+    ['unlisted', 'Unlisted (link only)'],
+    ['private', 'Private (only you)'],
   ];
   return h(
     'div',
@@ -75,8 +75,13 @@ export function visibilityField(id: string, selected = 'private', label = 'Who c
     h('label', { for: id }, label),
     h(
       'select',
-      { id, name: 'visibility' },
+      { id, name: 'visibility', 'aria-describedby': `${id}-hint` },
       choices.map(([value, text]) => h('option', { value, selected: value === selected }, text)),
+    ),
+    h(
+      'p',
+      { id: `${id}-hint`, class: 'hint' },
+      'Public: on the home page for everyone signed in. Unlisted: anyone signed in who has the link. Private: only you.',
     ),
   );
 }
