@@ -400,4 +400,6 @@ async function playsFor(page: Page, seconds: number, timeout = 30_000): Promise<
   );
   const state = await page.locator('.player').getAttribute('data-state');
   assert.notEqual(state, 'error');
+  // Playing along: the buffering indicator is gone.
+  await page.locator('.player-spinner').waitFor({ state: 'hidden', timeout: 5000 });
 }

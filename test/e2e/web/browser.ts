@@ -53,7 +53,8 @@ export async function screenshots(page: Page, name: string): Promise<void> {
   const original = page.viewportSize();
   for (const [size, viewport] of Object.entries(VIEWPORTS)) {
     await page.setViewportSize(viewport);
-    await page.waitForTimeout(150);
+    // Let the layout (and a playing video's next timeupdate, every 250 ms) settle at the new size.
+    await page.waitForTimeout(400);
     await page.screenshot({ path: join(SCREENSHOTS, `${name}-${size}.png`), fullPage: true });
   }
   if (original) await page.setViewportSize(original);
