@@ -358,9 +358,18 @@ describe('the web app in Chromium', () => {
     await playsFor(page, 2, 60_000);
     await screenshots(page, 'watch-live');
 
+    noConsoleErrors();
+    // The stream id is the channel id, which names the stream's playback path.
+    const streamId = new URL(page.url()).pathname.split('/').pop() as string;
     publisher.kill('SIGINT');
     publisher = undefined;
     await page.locator('.player-placeholder[data-status="OFFLINE"]').waitFor({ timeout: 60_000 });
+    // A stream that ends takes its playlists with it: the player's next refresh of one gets a 404, which the
+    // browser logs, and which is how the player learns the stream is over. That, and only that, is expected.
+    const unexpected = errors
+      .splice(0)
+      .filter((error) => !(/status of 404 .*\.m3u8/.test(error) && error.includes(`/${streamId}/`)));
+    assert.deepEqual(unexpected, [], `the page logged errors:\n${unexpected.join('\n')}`);
     await page.goto('/studio');
     const recording = page.locator('.video-row[data-status="READY"]', { hasText: 'Live recording' });
     await recording.first().waitFor({ timeout: 120_000 });

@@ -76,8 +76,20 @@ export async function hlsEngine(
   hls.on(Hls.Events.MANIFEST_PARSED, () => events.onQualities());
   hls.on(Hls.Events.LEVEL_SWITCHED, () => events.onQualitySwitch());
   hls.on(Hls.Events.ERROR, (_event, data) => {
-    if (!data.fatal) return;
     const status = data.response?.code;
+    // A live playlist that is gone means the stream ended: say so at the first 404 instead of asking again and
+    // again (hls.js retries before it calls the error fatal). The page checks the stream and starts over.
+    const playlistGone =
+      live &&
+      (status === 404 || status === 410) &&
+      (data.details === Hls.ErrorDetails.LEVEL_LOAD_ERROR ||
+        data.details === Hls.ErrorDetails.MANIFEST_LOAD_ERROR);
+    if (playlistGone) {
+      hls.stopLoad();
+      events.onFatal('The stream is offline.', true);
+      return;
+    }
+    if (!data.fatal) return;
     if (data.type === Hls.ErrorTypes.NETWORK_ERROR) {
       // A live playlist that is gone means the stream ended; anything else gets a few more tries.
       if (

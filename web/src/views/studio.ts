@@ -546,7 +546,6 @@ function myVideos(): { element: HTMLElement; refresh: () => Promise<void>; stop:
     problem,
     list,
   );
-  let stopPoll: (() => void) | undefined;
 
   const row = (video: Video) =>
     h(
@@ -623,24 +622,21 @@ function myVideos(): { element: HTMLElement; refresh: () => Promise<void>; stop:
       ),
     );
 
+  let shown = '';
   async function refresh() {
     const page = await call<Page<Video>>('listVideos', { query: { scope: 'mine', limit: 50 } });
+    // Unchanged: leave the list alone, so keyboard focus on one of its buttons stays where it is.
+    const next = JSON.stringify(page.items);
+    if (next === shown) return;
+    shown = next;
     replace(
       list,
       page.items.length > 0
         ? page.items.map(row)
         : h('li', { class: 'empty' }, 'No videos yet: upload one above, or go live.'),
     );
-    const working = page.items.some((video) => video.status !== 'READY' && video.status !== 'FAILED');
-    // While something is uploading or processing, the list follows it by itself.
-    if (working && !stopPoll)
-      stopPoll = every(3000, async () => {
-        await refresh();
-      });
-    if (!working && stopPoll) {
-      stopPoll();
-      stopPoll = undefined;
-    }
   }
-  return { element, refresh, stop: () => stopPoll?.() };
+  // The list follows by itself: processing progress, uploads finishing, a live stream's recording arriving.
+  const stopPoll = every(3000, refresh);
+  return { element, refresh, stop: stopPoll };
 }
