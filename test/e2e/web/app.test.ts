@@ -31,6 +31,17 @@ const RECORD_PROGRESS = `{
   });
 }`;
 
+/** Form controls and buttons on the page with no accessible name (label, aria-label(ledby) or text). */
+const UNNAMED_CONTROLS = `[...document.querySelectorAll('input:not([type=hidden]), select, textarea, button, a[href]')]
+  .filter((element) => element.offsetParent !== null || element.getClientRects().length > 0)
+  .filter((element) => {
+    const labelled = element.labels && element.labels.length > 0;
+    const aria = element.getAttribute('aria-label') || element.getAttribute('aria-labelledby');
+    const text = element.textContent.trim();
+    return !(labelled || aria || text);
+  })
+  .map((element) => element.outerHTML.slice(0, 120))`;
+
 /** The first page's JavaScript budget, gzipped (the players load later, on the watch page). */
 const FIRST_PAGE_JS_BUDGET = 200 * 1024;
 
@@ -219,7 +230,20 @@ describe('the web app in Chromium', () => {
     await page.waitForFunction(() => (document.querySelector('.player video') as HTMLVideoElement).paused);
     await page.keyboard.press('k');
     await page.waitForFunction(() => !(document.querySelector('.player video') as HTMLVideoElement).paused);
+    // A rendition chosen by hand plays on.
+    const lowest = qualities.at(-1) as string;
+    await page.getByLabel('Quality', { exact: true }).selectOption({ label: lowest });
+    await page.locator('.player').focus();
+    await page.keyboard.press('0');
+    await playsFor(page, 1);
     await screenshots(page, 'watch-video');
+
+    // It is public: the home page lists it under the latest videos.
+    await page.getByRole('link', { name: 'Home', exact: true }).click();
+    await page
+      .getByRole('region', { name: 'Latest videos' })
+      .getByRole('link', { name: /Test card/ })
+      .waitFor();
     noConsoleErrors();
   });
 
@@ -353,7 +377,12 @@ describe('the web app in Chromium', () => {
       { stdio: 'ignore' },
     );
     await page.locator('.live-status[data-status="LIVE"]').waitFor({ timeout: 60_000 });
-    await page.getByRole('link', { name: 'Open the watch page' }).click();
+    // Home lists who is live now; the stream's card leads to its watch page.
+    await page.getByRole('link', { name: 'Home', exact: true }).click();
+    await page
+      .getByRole('region', { name: 'Live now' })
+      .getByRole('link', { name: /Live test card/ })
+      .click();
     await page.getByRole('heading', { level: 1, name: 'Live test card' }).waitFor();
     await playsFor(page, 2, 60_000);
     await screenshots(page, 'watch-live');
@@ -385,6 +414,9 @@ describe('the web app in Chromium', () => {
       await page.locator('main h1').waitFor();
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `${path} scrolls sideways by ${overflow}px on a phone`);
+      // Every control has a name a screen reader can say.
+      const unnamed = await page.evaluate(UNNAMED_CONTROLS);
+      assert.deepEqual(unnamed, [], `${path} has controls without a name`);
     }
     await page.setViewportSize(VIEWPORTS.desktop);
     noConsoleErrors();

@@ -111,12 +111,9 @@ export async function createPlayer(options: PlayerOptions): Promise<Player> {
     seek,
     muteButton,
     volume,
-    h(
-      'label',
-      { class: 'player-quality-label', for: quality.id },
-      h('span', { class: 'sr-only' }, 'Quality'),
-      quality,
-    ),
+    // A label beside the menu, not around it: around it, the chosen option would join the menu's name.
+    h('label', { class: 'sr-only', for: quality.id }, 'Quality'),
+    quality,
     fullscreenButton,
   );
   const help = h('p', { class: 'sr-only', id: `${quality.id}-help` }, KEY_HELP);
