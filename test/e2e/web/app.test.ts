@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
@@ -29,6 +30,9 @@ const RECORD_PROGRESS = `{
     get() { return original.get.call(bar); },
     set(value) { seen.push(value); original.set.call(bar, value); },
   });
+  const numbers = document.getElementById('upload-numbers');
+  window.numbersSeen = [];
+  new MutationObserver(() => window.numbersSeen.push(numbers.textContent)).observe(numbers, { childList: true, characterData: true, subtree: true });
 }`;
 
 /** Form controls and buttons on the page with no accessible name (label, aria-label(ledby) or text). */
@@ -207,6 +211,11 @@ describe('the web app in Chromium', () => {
       `the bar never showed progress: ${seen.join(', ')}`,
     );
     assert.equal(seen.at(-1), 100);
+    const numbers = await page.evaluate(() => (window as unknown as { numbersSeen: string[] }).numbersSeen);
+    assert.ok(
+      numbers.some((text) => /\d+% · .+ of .+ · .+\/s · \d+:\d\d left/.test(text)),
+      `no speed and time left shown: ${numbers.slice(0, 5).join(' | ')}`,
+    );
     const row = page.locator('.video-row', { hasText: 'Test card' });
     await row.waitFor();
     videoId = (await row.getAttribute('data-video-id')) ?? undefined;
@@ -278,6 +287,29 @@ describe('the web app in Chromium', () => {
       await page.getByRole('button', { name: 'Upload', exact: true }).click();
       await progressAtLeast(15);
 
+      // Pause: nothing moves until Resume.
+      await page.getByRole('button', { name: 'Pause' }).click();
+      await page.getByRole('button', { name: 'Resume' }).waitFor();
+      // Parts in flight are abandoned (their bytes no longer count): let that settle before reading the bar.
+      await page.waitForTimeout(300);
+      const pausedAt = await page
+        .locator('#upload-progress')
+        .evaluate((bar: HTMLProgressElement) => bar.value);
+      const putsWhilePaused: string[] = [];
+      const onRequest = (request: import('playwright-core').Request) => {
+        if (request.method() === 'PUT') putsWhilePaused.push(request.url());
+      };
+      page.on('request', onRequest);
+      await page.waitForTimeout(1500);
+      page.off('request', onRequest);
+      assert.deepEqual(putsWhilePaused, [], 'parts were sent while paused');
+      assert.equal(
+        await page.locator('#upload-progress').evaluate((bar: HTMLProgressElement) => bar.value),
+        pausedAt,
+      );
+      await page.getByRole('button', { name: 'Resume' }).click();
+      await progressAtLeast(pausedAt + 5);
+
       // The connection drops: the studio says so, and goes on by itself when it is back.
       await network(true);
       await page.getByText(/The connection is lost/).waitFor();
@@ -309,6 +341,30 @@ describe('the web app in Chromium', () => {
       );
     assert.deepEqual(unexpected, []);
     await page.locator('.video-row', { hasText: 'Resumed upload' }).waitFor();
+  });
+
+  it('says why a video failed, and deletes it', async () => {
+    const file = join(work, 'broken.mp4');
+    writeFileSync(file, randomBytes(200_000));
+    await page.goto('/studio');
+    await page.getByLabel('Video file', { exact: true }).setInputFiles(file);
+    await page.getByLabel('Title', { exact: true }).fill('Not a video');
+    await page.getByRole('button', { name: 'Upload', exact: true }).click();
+    const row = page.locator('.video-row', { hasText: 'Not a video' });
+    await row.and(page.locator('[data-status="FAILED"]')).waitFor({ timeout: 120_000 });
+    const reason = (await row.locator('.failure').textContent()) ?? '';
+    assert.match(reason, /^Why: .{10,}/);
+    const failedId = (await row.getAttribute('data-video-id')) as string;
+
+    await page.goto(`/watch/video/${failedId}`);
+    await page.getByRole('alert').filter({ hasText: 'could not be processed' }).waitFor();
+    await screenshots(page, 'watch-failed');
+
+    await page.goto('/studio');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await row.getByRole('button', { name: 'Delete Not a video' }).click();
+    await row.waitFor({ state: 'detached' });
+    noConsoleErrors();
   });
 
   it('cuts a clip from the player, and the clip plays', async (t) => {
@@ -400,6 +456,13 @@ describe('the web app in Chromium', () => {
       .filter((error) => !(/status of 404 .*\.m3u8/.test(error) && error.includes(`/${streamId}/`)));
     assert.deepEqual(unexpected, [], `the page logged errors:\n${unexpected.join('\n')}`);
     await page.goto('/studio');
+    // Rotating the key hands out a new one (the old one stops working: the live API's tests prove that).
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Rotate key' }).click();
+    await page.waitForFunction(
+      (old) => (document.getElementById('ingest-key') as HTMLInputElement | null)?.value !== old,
+      streamKey,
+    );
     const recording = page.locator('.video-row[data-status="READY"]', { hasText: 'Live recording' });
     await recording.first().waitFor({ timeout: 120_000 });
     await recording.first().getByRole('link', { name: 'Watch' }).click();
