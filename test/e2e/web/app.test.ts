@@ -288,8 +288,8 @@ describe('the web app in Chromium', () => {
       await progressAtLeast(15);
 
       // Pause: nothing moves until Resume.
-      await page.getByRole('button', { name: 'Pause' }).click();
-      await page.getByRole('button', { name: 'Resume' }).waitFor();
+      await page.getByRole('button', { name: 'Pause', exact: true }).click();
+      await page.getByRole('button', { name: 'Resume', exact: true }).waitFor();
       // Parts in flight are abandoned (their bytes no longer count): let that settle before reading the bar.
       await page.waitForTimeout(300);
       const pausedAt = await page
@@ -307,7 +307,7 @@ describe('the web app in Chromium', () => {
         await page.locator('#upload-progress').evaluate((bar: HTMLProgressElement) => bar.value),
         pausedAt,
       );
-      await page.getByRole('button', { name: 'Resume' }).click();
+      await page.getByRole('button', { name: 'Resume', exact: true }).click();
       await progressAtLeast(pausedAt + 5);
 
       // The connection drops: the studio says so, and goes on by itself when it is back.

@@ -158,6 +158,8 @@ export async function ivsEngine(video: HTMLVideoElement, url: string, events: En
     const offline = error.code === 404 || error.type === ivs.ErrorType.NOT_AVAILABLE;
     events.onFatal(offline ? 'The stream is offline.' : 'The live stream could not be played.', offline);
   });
+  // The IVS player drives the <video> itself: it starts playing once loaded (browsers may still ask for a click).
+  player.setAutoplay(true);
   player.load(url);
   const list = () => player.getQualities();
   return {

@@ -1,5 +1,5 @@
 import { call, NotOfferedError, offers, type Page, type StreamView, type Video } from '../api.ts';
-import { currentSession } from '../auth.ts';
+import { currentSession, SignedOutError } from '../auth.ts';
 import { every, h, notice, replace } from '../dom.ts';
 import type { View } from '../router.ts';
 import { streamCard, videoCard } from './cards.ts';
@@ -95,6 +95,8 @@ export const homeView: View = {
     };
     const results = await Promise.allSettled([loadLive(), loadLatest()]);
     for (const result of results) {
+      // A session that ended sends the user to sign in, as everywhere else.
+      if (result.status === 'rejected' && result.reason instanceof SignedOutError) throw result.reason;
       if (result.status === 'rejected') {
         root.append(
           notice(result.reason instanceof Error ? result.reason.message : String(result.reason), 'alert'),
