@@ -111,7 +111,7 @@ function corsPreflight(request: IncomingMessage, response: ServerResponse): void
 }
 
 /** A path the web app routes itself: no file extension in its last segment (`/studio`, not `/app.js`). */
-const isAppRoute = (path: string) => !/\.[A-Za-z0-9]+$/.test(path.slice(path.lastIndexOf('/') + 1));
+export const isAppRoute = (path: string) => !/\.[A-Za-z0-9]+$/.test(path.slice(path.lastIndexOf('/') + 1));
 
 const elapsed = (began: number) => `${Math.round(performance.now() - began)} ms`;
 

@@ -7,15 +7,9 @@ import { loadSettings, NotOfferedError } from './api.ts';
 import { currentSession, onSessionChange, SignedOutError, signOut } from './auth.ts';
 import { announce, h, notice, replace } from './dom.ts';
 import { match, navigate, route, startRouter } from './router.ts';
+import { appRoutes } from './routes.ts';
 
-route('/', () => import('./views/home.ts').then((module) => module.homeView));
-route('/signin', () => import('./views/account.ts').then((module) => module.signInView));
-route('/signup', () => import('./views/account.ts').then((module) => module.signUpView));
-route('/confirm', () => import('./views/account.ts').then((module) => module.confirmView));
-route('/account', () => import('./views/account.ts').then((module) => module.profileView));
-route('/watch/video/:videoId', () => import('./views/watch.ts').then((module) => module.watchVideoView));
-route('/watch/live/:streamId', () => import('./views/watch.ts').then((module) => module.watchLiveView));
-route('/studio', () => import('./views/studio.ts').then((module) => module.studioView));
+for (const { path, load } of appRoutes) route(path, load);
 
 const main = document.getElementById('main') as HTMLElement;
 const nav = document.getElementById('nav') as HTMLElement;

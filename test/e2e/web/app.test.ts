@@ -484,6 +484,17 @@ describe('the web app in Chromium', () => {
     await page.setViewportSize(VIEWPORTS.desktop);
     noConsoleErrors();
   });
+
+  it('signs out: the studio asks to sign in again, after a reload too', async () => {
+    await page.goto('/');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    await page.goto('/studio');
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    assert.equal(new URL(page.url()).search, '?next=%2Fstudio');
+    assert.equal(await page.evaluate(() => localStorage.getItem('skycast.session')), null);
+    noConsoleErrors();
+  });
 });
 
 /** Waits until the page's player has played `seconds` with no player error shown. */

@@ -365,7 +365,7 @@ async function uploadSection(onUploaded: () => void): Promise<{ element: HTMLEle
       titleInput,
       h('p', { id: 'upload-title-hint', class: 'hint' }, 'Leave empty to use the file name.'),
     ),
-    visibilityField('upload-visibility', 'public'),
+    visibilityField('upload-visibility', 'private'),
     h('button', { type: 'submit', id: 'upload-start' }, 'Upload'),
   );
 
