@@ -225,10 +225,17 @@ describe('the web app in Chromium', () => {
 
   it('shows the video processing, then READY, and plays it with a quality menu', async () => {
     assert.ok(videoId, 'no uploaded video');
-    const row = page.locator(`.video-row[data-video-id="${videoId}"]`);
-    await row.and(page.locator('[data-status="READY"]')).waitFor({ timeout: 240_000 });
-    await row.getByRole('link', { name: 'Watch' }).click();
+    // Its watch page, opened right after the upload (the transcode takes several seconds): it says the video is
+    // not ready yet, and plays it by itself once it is.
+    await page.goto(`/watch/video/${videoId}`);
     await page.getByRole('heading', { level: 1, name: 'Test card' }).waitFor();
+    await page
+      .locator('.player-placeholder')
+      .getByRole('status')
+      .filter({ hasText: 'not ready yet' })
+      .waitFor();
+    await screenshots(page, 'watch-processing');
+    await page.locator('.player video').waitFor({ timeout: 240_000 });
     await playsFor(page, 2);
     const qualities = await page.locator('.player-quality option').allTextContents();
     assert.ok(qualities[0]?.startsWith('Auto'), `no Auto quality: ${qualities}`);
@@ -247,7 +254,9 @@ describe('the web app in Chromium', () => {
     await playsFor(page, 1);
     await screenshots(page, 'watch-video');
 
-    // It is public: the home page lists it under the latest videos.
+    // My videos says it is ready; it is public, so the home page lists it under the latest videos.
+    await page.getByRole('link', { name: 'Studio', exact: true }).click();
+    await page.locator(`.video-row[data-video-id="${videoId}"][data-status="READY"]`).waitFor();
     await page.getByRole('link', { name: 'Home', exact: true }).click();
     await page
       .getByRole('region', { name: 'Latest videos' })
