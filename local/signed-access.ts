@@ -129,6 +129,23 @@ function checkPolicy(
   return undefined;
 }
 
+/**
+ * Signatures already checked, by key, hash, signature and policy: a player sends the same cookies with every
+ * segment, and an RSA verification costs more than serving a small range. The outcome of the signature check
+ * alone is kept; the policy's time and address conditions are evaluated on every request. A key no longer
+ * trusted is not consulted (the key lookup comes first).
+ */
+const verifiedBy = new WeakMap<TrustedKeys, Map<string, boolean>>();
+const MAX_VERIFIED = 10_000;
+function verifiedFor(trusted: TrustedKeys): Map<string, boolean> {
+  let verified = verifiedBy.get(trusted);
+  if (!verified) {
+    verified = new Map();
+    verifiedBy.set(trusted, verified);
+  }
+  return verified;
+}
+
 interface Credentials {
   via: 'url' | 'cookies';
   expires?: string | undefined;
@@ -205,13 +222,19 @@ export function checkSignedRequest(
   if (!signatureBytes) return { ok: false, reason: 'the signature is not CloudFront base64' };
   const hash = credentials.hashAlgorithm ?? 'SHA1';
   if (hash !== 'SHA1' && hash !== 'SHA256') return { ok: false, reason: `unknown hash algorithm ${hash}` };
-  const verifier = createVerify(`RSA-${hash}`);
-  verifier.update(policyText, 'utf8');
-  let valid = false;
-  try {
-    valid = verifier.verify(typeof key === 'string' ? createPublicKey(key) : key, signatureBytes);
-  } catch {
-    valid = false;
+  const cacheKey = `${keyPairId} ${hash} ${signature} ${policyText}`;
+  const verified = verifiedFor(trusted);
+  let valid = verified.get(cacheKey);
+  if (valid === undefined) {
+    const verifier = createVerify(`RSA-${hash}`);
+    verifier.update(policyText, 'utf8');
+    try {
+      valid = verifier.verify(typeof key === 'string' ? createPublicKey(key) : key, signatureBytes);
+    } catch {
+      valid = false;
+    }
+    if (verified.size >= MAX_VERIFIED) verified.delete(verified.keys().next().value as string);
+    verified.set(cacheKey, valid);
   }
   if (!valid) return { ok: false, reason: 'the signature does not match the policy' };
 
