@@ -1,7 +1,7 @@
 import type { AuthenticatedUser } from '#shared/auth.ts';
 import { ForbiddenError, NotFoundError } from '#shared/errors.ts';
 import { logger } from '#shared/logger.ts';
-import type { PlaybackIssuer } from '../delivery/playback.ts';
+import { MediaPrefixError, type PlaybackIssuer } from '../delivery/playback.ts';
 import { InvalidCursorRequestError } from './errors.ts';
 import { Video, type WatchableVideo } from './video.ts';
 import type { Page, StoredVideo, VideoCatalog } from './video-catalog.ts';
@@ -75,7 +75,14 @@ export async function playbackFor(
     const source = await deps.catalog.get(video.source.videoId);
     if (!source || !canRead(source, user) || source.status !== 'READY') return undefined;
   }
-  return deps.playback.issue(video.playbackPath);
+  try {
+    return await deps.playback.issue(video.playbackPath);
+  } catch (error) {
+    if (!(error instanceof MediaPrefixError)) throw error;
+    // Stored media we cannot sign for cannot be played: the video is shown without playback, and we are told.
+    logger.error('no playback for a READY video', { videoId: video.videoId, error });
+    return undefined;
+  }
 }
 
 /** A video as one who may read it sees it, with playback when it is READY. */

@@ -50,14 +50,21 @@ export const DEFAULT_PLAYBACK_TTL_SECONDS = 4 * 60 * 60;
 
 /**
  * The media prefix a playback path lives under, ending in `/`: `videos/<id>/` for what a transcode wrote,
- * `ivs/v1/…/<recording id>/` for a recording (IVS writes its playlists under `<prefix>/media/hls/`).
+ * `ivs/v1/…/<recording id>/` for a recording (IVS writes its playlists under `<prefix>/media/hls/`), and the
+ * same for the clips generated under either.
  */
 export function mediaPrefixOf(playbackPath: string): string {
   const video = /^(videos\/[^/]+\/)/.exec(playbackPath);
   if (video) return video[1] as string;
-  const recording = /^(ivs\/(?:[^/]+\/)+?)media\//.exec(playbackPath);
-  if (recording) return recording[1] as string;
-  throw new Error(`No media prefix in playback path ${JSON.stringify(playbackPath)}`);
+  // ivs/v1/<account>/<channel>/<y>/<m>/<d>/<h>/<min>/<recording id>/: IVS's fixed layout.
+  const recording = /^ivs\/v1\/(?:[^/]+\/){8}/.exec(playbackPath);
+  if (recording) return recording[0];
+  throw new MediaPrefixError(`No media prefix in playback path ${JSON.stringify(playbackPath)}`);
+}
+
+/** A playback path outside the layouts we sign for (`videos/<id>/…`, `ivs/v1/…/media/…`). */
+export class MediaPrefixError extends Error {
+  override name = 'MediaPrefixError';
 }
 
 /** Where media is served: `https://<web domain>` in the cloud, `http://127.0.0.1:3000/media` locally. */

@@ -50,7 +50,12 @@ describe('mediaPrefixOf', () => {
       mediaPrefixOf('ivs/v1/123456789012/AbCd/2026/11/21/12/5/rec1/media/hls/master.m3u8'),
       'ivs/v1/123456789012/AbCd/2026/11/21/12/5/rec1/',
     );
+    assert.equal(
+      mediaPrefixOf('ivs/v1/123456789012/AbCd/2026/11/21/12/5/rec1/clips/0-1000/index.m3u8'),
+      'ivs/v1/123456789012/AbCd/2026/11/21/12/5/rec1/',
+    );
     assert.throws(() => mediaPrefixOf('elsewhere/index.m3u8'));
+    assert.throws(() => mediaPrefixOf('ivs/v1/too/short/media/hls/master.m3u8'));
   });
 });
 
