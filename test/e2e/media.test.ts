@@ -101,7 +101,9 @@ describe('playing a video through mediaUrl on the local platform', () => {
 
   it('refuses media without a signature, with an expired one and with a tampered one: 403, no media bytes', async () => {
     const target = media(video.playbackPath as string);
-    const segment = media((video.renditions?.[0]?.playlistPath as string).replace(/\.m3u8$/, '_00001.ts'));
+    const rendition = video.renditions?.[0];
+    assert.ok(rendition);
+    const segment = media(rendition.playlistPath.replace(/\.m3u8$/, '_00001.ts'));
     // The platform's own key, read where the functions read it, to sign an expired cookie set.
     const secrets = new SecretsManagerClient(
       emulatorClientConfig({ endpoint: platform.motoEndpoint, region: platform.resources.region }),
