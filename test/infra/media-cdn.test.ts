@@ -262,7 +262,11 @@ describe('MediaCdn', () => {
     const permissions = Object.values(resourcesOfType(serviceOf(dev), 'AWS::Lambda::Permission')).filter(
       (p) => p.Properties.Principal === 'cloudfront.amazonaws.com',
     );
-    assert.ok(permissions.length >= 1);
+    // InvokeFunctionUrl, and InvokeFunction through the URL only (what function URLs with IAM auth require).
+    assert.deepEqual(permissions.map((p) => p.Properties.Action).sort(), [
+      'lambda:InvokeFunction',
+      'lambda:InvokeFunctionUrl',
+    ]);
     for (const permission of permissions) {
       assert.match(describe$(dev, permission.Properties.SourceArn), /distribution\//);
     }
