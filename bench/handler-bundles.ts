@@ -27,6 +27,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build } from 'esbuild';
+import { PLAYBACK_ENV } from '../lambdas/delivery/playback-key-store.ts';
 import { lambdaBundling } from '../lib/wiring/bundling.ts';
 import { buckets, catalogTable } from '../lib/wiring/resources.ts';
 import { type Route, routeKey, routes } from '../lib/wiring/routes.ts';
@@ -107,6 +108,9 @@ function handlerEnvironment(): Record<string, string> {
     USER_POOL_CLIENT_ID: 'benchclientid0000000000000',
     [catalogTable.env]: 'skycast-bench-catalog',
     ...Object.fromEntries(Object.values(buckets).map((bucket) => [bucket.env, 'skycast-bench-bucket'])),
+    [PLAYBACK_ENV.secret]: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:skycast-bench-playback-key',
+    [PLAYBACK_ENV.keyPairId]: 'KBENCHPLAYBACK',
+    [PLAYBACK_ENV.mediaUrl]: 'https://media.invalid',
   };
 }
 

@@ -14,18 +14,24 @@
  * module forked with SKYCAST_RANGE_BENCH_CHILD=1, so it has an event loop of its own), moto, and nginx with one
  * worker process (one event loop, like the media server). They share the machine's cores.
  *
+ * Every media server request carries the playback cookies the API would hand out (CloudFront signed cookies, a
+ * custom policy for the video's prefix), which the media server verifies as CloudFront does; nginx gets the same
+ * header and ignores it.
+ *
  * SKYCAST_BENCH_CPU_PROF=1 writes a CPU profile of the media server process (Chrome DevTools format);
  * SKYCAST_RANGE_BENCH_SECONDS=<n> shortens (or lengthens) each measured run, 8 s by default.
  *
  * Needs nginx: `apt-get install nginx-light` (Debian/Ubuntu), `brew install nginx` (macOS), or SKYCAST_NGINX=<path>.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import os from 'node:os';
 import { delimiter, join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { cookieHeader, signPlayback } from '../lambdas/delivery/playback.ts';
 import { emulatorClientConfig } from '../local/emulator-clients.ts';
 import { startMediaServer } from '../local/media-server.ts';
 import { type RunningEmulator, startMoto } from '../local/moto.ts';
@@ -51,6 +57,7 @@ const GOAL_RATIO = 1.5;
 const REGION = 'us-east-1';
 const BUCKETS = { media: 'bench-range-media', recordings: 'bench-range-recordings' };
 const KEY = 'videos/bench/hls/index_1080p_00001.ts';
+const KEY_PAIR_ID = 'KBENCHRANGES01';
 
 // ─── The media server, in a process of its own ──────────────────────────────────────────────────────────────
 
@@ -65,6 +72,7 @@ if (process.env.SKYCAST_RANGE_BENCH_CHILD === '1') {
     const server = await startMediaServer({
       s3: { endpoint: process.env.SKYCAST_RANGE_BENCH_S3 as string, region: REGION },
       buckets: BUCKETS,
+      trustedKeys: new Map([[KEY_PAIR_ID, process.env.SKYCAST_RANGE_BENCH_PUBLIC_KEY as string]]),
     });
     process.on('message', (message: { type?: string }) => {
       if (message.type === 'stop') void server.stop().then(() => process.exit(0));
@@ -212,13 +220,13 @@ interface Measured {
 type Fetcher = (range: string) => Promise<{ firstByte: number; done: Promise<number> }>;
 
 /** An HTTP GET with a Range header; `agent: undefined` opens a connection per request. */
-function httpFetcher(url: string, agent: Agent | undefined): Fetcher {
+function httpFetcher(url: string, agent: Agent | undefined, headers: Record<string, string> = {}): Fetcher {
   const { hostname, port, pathname, search } = new URL(url);
   const path = `${pathname}${search}`;
   return (range) =>
     new Promise((resolveFirst, reject) => {
       const req = request(
-        { host: hostname, port, path, agent: agent ?? false, headers: { range } },
+        { host: hostname, port, path, agent: agent ?? false, headers: { ...headers, range } },
         (res) => {
           const firstByte = performance.now();
           const done = new Promise<number>((resolveDone, rejectDone) => {
@@ -384,12 +392,28 @@ export async function rangeRequests(): Promise<BenchRow[]> {
       ? mkdtempSync(join(os.tmpdir(), 'skycast-bench-profile-'))
       : undefined;
     if (profileDir) console.error(`  CPU profile of the media server goes to ${profileDir}`);
+    const signingKey = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
     child = forkModule('bench/range-requests.ts', {
       stdout: 'ignore',
       nodeFlags: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
-      env: { ...process.env, SKYCAST_RANGE_BENCH_CHILD: '1', SKYCAST_RANGE_BENCH_S3: moto.endpoint },
+      env: {
+        ...process.env,
+        SKYCAST_RANGE_BENCH_CHILD: '1',
+        SKYCAST_RANGE_BENCH_S3: moto.endpoint,
+        SKYCAST_RANGE_BENCH_PUBLIC_KEY: signingKey.publicKey,
+      },
     });
     const ready = await nextMessage<ChildReady>(child, 'ready', 60_000);
+    // The cookies getVideo would hand out for this video, for the whole run.
+    const playback = signPlayback(
+      { keyPairId: KEY_PAIR_ID, privateKey: signingKey.privateKey },
+      { mediaUrl: ready.url, playbackPath: 'videos/bench/hls/index.m3u8', now: new Date(), ttlSeconds: 3600 },
+    );
+    const signed = { cookie: cookieHeader(playback) };
     nginx = await startNginx(nginxBinary, folder, root);
     const nginxWorkers = childProcesses(nginx.masterPid, 'nginx');
     const motoPid = moto.pid as number;
@@ -397,8 +421,11 @@ export async function rangeRequests(): Promise<BenchRow[]> {
     const mediaUrl = `${ready.url}/${KEY}`;
     const nginxUrl = `${nginx.url}/${KEY}`;
     // Both serve the same bytes for the same range, or there is nothing to compare.
+    const unsigned = await fetch(mediaUrl, { headers: { range: 'bytes=1000-1048575' } });
+    if (unsigned.status !== 403)
+      throw new Error(`${mediaUrl} served ${unsigned.status} without signed cookies`);
     for (const url of [mediaUrl, nginxUrl]) {
-      const answer = await fetch(url, { headers: { range: 'bytes=1000-1048575' } });
+      const answer = await fetch(url, { headers: { ...signed, range: 'bytes=1000-1048575' } });
       const got = Buffer.from(await answer.arrayBuffer());
       if (answer.status !== 206 || !got.equals(bytes.subarray(1000, 1048576))) {
         throw new Error(`${url} did not serve the object's bytes for a range (status ${answer.status})`);
@@ -415,8 +442,8 @@ export async function rangeRequests(): Promise<BenchRow[]> {
         agents.push(agent);
         return agent;
       };
-      const media = httpFetcher(mediaUrl, keepAlive());
-      const web = httpFetcher(nginxUrl, keepAlive());
+      const media = httpFetcher(mediaUrl, keepAlive(), signed);
+      const web = httpFetcher(nginxUrl, keepAlive(), signed);
       const raw = httpFetcher(await presigned(s3, KEY), undefined);
       const sdk = sdkFetcher(s3);
 

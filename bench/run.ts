@@ -7,6 +7,7 @@ import { ROOT } from '../scripts/python-env.ts';
 import { dynamodbEmulators } from './dynamodb-emulators.ts';
 import { getMeLoad } from './getme-load.ts';
 import { handlerBundles } from './handler-bundles.ts';
+import { manifestGeneration } from './manifest-generation.ts';
 import { middleware } from './middleware.ts';
 import { rangeRequests } from './range-requests.ts';
 import { otherProcessesCores, sampleCpu } from './support/machine.ts';
@@ -67,6 +68,12 @@ const benchmarks: Benchmark[] = [
     description:
       '1 MiB range requests through the local media server (from moto) and through nginx (from disk), at 1 and 16 connections',
     run: rangeRequests,
+  },
+  {
+    name: 'manifest-generation',
+    description:
+      'The manifest Lambda on a two-hour, five-rendition video: clips per second and p99 latency, warm and cold',
+    run: manifestGeneration,
   },
 ];
 

@@ -37,15 +37,16 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import {
-  behaviourFor,
   type DeliveryBehaviour,
-  type DeliveryOrigin,
+  type DeliveryBucket,
   deliveryBehaviours,
+  findBehaviour,
   mediaContentTypes,
   mediaCors,
   mediaSecurityHeaders,
 } from '../lib/wiring/delivery.ts';
 import { type AwsTarget, emulatorClientConfig } from './emulator-clients.ts';
+import { checkSignedRequest, type TrustedKeys } from './signed-access.ts';
 
 // ─── Range (RFC 7233) ─────────────────────────────────────────────────────────────────────────────────────
 
@@ -413,7 +414,18 @@ export interface MediaServerOptions {
   /** The S3 emulator. */
   s3: AwsTarget;
   /** Bucket names by role; the delivery table says which role serves which path. */
-  buckets: Record<DeliveryOrigin, string>;
+  buckets: Record<DeliveryBucket, string>;
+  /**
+   * The public keys of the trusted key group: every GET and HEAD must carry a signed URL or signed cookies of
+   * one of them (signed-access.ts), else 403 with no media bytes, as CloudFront answers. Without it the server
+   * is a distribution without trusted key groups (the range-request conformance tests).
+   */
+  trustedKeys?: TrustedKeys;
+  /**
+   * The manifest Lambda, for the rows whose origin is `manifest`: given a function URL event (payload 2.0),
+   * its result. Without it those paths are 404.
+   */
+  manifest?: (event: FunctionUrlEvent) => Promise<FunctionUrlResult>;
   /**
    * Origins whose pages may read media with fetch/XHR: `*` for any (the local API allows any as well), or a
    * list, as the media distribution has (the web app's URL).
@@ -424,6 +436,25 @@ export interface MediaServerOptions {
   behaviours?: readonly DeliveryBehaviour[];
   /** Told about failures of the S3 emulator (the viewer gets a 502). @default console.error */
   onError?: (error: unknown, path: string) => void;
+}
+
+/** The part of a function URL event (payload format 2.0) the manifest Lambda reads. */
+export interface FunctionUrlEvent {
+  version: '2.0';
+  routeKey: '$default';
+  rawPath: string;
+  rawQueryString: string;
+  headers: Record<string, string>;
+  requestContext: {
+    http: { method: string; path: string; protocol: string; sourceIp: string; userAgent: string };
+  };
+  isBase64Encoded: false;
+}
+
+export interface FunctionUrlResult {
+  statusCode: number;
+  headers?: Record<string, string>;
+  body?: string;
 }
 
 export interface MediaServer {
@@ -728,6 +759,53 @@ export function createMediaServer(options: MediaServerOptions): MediaServer {
     }
   }
 
+  /** A generated playlist: the manifest Lambda, invoked in-process with the event its function URL gets. */
+  async function serveGenerated(
+    request: IncomingMessage,
+    response: ServerResponse,
+    key: string,
+    cors: Headers,
+    method: string,
+  ): Promise<void> {
+    if (!options.manifest) return sendError(response, 404, 'No manifest function here.', cors, method);
+    const target = request.url ?? '';
+    const queryAt = target.indexOf('?');
+    const rawPath = `/${key.split('/').map(encodeURIComponent).join('/')}`;
+    const event: FunctionUrlEvent = {
+      version: '2.0',
+      routeKey: '$default',
+      rawPath,
+      rawQueryString: queryAt === -1 ? '' : target.slice(queryAt + 1),
+      headers: { host: header(request, 'host') ?? '' },
+      requestContext: {
+        http: {
+          // HEAD is answered from the GET's headers, so its Content-Length is the playlist's.
+          method: 'GET',
+          path: rawPath,
+          protocol: `HTTP/${request.httpVersion}`,
+          sourceIp: (request.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
+          userAgent: header(request, 'user-agent') ?? '',
+        },
+      },
+      isBase64Encoded: false,
+    };
+    let result: FunctionUrlResult;
+    try {
+      result = await options.manifest(event);
+    } catch (error) {
+      onError(error, key);
+      return sendError(response, 502, 'The manifest function failed; see the platform log.', cors, method);
+    }
+    const body = Buffer.from(result.body ?? '');
+    response.writeHead(result.statusCode, {
+      ...(result.headers ?? {}),
+      ...cors,
+      ...SECURITY_HEADERS,
+      'content-length': String(body.length),
+    });
+    response.end(method === 'HEAD' ? undefined : body);
+  }
+
   return {
     async handle(request, response, path) {
       const method = request.method ?? 'GET';
@@ -744,7 +822,23 @@ export function createMediaServer(options: MediaServerOptions): MediaServer {
       }
       const resolved = resolveMediaPath(path);
       if ('status' in resolved) return sendError(response, resolved.status, resolved.message, cors, method);
-      const behaviour = behaviourFor(resolved.key, behaviours);
+      const behaviour = findBehaviour(resolved.key, behaviours);
+      if (!behaviour) return sendError(response, 404, `No media at ${path}.`, cors, method);
+      if (options.trustedKeys) {
+        const verdict = checkSignedRequest(
+          {
+            scheme: 'http',
+            host: header(request, 'host') ?? '',
+            target: request.url ?? path,
+            cookie: header(request, 'cookie'),
+            sourceIp: (request.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
+          },
+          options.trustedKeys,
+        );
+        if (!verdict.ok) return sendError(response, 403, `Access denied: ${verdict.reason}.`, cors, method);
+      }
+      if (behaviour.origin === 'manifest')
+        return serveGenerated(request, response, resolved.key, cors, method);
       const target = { bucket: options.buckets[behaviour.origin], key: resolved.key, path, behaviour };
 
       // A viewer that goes away before the answer starts takes its S3 request with it.

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { WebConfig } from '../lib/delivery/web-content.ts';
+import { MANIFEST_FUNCTION_ENTRY } from '../lib/wiring/delivery.ts';
 import { buildOpenApiDocument } from '../lib/wiring/openapi.ts';
 import { routeKey, routes } from '../lib/wiring/routes.ts';
 import { createCognitoEndpoint } from './cognito-endpoint.ts';
@@ -9,8 +10,8 @@ import { localDynamoDbChoice, startDynamoDbLocal } from './dynamodb-local.ts';
 import { createEventPublisher, type EventPublisher } from './event-bus.ts';
 import { createHttpApi } from './http-api.ts';
 import { createJwtAuthorizer } from './jwt-authorizer.ts';
-import { LOCAL_ACCOUNT_ID, type LocalFunction, loadHandler } from './lambda.ts';
-import { createMediaServer, type MediaServer } from './media-server.ts';
+import { invoke, LOCAL_ACCOUNT_ID, type LocalFunction, loadHandler } from './lambda.ts';
+import { createMediaServer, type FunctionUrlResult, type MediaServer } from './media-server.ts';
 import { type RunningMediaConvertEmulator, startMediaConvertEmulator } from './mediaconvert/index.ts';
 import { type RunningEmulator, startMoto } from './moto.ts';
 import { createOriginHandler, PATHS, type RequestHandler, sendJson } from './origin.ts';
@@ -184,7 +185,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     });
     applyFunctionEnvironment(
       {
-        ...functionEnvironment(resources, moto.endpoint, dynamodb?.endpoint),
+        ...functionEnvironment(resources, moto.endpoint, dynamodb?.endpoint, `${url}${PATHS.media}`),
         AWS_ENDPOINT_URL_MEDIACONVERT: mediaConvert.endpoint,
       },
       quiet,
@@ -267,10 +268,21 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       onError: (where, error) => console.error(`✖ poller of ${where}:`, error),
     });
 
-    // The media distribution's stand-in: the media and recordings buckets, paths and headers as in the cloud.
+    // The media behaviours' stand-in: the media and recordings buckets and the manifest Lambda, paths, headers
+    // and signed-cookie checks as in the cloud.
+    const manifest: LocalFunction = {
+      name: 'skycast-manifest',
+      handler: await loadHandler(MANIFEST_FUNCTION_ENTRY),
+    };
     media = createMediaServer({
       s3: { endpoint: moto.endpoint, region: REGION },
       buckets: { media: resources.bucketNames.media, recordings: resources.bucketNames.recordings },
+      trustedKeys: new Map([[resources.playbackKey.keyPairId, resources.playbackKey.publicKeyPem]]),
+      manifest: async (event) => {
+        const outcome = await invoke(manifest, event, resources.region);
+        if (!outcome.ok) throw outcome.error;
+        return outcome.result as FunctionUrlResult;
+      },
     });
     handle = createOriginHandler({ config, openApi, outbox, api, cognito: cognitoEndpoint, media, log });
 

@@ -1,3 +1,4 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import {
   CognitoIdentityProviderClient,
   CreateUserPoolClientCommand,
@@ -10,6 +11,8 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PLAYBACK_ENV } from '../lambdas/delivery/playback-key-store.ts';
 import {
   type EventRuleDefinition,
   type QueueDefinition,
@@ -47,7 +50,48 @@ export interface ProvisionedResources {
   eventRules: ProvisionedEventRule[];
   /** The IAM role (in the local account) that transcode jobs name as the one MediaConvert assumes. */
   mediaConvertRoleArn: string;
+  /**
+   * The playback signing key, made as the deploy makes it: a fresh RSA key pair whose private key only the
+   * secret store holds; the public key is what the media server trusts, as CloudFront trusts its key group.
+   */
+  playbackKey: { secretArn: string; keyPairId: string; publicKeyPem: string };
 }
+
+/**
+ * A fresh playback key pair, the private key stored in the emulator's Secrets Manager (as the deploy's custom
+ * resource stores it in AWS), the public key returned with an id in CloudFront's style.
+ */
+async function createPlaybackKey(
+  target: AwsTarget,
+  prefix: string,
+): Promise<ProvisionedResources['playbackKey']> {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  const secrets = new SecretsManagerClient(emulatorClientConfig(target));
+  try {
+    const created = await secrets.send(
+      new CreateSecretCommand({
+        Name: `${prefix}-playback-key`,
+        Description: 'Private key that signs CloudFront playback cookies',
+        SecretString: privateKey,
+      }),
+    );
+    if (!created.ARN) throw new Error('The emulator did not return the secret ARN');
+    const keyPairId = `K${randomBytes(10).toString('hex').toUpperCase().slice(0, 13)}`;
+    return { secretArn: created.ARN, keyPairId, publicKeyPem: publicKey };
+  } finally {
+    secrets.destroy();
+  }
+}
+
+/**
+ * The media URL functions sign for when nothing serves media (integration tests of handlers alone): a
+ * reserved name (RFC 6761), so nothing can ever be fetched with it.
+ */
+export const LOCAL_MEDIA_URL_UNSERVED = 'http://media.invalid/media';
 
 /** The application name (and resource prefix) of `npm start`: event rules match it, functions get it. */
 export const LOCAL_APPLICATION_NAME = 'skycast-local';
@@ -177,6 +221,7 @@ export async function provision(
 
   s3.destroy();
   cognito.destroy();
+  const playbackKey = await createPlaybackKey(target, prefix);
 
   const pipelines = await provisionPipelines({
     ...target,
@@ -198,6 +243,7 @@ export async function provision(
     ...pipelines,
     // MediaConvert assumes this role in AWS; the local emulator runs jobs as the platform's own user.
     mediaConvertRoleArn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/${prefix}-mediaconvert`,
+    playbackKey,
   };
 }
 
@@ -209,8 +255,13 @@ export function functionEnvironment(
   resources: ProvisionedResources,
   endpoint: string,
   dynamodbEndpoint?: string,
+  /** Where media is served (`mediaUrl` of /config.json), for functions that sign playback. */
+  mediaUrl = LOCAL_MEDIA_URL_UNSERVED,
 ): Record<string, string> {
   return {
+    [PLAYBACK_ENV.secret]: resources.playbackKey.secretArn,
+    [PLAYBACK_ENV.keyPairId]: resources.playbackKey.keyPairId,
+    [PLAYBACK_ENV.mediaUrl]: mediaUrl,
     AWS_REGION: resources.region,
     AWS_ENDPOINT_URL: endpoint,
     ...(dynamodbEndpoint ? { AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint } : {}),

@@ -122,11 +122,18 @@ interface VideoView {
   progress?: number;
   playbackPath?: string;
   failure?: { code: string; message: string };
+  playback?: { url: string; expiresAt: string; cookies: { name: string; value: string }[] };
 }
 for (;;) {
   const video = await callApi<VideoView>(client, 'GET', `/videos/${videoId}`);
   if (video.status === 'READY') {
-    console.log(`\n✔ ready to watch: ${config.mediaUrl}/${video.playbackPath}`);
+    console.log(`\n✔ ready to watch: ${video.playback?.url ?? `${config.mediaUrl}/${video.playbackPath}`}`);
+    if (video.playback) {
+      // Media is served only with the signed cookies getVideo hands out (they open this video alone).
+      const cookie = video.playback.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+      console.log(`  signed cookies until ${video.playback.expiresAt}; to play it from a terminal:`);
+      console.log(`  ffplay -headers $'Cookie: ${cookie}\\r\\n' '${video.playback.url}'`);
+    }
     break;
   }
   if (video.status === 'FAILED') fail(`\nTranscoding failed: ${video.failure?.message ?? 'no reason given'}`);

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { defineOperation } from '#shared/operation.ts';
-import { Video } from './video.ts';
+import { Video, WatchableVideo } from './video.ts';
 
 /** The id of a video in a path: what `randomUUID` makes, and what other video sources may use. */
 export const VideoIdParams = z.object({
@@ -38,10 +38,11 @@ export const getVideo = defineOperation({
   summary: 'One video',
   description:
     'Public and unlisted videos are readable by anyone signed in; a private video only by its owner ' +
-    '(anyone else gets 404).',
+    '(anyone else gets 404). A READY video comes with `playback`: CloudFront signed cookies for its media ' +
+    'and the URL of its multivariant playlist; media cannot be fetched without them.',
   auth: 'user',
   params: VideoIdParams,
-  response: Video,
+  response: WatchableVideo,
   errors: [400, 401, 404],
 });
 

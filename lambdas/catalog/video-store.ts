@@ -80,10 +80,15 @@ export class DynamoVideoCatalog implements VideoCatalog {
   ) {}
 
   async create(video: StoredVideo): Promise<void> {
+    // A video born READY (a clip) is listed publicly at once, as markReady lists the others.
+    const listed =
+      video.status === 'READY' && video.visibility === 'public'
+        ? { gsi2pk: PUBLIC_PARTITION, gsi2sk: `${video.createdAt}#${video.videoId}` }
+        : {};
     await this.db.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { ...key(video.videoId), entity: 'video', ...ownerIndex(video), ...video },
+        Item: { ...key(video.videoId), entity: 'video', ...ownerIndex(video), ...listed, ...video },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );

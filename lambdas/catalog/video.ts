@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { Playback } from '../delivery/playback.ts';
 
 /**
  * A video in the catalog, from upload (or live recording) to playable. Statuses only move forward:
@@ -46,6 +47,14 @@ export const VideoSource = z.discriminatedUnion('kind', [
     contentType: z.string(),
   }),
   z.object({ kind: z.literal('recording'), channelArn: z.string() }),
+  z.object({
+    kind: z.literal('clip'),
+    /** The video or recording the clip was cut from. */
+    videoId: z.string(),
+    /** The range asked for; the clip plays whole segments around it. */
+    startSeconds: z.number(),
+    endSeconds: z.number(),
+  }),
 ]);
 export type VideoSource = z.output<typeof VideoSource>;
 
@@ -82,3 +91,7 @@ export type PlayableMedia = Pick<
   Video,
   'durationSeconds' | 'playbackPath' | 'posterPath' | 'thumbnails' | 'renditions' | 'audioOnly'
 >;
+
+/** A video as getVideo and getClip return it: with playback (signed cookies) when the caller may watch it. */
+export const WatchableVideo = Video.extend({ playback: Playback.optional() });
+export type WatchableVideo = z.output<typeof WatchableVideo>;

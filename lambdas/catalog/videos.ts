@@ -1,8 +1,9 @@
 import type { AuthenticatedUser } from '#shared/auth.ts';
 import { ForbiddenError, NotFoundError } from '#shared/errors.ts';
 import { logger } from '#shared/logger.ts';
+import { MediaPrefixError, type PlaybackIssuer } from '../delivery/playback.ts';
 import { InvalidCursorRequestError } from './errors.ts';
-import { Video } from './video.ts';
+import { Video, type WatchableVideo } from './video.ts';
 import type { Page, StoredVideo, VideoCatalog } from './video-catalog.ts';
 import { InvalidCursorError } from './video-store.ts';
 
@@ -24,6 +25,11 @@ export interface VideoFiles {
 
 export interface CatalogReadDeps {
   catalog: VideoCatalog;
+}
+
+/** Reading a video to watch it: the catalog, and what signs playback cookies. */
+export interface VideoPlaybackDeps extends CatalogReadDeps {
+  playback: PlaybackIssuer;
 }
 
 export interface VideoDeletionDeps extends CatalogReadDeps {
@@ -54,14 +60,49 @@ export const canRead = (video: StoredVideo, user: AuthenticatedUser) =>
 
 const notFound = () => new NotFoundError('No video with this id.');
 
+/**
+ * Playback for a READY video the user may read: cookies for its media prefix. A clip plays from its source's
+ * prefix, so it plays only while the user may still read the source too (a source made private since, or
+ * deleted, takes its clips' playback with it).
+ */
+export async function playbackFor(
+  deps: VideoPlaybackDeps,
+  user: AuthenticatedUser,
+  video: StoredVideo,
+): Promise<WatchableVideo['playback']> {
+  if (video.status !== 'READY' || !video.playbackPath) return undefined;
+  if (video.source.kind === 'clip') {
+    const source = await deps.catalog.get(video.source.videoId);
+    if (!source || !canRead(source, user) || source.status !== 'READY') return undefined;
+  }
+  try {
+    return await deps.playback.issue(video.playbackPath);
+  } catch (error) {
+    if (!(error instanceof MediaPrefixError)) throw error;
+    // Stored media we cannot sign for cannot be played: the video is shown without playback, and we are told.
+    logger.error('no playback for a READY video', { videoId: video.videoId, error });
+    return undefined;
+  }
+}
+
+/** A video as one who may read it sees it, with playback when it is READY. */
+export async function watchableVideo(
+  deps: VideoPlaybackDeps,
+  user: AuthenticatedUser,
+  video: StoredVideo,
+): Promise<WatchableVideo> {
+  const playback = await playbackFor(deps, user, video);
+  return { ...toApiVideo(video), ...(playback ? { playback } : {}) };
+}
+
 export async function getVideo(
-  deps: CatalogReadDeps,
+  deps: VideoPlaybackDeps,
   user: AuthenticatedUser,
   videoId: string,
-): Promise<Video> {
+): Promise<WatchableVideo> {
   const video = await deps.catalog.get(videoId);
   if (!video || !canRead(video, user)) throw notFound();
-  return toApiVideo(video);
+  return watchableVideo(deps, user, video);
 }
 
 export async function listVideos(

@@ -16,6 +16,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import type { PlaybackSigningKey } from '../delivery/playback-key.ts';
 import { grantAccess } from '../shared/access.ts';
 import type { ApiThrottle } from '../shared/settings.ts';
 import { SkycastFunction } from '../shared/skycast-function.ts';
@@ -52,6 +53,8 @@ export interface SkycastApiProps {
   logRetention?: RetentionDays;
   /** @default RemovalPolicy.DESTROY */
   logRemovalPolicy?: RemovalPolicy;
+  /** The playback signing key and where media is served, for routes whose `access.playback` is `sign`. */
+  playback?: { key: PlaybackSigningKey; mediaUrl: string };
 }
 
 /** What API Gateway writes per request: one JSON line, no headers (so no tokens). */
@@ -169,6 +172,11 @@ export class SkycastApi extends Construct {
       userPool: props.userPool,
       ...(props.buckets ? { buckets: props.buckets } : {}),
     });
+    if (access.playback === 'sign') {
+      if (!props.playback)
+        throw new Error(`${operation.operationId} signs playback, but no playback key was given.`);
+      props.playback.key.grantSigning(fn, props.playback.mediaUrl);
+    }
 
     const httpRoutes = this.httpApi.addRoutes({
       path: operation.path,

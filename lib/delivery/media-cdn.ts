@@ -1,5 +1,4 @@
-import { Aws, Duration } from 'aws-cdk-lib';
-import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
+import { Aws, Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import {
   AllowedMethods,
   type BehaviorOptions,
@@ -8,75 +7,82 @@ import {
   CacheHeaderBehavior,
   CachePolicy,
   CacheQueryStringBehavior,
-  Distribution,
+  type Distribution,
   HeadersFrameOption,
   HeadersReferrerPolicy,
-  HttpVersion,
+  type IKeyGroup,
   type IOrigin,
-  PriceClass,
   ResponseHeadersPolicy,
   S3OriginAccessControl,
-  SecurityPolicyProtocol,
   Signing,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
-import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import { FunctionUrlOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import { type FunctionUrl, FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import type { MediaDomain } from '../shared/settings.ts';
+import { grantAccess } from '../shared/access.ts';
+import { SkycastFunction } from '../shared/skycast-function.ts';
 import {
   type DeliveryBehaviour,
+  type DeliveryBucket,
   type DeliveryOrigin,
   deliveryBehaviours,
   deliveryOrigins,
-  ERROR_CACHING_SECONDS,
+  MANIFEST_FUNCTION_ENTRY,
   mediaCors,
   mediaSecurityHeaders,
 } from '../wiring/delivery.ts';
 
 /** Props of {@link MediaCdn}. */
 export interface MediaCdnProps {
+  /** The web app's distribution, which the media behaviours join (so playback cookies are same-origin). */
+  distribution: Distribution;
   /**
    * The buckets the behaviours read from, by role. Their policies must already let this account's
    * distributions read them through OAC (the data stack's Storage does): this construct does not touch them.
    */
-  buckets: Record<DeliveryOrigin, IBucket>;
-  /** Where CloudFront standard logs go: a bucket that accepts them (ACLs enabled), and a prefix ending in `/`. */
-  accessLogs: { bucket: IBucket; prefix: string };
-  /** Origins whose pages may read media with fetch/XHR (CORS), e.g. the web app's URL. */
+  buckets: Record<DeliveryBucket, IBucket>;
+  /** The key group whose signed cookies (or URLs) every media behaviour requires. */
+  keyGroup: IKeyGroup;
+  /**
+   * Other origins whose pages may read media with fetch/XHR (CORS), e.g. a dev server; the web app itself is
+   * same-origin (and naming its URL here would make the distribution depend on itself).
+   */
   allowOrigins: string[];
   /**
-   * Region of Origin Shield, the one cache layer all edges go through before the buckets; `false` for none.
+   * Region of Origin Shield, the one cache layer all edges go through before the origins; `false` for none.
    * @default the stack's region, where the buckets are
    */
   originShieldRegion?: string | false;
-  /** A domain of the operator's own, with its certificate. @default the distribution's *.cloudfront.net name */
-  domain?: MediaDomain;
   /** @default the delivery table of lib/wiring/delivery.ts */
   behaviours?: readonly DeliveryBehaviour[];
-  /** Shown in the CloudFront console. @default 'Skycast media' */
-  comment?: string;
-  /** @default PriceClass.PRICE_CLASS_ALL — viewers anywhere get a nearby edge */
-  priceClass?: PriceClass;
+  /** Retention of the manifest function's logs. @default RetentionDays.ONE_MONTH */
+  logRetention?: RetentionDays;
+  /** @default RemovalPolicy.DESTROY */
+  logRemovalPolicy?: RemovalPolicy;
 }
 
 /**
- * The media distribution: videos, thumbnails and recordings from their buckets, through Origin Access Control
- * and Origin Shield, with one cache behaviour per row of the delivery table (lib/wiring/delivery.ts). Rows that
- * cache alike share a cache policy, rows that tell viewers the same Cache-Control share a response headers
- * policy (CORS for `allowOrigins`, security headers, and that Cache-Control unless the object sets its own):
- * accounts hold 20 of each, so two stages must fit.
+ * Media on the web app's distribution: videos, thumbnails and recordings from their buckets through Origin
+ * Access Control, generated playlists from the manifest Lambda through its function URL (IAM auth, signed by
+ * CloudFront's OAC for Lambda, so nothing else can call it), all through Origin Shield, one cache behaviour per
+ * row of the delivery table (lib/wiring/delivery.ts), each requiring a signed cookie of the playback key group.
+ * Rows that cache alike share a cache policy, rows that tell viewers the same Cache-Control share a response
+ * headers policy (CORS for `allowOrigins`, security headers, and that Cache-Control unless the object sets its
+ * own): accounts hold 20 of each, so two stages must fit.
  *
  * Origin Shield makes the origin load independent of the audience: every edge asks the one shield region, so a
  * live playlist cached for one second costs the bucket about one request per second, however many watch.
- * HTTPS only, HTTP/2 and HTTP/3, IPv6, standard logs to the access-logs bucket, and no compression: segments
- * are compressed already, and byte ranges and ETags must mean the same bytes everywhere, locally too.
+ * No compression: segments are compressed already, and byte ranges and ETags must mean the same bytes
+ * everywhere, locally too.
  */
 export class MediaCdn extends Construct {
-  readonly distribution: Distribution;
-  /** `https://<media domain or id.cloudfront.net>`, without a trailing slash. */
-  readonly url: string;
+  /** The manifest Lambda and its function URL. */
+  readonly manifestFunction: SkycastFunction;
+  readonly manifestUrl: FunctionUrl;
   /** The cache policies, by the ids of the rows that use them. */
   readonly cachePolicies: Record<string, CachePolicy>;
   /** The response headers policies, by the ids of the rows that use them. */
@@ -85,10 +91,28 @@ export class MediaCdn extends Construct {
   constructor(scope: Construct, id: string, props: MediaCdnProps) {
     super(scope, id);
     const behaviours = props.behaviours ?? deliveryBehaviours;
-    const fallback = behaviours.at(-1);
-    if (fallback?.pathPattern !== '*') {
-      throw new Error("The delivery table's last row must be the default behaviour, with path pattern '*'.");
-    }
+
+    this.manifestFunction = new SkycastFunction(this, 'Manifest', {
+      entry: MANIFEST_FUNCTION_ENTRY,
+      description: 'Generates filtered multivariant playlists and clip playlists for CloudFront',
+      serviceName: 'skycast-delivery',
+      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      ...(props.logRemovalPolicy ? { logRemovalPolicy: props.logRemovalPolicy } : {}),
+    });
+    grantAccess(
+      this.manifestFunction,
+      { buckets: { media: ['read'], recordings: ['read'] } },
+      { buckets: props.buckets },
+    );
+    this.manifestUrl = this.manifestFunction.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM });
+    NagSuppressions.addResourceSuppressions(this.manifestFunction, [
+      {
+        id: 'Serverless-LambdaDLQ',
+        reason:
+          'CloudFront calls the function URL synchronously and answers the viewer with its error; a ' +
+          'dead-letter queue only ever receives failed asynchronous invocations.',
+      },
+    ]);
 
     // One OAC for both buckets: it only says "sign requests with SigV4"; each bucket's policy decides.
     const originAccessControl = new S3OriginAccessControl(this, 'OriginAccessControl', {
@@ -96,16 +120,21 @@ export class MediaCdn extends Construct {
       signing: Signing.SIGV4_ALWAYS,
     });
     const shieldRegion = props.originShieldRegion ?? Aws.REGION;
+    const shield = {
+      originShieldEnabled: shieldRegion !== false,
+      ...(shieldRegion === false ? {} : { originShieldRegion: shieldRegion }),
+    };
     const origins = Object.fromEntries(
       deliveryOrigins(behaviours).map((role) => [
         role,
-        // withBucketDefaults plus our OAC rather than withOriginAccessControl: the latter writes the bucket
-        // policy, which lives in the data stack (see Storage's allowMediaDistribution for why).
-        S3BucketOrigin.withBucketDefaults(props.buckets[role], {
-          originAccessControlId: originAccessControl.originAccessControlId,
-          originShieldEnabled: shieldRegion !== false,
-          ...(shieldRegion === false ? {} : { originShieldRegion: shieldRegion }),
-        }),
+        role === 'manifest'
+          ? FunctionUrlOrigin.withOriginAccessControl(this.manifestUrl, shield)
+          : // withBucketDefaults plus our OAC rather than withOriginAccessControl: the latter writes the bucket
+            // policy, which lives in the data stack (see Storage's allowMediaDistribution for why).
+            S3BucketOrigin.withBucketDefaults(props.buckets[role], {
+              originAccessControlId: originAccessControl.originAccessControlId,
+              ...shield,
+            }),
       ]),
     ) as Record<DeliveryOrigin, IOrigin>;
 
@@ -140,63 +169,14 @@ export class MediaCdn extends Construct {
         cachePolicy,
         responseHeadersPolicy: headersPolicy,
         compress: false,
+        // Private playback: no valid signed cookie (or URL) of the key group, 403 and no bytes.
+        trustedKeyGroups: [props.keyGroup],
       };
     };
-
-    const certificate = props.domain
-      ? Certificate.fromCertificateArn(this, 'Certificate', props.domain.certificateArn)
-      : undefined;
-    this.distribution = new Distribution(this, 'Distribution', {
-      comment: props.comment ?? 'Skycast media',
-      defaultBehavior: behaviourOptions(fallback),
-      additionalBehaviors: Object.fromEntries(
-        behaviours.slice(0, -1).map((row) => [row.pathPattern, behaviourOptions(row)]),
-      ),
-      errorResponses: [403, 404].map((httpStatus) => ({
-        httpStatus,
-        ttl: Duration.seconds(ERROR_CACHING_SECONDS),
-      })),
-      httpVersion: HttpVersion.HTTP2_AND_3,
-      enableIpv6: true,
-      priceClass: props.priceClass ?? PriceClass.PRICE_CLASS_ALL,
-      enableLogging: true,
-      logBucket: props.accessLogs.bucket,
-      logFilePrefix: props.accessLogs.prefix,
-      ...(props.domain && certificate
-        ? {
-            domainNames: [props.domain.name],
-            certificate,
-            minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
-          }
-        : {}),
-    });
-    this.url = `https://${props.domain?.name ?? this.distribution.distributionDomainName}`;
-
-    NagSuppressions.addResourceSuppressions(this.distribution, [
-      {
-        id: 'AwsSolutions-CFR1',
-        reason:
-          'Skycast is meant for viewers anywhere; which countries to block is a legal decision for each ' +
-          'operator (and their content licences), not a default the open-source stack can make.',
-      },
-      {
-        id: 'AwsSolutions-CFR2',
-        reason:
-          'The media distribution serves cacheable GET/HEAD of video files only, and Origin Shield keeps the ' +
-          'bucket load independent of request volume; AWS WAF is billed per web ACL and per request, which at ' +
-          'video request rates is a large cost, so attaching one is left to operators who want it.',
-      },
-      ...(props.domain
-        ? []
-        : [
-            {
-              id: 'AwsSolutions-CFR4',
-              reason:
-                'Without -c mediaDomain the distribution uses the default *.cloudfront.net certificate, whose ' +
-                'security policy CloudFront fixes at TLSv1; with a domain and certificate it enforces TLSv1.2.',
-            },
-          ]),
-    ]);
+    for (const row of behaviours) {
+      const options = behaviourOptions(row);
+      props.distribution.addBehavior(row.pathPattern, options.origin, options);
+    }
   }
 
   private cachePolicy(id: string, row: DeliveryBehaviour): CachePolicy {
@@ -232,15 +212,20 @@ export class MediaCdn extends Construct {
     const security = mediaSecurityHeaders;
     return new ResponseHeadersPolicy(this, id, {
       comment: `Skycast media: CORS, security headers, Cache-Control ${cacheControl}`,
-      corsBehavior: {
-        accessControlAllowCredentials: mediaCors.allowCredentials,
-        accessControlAllowHeaders: [...mediaCors.allowHeaders],
-        accessControlAllowMethods: [...mediaCors.allowMethods],
-        accessControlAllowOrigins: allowOrigins,
-        accessControlExposeHeaders: [...mediaCors.exposeHeaders],
-        accessControlMaxAge: Duration.seconds(mediaCors.maxAgeSeconds),
-        originOverride: true,
-      },
+      // Same-origin playback needs no CORS; only other origins (a dev server) do.
+      ...(allowOrigins.length === 0
+        ? {}
+        : {
+            corsBehavior: {
+              accessControlAllowCredentials: mediaCors.allowCredentials,
+              accessControlAllowHeaders: [...mediaCors.allowHeaders],
+              accessControlAllowMethods: [...mediaCors.allowMethods],
+              accessControlAllowOrigins: allowOrigins,
+              accessControlExposeHeaders: [...mediaCors.exposeHeaders],
+              accessControlMaxAge: Duration.seconds(mediaCors.maxAgeSeconds),
+              originOverride: true,
+            },
+          }),
       securityHeadersBehavior: {
         contentTypeOptions: { override: true },
         frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },

@@ -1,11 +1,17 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
   CachePolicy,
+  Function as CloudFrontFunction,
   Distribution,
+  FunctionCode,
+  FunctionEventType,
+  FunctionRuntime,
   HttpVersion,
   PriceClass,
   ResponseHeadersPolicy,
+  SecurityPolicyProtocol,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -18,6 +24,8 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import type { MediaDomain } from '../shared/settings.ts';
+import { ERROR_CACHING_SECONDS, MEDIA_PATH_PREFIXES } from '../wiring/delivery.ts';
 
 /** Where the web app's access logs go. */
 export interface WebAccessLogs {
@@ -36,10 +44,25 @@ export interface WebAppProps {
   comment?: string;
   /** @default PriceClass.PRICE_CLASS_ALL — viewers anywhere get a nearby edge */
   priceClass?: PriceClass;
+  /** A domain of the operator's own, with its certificate. @default the distribution's *.cloudfront.net name */
+  domain?: MediaDomain;
 }
 
-/** A browser asking for a client-side route (`/watch/abc`) gets the app shell, which routes it. */
-const SPA_FALLBACK_STATUSES = [403, 404];
+/**
+ * A browser asking for a client-side route (`/watch/abc`) gets the app shell, which routes it: a viewer-request
+ * function rewrites paths without a file extension to `/index.html`. Not custom error responses, which apply
+ * to the whole distribution: they would turn a media 403 (no valid signed cookie) into a 200 with the app
+ * shell. Media paths are never rewritten (their behaviours do not run this function anyway).
+ */
+const SPA_ROUTING = `function handler(event) {
+  var request = event.request;
+  var uri = request.uri;
+  var media = ${JSON.stringify(MEDIA_PATH_PREFIXES)};
+  for (var i = 0; i < media.length; i++) if (uri.indexOf(media[i]) === 0) return request;
+  var last = uri.substring(uri.lastIndexOf('/') + 1);
+  if (last.indexOf('.') === -1) request.uri = '/index.html';
+  return request;
+}`;
 
 /**
  * The web app's hosting: a private bucket behind a CloudFront distribution that reaches it through Origin
@@ -80,6 +103,14 @@ export class WebApp extends Construct {
       logFilePrefix: accessLogs.s3Prefix,
     };
 
+    const spaRouting = new CloudFrontFunction(this, 'SpaRouting', {
+      comment: 'Client-side routes get the app shell',
+      code: FunctionCode.fromInline(SPA_ROUTING),
+      runtime: FunctionRuntime.JS_2_0,
+    });
+    const certificate = props.domain
+      ? Certificate.fromCertificateArn(this, 'Certificate', props.domain.certificateArn)
+      : undefined;
     this.distribution = new Distribution(this, 'Distribution', {
       comment: props.comment ?? 'Skycast web app',
       defaultRootObject: 'index.html',
@@ -90,13 +121,20 @@ export class WebApp extends Construct {
         cachePolicy: CachePolicy.CACHING_OPTIMIZED,
         responseHeadersPolicy: ResponseHeadersPolicy.SECURITY_HEADERS,
         compress: true,
+        functionAssociations: [{ function: spaRouting, eventType: FunctionEventType.VIEWER_REQUEST }],
       },
-      errorResponses: SPA_FALLBACK_STATUSES.map((httpStatus) => ({
+      // A media playlist asked for a moment before it is written should not stay missing for long.
+      errorResponses: [403, 404].map((httpStatus) => ({
         httpStatus,
-        responseHttpStatus: 200,
-        responsePagePath: '/index.html',
-        ttl: Duration.seconds(10),
+        ttl: Duration.seconds(ERROR_CACHING_SECONDS),
       })),
+      ...(props.domain && certificate
+        ? {
+            domainNames: [props.domain.name],
+            certificate,
+            minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
+          }
+        : {}),
       httpVersion: HttpVersion.HTTP2_AND_3,
       enableIpv6: true,
       priceClass: props.priceClass ?? PriceClass.PRICE_CLASS_ALL,
@@ -104,7 +142,7 @@ export class WebApp extends Construct {
       logBucket: accessLogs.bucket,
       logFilePrefix: accessLogs.cloudFrontPrefix,
     });
-    this.url = `https://${this.distribution.distributionDomainName}`;
+    this.url = `https://${props.domain?.name ?? this.distribution.distributionDomainName}`;
 
     NagSuppressions.addResourceSuppressions(this.distribution, [
       {
@@ -116,15 +154,21 @@ export class WebApp extends Construct {
       {
         id: 'AwsSolutions-CFR2',
         reason:
-          'The web distribution serves static files only (the API has its own throttling and authorizer); ' +
-          'AWS WAF is billed per web ACL and request, so attaching one is left to operators who want it.',
+          'The distribution serves static files and cacheable GET/HEAD of media behind signed cookies (the API ' +
+          'has its own throttling and authorizer), and Origin Shield keeps the media origins independent of ' +
+          'request volume; AWS WAF is billed per web ACL and per request, which at video request rates is a ' +
+          'large cost, so attaching one is left to operators who want it.',
       },
-      {
-        id: 'AwsSolutions-CFR4',
-        reason:
-          'The distribution uses the default *.cloudfront.net certificate, whose security policy CloudFront ' +
-          'fixes at TLSv1; enforcing TLSv1.2 needs a custom domain with its own ACM certificate.',
-      },
+      ...(props.domain
+        ? []
+        : [
+            {
+              id: 'AwsSolutions-CFR4',
+              reason:
+                'Without -c mediaDomain the distribution uses the default *.cloudfront.net certificate, whose ' +
+                'security policy CloudFront fixes at TLSv1; with a domain and certificate it enforces TLSv1.2.',
+            },
+          ]),
     ]);
   }
 }

@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { SkycastApi } from '../api/http-api.ts';
 import { MediaCdn } from '../delivery/media-cdn.ts';
+import { PlaybackSigningKey } from '../delivery/playback-key.ts';
 import { WebApp } from '../delivery/web-app.ts';
 import { type WebConfig, WebContent } from '../delivery/web-content.ts';
 import { Pipelines } from '../pipelines/pipelines.ts';
@@ -24,8 +25,10 @@ export interface ServiceStackProps extends StackProps {
  */
 export class ServiceStack extends Stack {
   readonly api: SkycastApi;
-  /** The media distribution: videos, thumbnails and recordings (lib/wiring/delivery.ts). */
+  /** The media behaviours on the web app's distribution (lib/wiring/delivery.ts) and the manifest Lambda. */
   readonly media: MediaCdn;
+  /** The key pair that signs playback cookies; its key group guards every media behaviour. */
+  readonly playbackKey: PlaybackSigningKey;
   /** The role MediaConvert assumes for Skycast's jobs. */
   readonly mediaConvertRole: MediaConvertRole;
   /** The queues and event rules of lib/wiring/pipelines.ts with their functions. */
@@ -42,22 +45,29 @@ export class ServiceStack extends Stack {
     const application = applicationName(settings.stage);
 
     this.webApp = new WebApp(this, 'WebApp', {
-      comment: `Skycast ${settings.stage} web app`,
+      comment: `Skycast ${settings.stage} web app and media`,
       accessLogs: {
         bucket: data.storage.accessLogsBucket,
         s3Prefix: `${S3_ACCESS_LOGS_PREFIX}web/`,
         cloudFrontPrefix: `${CLOUDFRONT_LOGS_PREFIX}web/`,
       },
+      ...(settings.mediaDomain ? { domain: settings.mediaDomain } : {}),
     });
 
+    this.playbackKey = new PlaybackSigningKey(this, 'PlaybackKey', {
+      logRetention: settings.logRetention,
+      logRemovalPolicy,
+    });
+    // Media joins the web app's distribution, so the API's playback cookies are same-origin.
     this.media = new MediaCdn(this, 'Media', {
-      comment: `Skycast ${settings.stage} media`,
+      distribution: this.webApp.distribution,
       buckets: { media: data.storage.buckets.media, recordings: data.storage.buckets.recordings },
-      accessLogs: { bucket: data.storage.accessLogsBucket, prefix: `${CLOUDFRONT_LOGS_PREFIX}media/` },
-      // The web app plays media from its own origin; a dev server (-c corsOrigins) may too.
-      allowOrigins: [this.webApp.url, ...settings.extraCorsOrigins],
+      keyGroup: this.playbackKey.keyGroup,
+      // The web app is same-origin; a dev server (-c corsOrigins) may read media too.
+      allowOrigins: settings.extraCorsOrigins,
       originShieldRegion: settings.originShieldRegion,
-      domain: settings.mediaDomain,
+      logRetention: settings.logRetention,
+      logRemovalPolicy,
     });
 
     this.api = new SkycastApi(this, 'Api', {
@@ -71,6 +81,7 @@ export class ServiceStack extends Stack {
       throttle: settings.apiThrottle,
       logRetention: settings.logRetention,
       logRemovalPolicy,
+      playback: { key: this.playbackKey, mediaUrl: this.webApp.url },
     });
 
     this.mediaConvertRole = new MediaConvertRole(this, 'MediaConvertRole', {
@@ -91,7 +102,7 @@ export class ServiceStack extends Stack {
       apiUrl: this.api.url,
       userPoolId: data.accounts.userPool.userPoolId,
       userPoolClientId: data.accounts.webClient.userPoolClientId,
-      mediaUrl: this.media.url,
+      mediaUrl: this.webApp.url,
       cognitoEndpoint: `https://cognito-idp.${this.region}.${this.urlSuffix}/`,
     };
     this.webContent = new WebContent(this, 'WebContent', {
@@ -111,15 +122,15 @@ export class ServiceStack extends Stack {
     new CfnOutput(this, 'UserPoolClientId', { value: this.webConfig.userPoolClientId });
     new CfnOutput(this, 'Region', { value: this.region });
     new CfnOutput(this, 'MediaUrl', {
-      value: this.media.url,
-      description: 'Base URL of videos, thumbnails and recordings (mediaUrl in /config.json)',
+      value: this.webApp.url,
+      description: "Base URL of videos, thumbnails and recordings (mediaUrl in /config.json): the web app's",
     });
-    new CfnOutput(this, 'MediaDistributionId', {
-      value: this.media.distribution.distributionId,
-      description: 'The media distribution, for invalidations',
+    new CfnOutput(this, 'DistributionId', {
+      value: this.webApp.distribution.distributionId,
+      description: 'The web app and media distribution, for invalidations',
     });
-    new CfnOutput(this, 'MediaDistributionDomainName', {
-      value: this.media.distribution.distributionDomainName,
+    new CfnOutput(this, 'DistributionDomainName', {
+      value: this.webApp.distribution.distributionDomainName,
       description: 'Where a DNS record for -c mediaDomain must point (CNAME or alias)',
     });
   }

@@ -130,7 +130,9 @@ export class Storage extends Construct {
       }),
     ) as Record<BucketRole, Bucket>;
 
-    for (const role of deliveryOrigins()) allowMediaDistribution(this.buckets[role]);
+    for (const role of deliveryOrigins()) {
+      if (role !== 'manifest') allowMediaDistribution(this.buckets[role]);
+    }
   }
 }
 

@@ -1,9 +1,10 @@
 /**
- * How media is delivered, as data: which paths the media distribution serves from which bucket, how long
- * each kind of object may be cached and what Cache-Control viewers get. The CDK's media distribution builds
- * its cache behaviours, cache policies and response headers policies from this table; the local media server
- * (local/media-server.ts) answers each path with the same bucket and the same headers, so the two cannot
- * drift apart.
+ * How media is delivered, as data: which paths the web app's distribution serves from which media bucket (or
+ * the manifest Lambda), how long each kind of object may be cached and what Cache-Control viewers get. The
+ * CDK's media behaviours (lib/delivery/media-cdn.ts) are built from this table; the local media server
+ * (local/media-server.ts) answers each path with the same origin and the same headers, so the two cannot
+ * drift apart. Media shares the web app's domain so that playback cookies are same-origin: the SPA never
+ * routes a page under `/videos/` or `/ivs/`.
  *
  * A path is the object's key: `https://<media>/videos/<id>/hls/index.m3u8` is `videos/<id>/hls/index.m3u8`
  * in the media bucket (`mediaPrefix` and `OUTPUT_NAMES` in lambdas/transcoding/job.ts write that layout).
@@ -13,6 +14,9 @@
  * then be filled through the default behaviour from the wrong bucket.
  */
 import type { BucketRole } from './resources.ts';
+
+/** The manifest Lambda's handler module, which the CDK deploys behind a function URL and the local media server invokes. */
+export const MANIFEST_FUNCTION_ENTRY = 'lambdas/delivery/manifest-handler.ts';
 
 /** How long CloudFront keeps an object, in seconds. An object's own Cache-Control is clamped to min…max. */
 export interface CacheTtl {
@@ -32,8 +36,11 @@ export interface CacheKey {
   cookies: readonly string[];
 }
 
-/** The buckets the media distribution reads from. */
-export type DeliveryOrigin = Extract<BucketRole, 'media' | 'recordings'>;
+/** The buckets the media behaviours read from. */
+export type DeliveryBucket = Extract<BucketRole, 'media' | 'recordings'>;
+
+/** What answers a behaviour: a bucket, or the manifest Lambda (generated playlists). */
+export type DeliveryOrigin = DeliveryBucket | 'manifest';
 
 /** One cache behaviour: a path pattern, the bucket behind it, and how its objects are cached. */
 export interface DeliveryBehaviour {
@@ -57,6 +64,12 @@ const DAY = 24 * 60 * 60;
 
 /** Nothing but the path: no query string, header or cookie makes a difference to these objects. */
 const PATH_ONLY: CacheKey = { queryStrings: [], headers: [], cookies: [] };
+
+/** Query parameters a generated multivariant playlist is filtered by (lambdas/delivery/manifest.ts). */
+export const VIEWER_LIMIT_QUERY = ['maxHeight', 'maxBitrate', 'device'] as const;
+
+/** A generated multivariant playlist differs by the viewer's limits, and by nothing else. */
+const VIEWER_LIMITS: CacheKey = { queryStrings: VIEWER_LIMIT_QUERY, headers: [], cookies: [] };
 
 /**
  * The kinds of caching. `max-age` without `public`: these responses never answer an Authorization header,
@@ -96,8 +109,45 @@ const caching = {
   },
 } as const;
 
-/** The media distribution's cache behaviours, in CloudFront's order. */
+/**
+ * The media cache behaviours, in CloudFront's order. Every one requires a signed cookie (or URL) of the
+ * trusted key group (lambdas/delivery/playback.ts); the cookie is checked, never part of the cache key.
+ * Generated playlists come first: their paths sit under a video's or recording's prefix, where the rows after
+ * them would otherwise send them to a bucket.
+ */
 export const deliveryBehaviours: readonly DeliveryBehaviour[] = [
+  {
+    id: 'video-manifests',
+    description: "A video's multivariant playlist filtered for the viewer (manifest Lambda)",
+    pathPattern: 'videos/*/manifest/index.m3u8',
+    origin: 'manifest',
+    ...caching.long,
+    cacheKey: VIEWER_LIMITS,
+  },
+  {
+    id: 'recording-manifests',
+    description: "A recording's multivariant playlist filtered for the viewer (manifest Lambda)",
+    pathPattern: 'ivs/*/manifest/index.m3u8',
+    origin: 'manifest',
+    ...caching.long,
+    cacheKey: VIEWER_LIMITS,
+  },
+  {
+    id: 'video-clips',
+    description: "A clip of a video: playlists cut from its source's by the manifest Lambda",
+    pathPattern: 'videos/*/clips/*.m3u8',
+    origin: 'manifest',
+    ...caching.long,
+    cacheKey: VIEWER_LIMITS,
+  },
+  {
+    id: 'recording-clips',
+    description: "A clip of a recording: playlists cut from its source's by the manifest Lambda",
+    pathPattern: 'ivs/*/clips/*.m3u8',
+    origin: 'manifest',
+    ...caching.long,
+    cacheKey: VIEWER_LIMITS,
+  },
   {
     id: 'vod-playlists',
     description: "A transcoded video's multivariant and rendition playlists",
@@ -141,9 +191,9 @@ export const deliveryBehaviours: readonly DeliveryBehaviour[] = [
     ...caching.immutable,
   },
   {
-    id: 'default',
-    description: 'Anything else in the media bucket',
-    pathPattern: '*',
+    id: 'video-files',
+    description: 'Anything else under a video in the media bucket',
+    pathPattern: 'videos/*',
     origin: 'media',
     ...caching.short,
   },
@@ -218,20 +268,33 @@ export function matchesPathPattern(pattern: string, key: string): boolean {
   return compiled.test(key);
 }
 
-/** The behaviour CloudFront applies to a key: the first row whose pattern matches it. */
+/** The behaviour CloudFront applies to a key: the first row whose pattern matches it, if any. */
+export function findBehaviour(
+  key: string,
+  behaviours: readonly DeliveryBehaviour[] = deliveryBehaviours,
+): DeliveryBehaviour | undefined {
+  return behaviours.find((behaviour) => matchesPathPattern(behaviour.pathPattern, key));
+}
+
+/** `findBehaviour`, for keys that must have one. */
 export function behaviourFor(
   key: string,
   behaviours: readonly DeliveryBehaviour[] = deliveryBehaviours,
 ): DeliveryBehaviour {
-  const found = behaviours.find((behaviour) => matchesPathPattern(behaviour.pathPattern, key));
-  if (!found)
-    throw new Error(`No delivery behaviour matches ${JSON.stringify(key)}; the table needs a '*' row`);
+  const found = findBehaviour(key, behaviours);
+  if (!found) throw new Error(`No delivery behaviour matches ${JSON.stringify(key)}`);
   return found;
 }
 
-/** The buckets the table serves from, each once. */
+/** The origins the table serves from, each once. */
 export function deliveryOrigins(
   behaviours: readonly DeliveryBehaviour[] = deliveryBehaviours,
 ): DeliveryOrigin[] {
   return [...new Set(behaviours.map((behaviour) => behaviour.origin))];
 }
+
+/**
+ * The URL path prefixes of media on the web distribution: the SPA must never route a page under them, and
+ * nothing but media is served there.
+ */
+export const MEDIA_PATH_PREFIXES = ['/videos/', '/ivs/'] as const;

@@ -1,5 +1,6 @@
 import * as accounts from '../../lambdas/accounts/operations.ts';
 import * as catalog from '../../lambdas/catalog/operations.ts';
+import * as clips from '../../lambdas/clips/operations.ts';
 import type { Operation } from '../../lambdas/shared/operation.ts';
 import * as uploads from '../../lambdas/uploads/operations.ts';
 import type { BucketRole } from './resources.ts';
@@ -19,6 +20,8 @@ export interface RouteAccess {
   userPool?: 'read';
   /** S3 buckets by role, each with the kinds of access the function needs. */
   buckets?: Partial<Record<BucketRole, readonly BucketAccess[]>>;
+  /** Sign playback cookies: read the signing key's secret, know its key pair id and the media URL. */
+  playback?: 'sign';
 }
 
 /** One HTTP API route: an operation and the handler module that serves it. */
@@ -73,13 +76,28 @@ export const routes: readonly Route[] = [
   {
     operation: catalog.getVideo,
     entry: 'lambdas/catalog/get-video.ts',
-    access: { catalog: 'read' },
+    access: { catalog: 'read', playback: 'sign' },
   },
   {
     operation: catalog.deleteVideo,
     entry: 'lambdas/catalog/delete-video.ts',
     // Media: everything under the video's prefix goes. Uploads: abort an open upload (`write`), delete the original.
     access: { catalog: 'readWrite', buckets: { media: ['delete'], uploads: ['write', 'delete'] } },
+  },
+  {
+    operation: clips.createClip,
+    entry: 'lambdas/clips/create-clip.ts',
+    // Reads the source's playlists to check the clip can be cut from every rendition.
+    access: {
+      catalog: 'readWrite',
+      buckets: { media: ['read'], recordings: ['read'] },
+      playback: 'sign',
+    },
+  },
+  {
+    operation: clips.getClip,
+    entry: 'lambdas/clips/get-clip.ts',
+    access: { catalog: 'read', playback: 'sign' },
   },
 ];
 

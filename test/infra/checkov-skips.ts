@@ -36,11 +36,12 @@ export const checkovSkips: readonly CheckovSkip[] = [
   {
     check: 'CKV_AWS_116',
     resources:
-      /^AWS::Lambda::Function\.(Api|CustomCDKBucketDeployment|CustomS3AutoDeleteObjects|BucketNotificationsHandler)/,
+      /^AWS::Lambda::Function\.(Api|CustomCDKBucketDeployment|CustomS3AutoDeleteObjects|BucketNotificationsHandler|MediaManifest|PlaybackKeyGenerator)/,
     reason:
       'A dead-letter queue only receives failed asynchronous invocations. API functions are invoked ' +
-      'synchronously by API Gateway, which returns the error to the caller; the CDK custom-resource ' +
-      'handlers are invoked by CloudFormation, which fails the deployment instead.',
+      'synchronously by API Gateway, which returns the error to the caller, and the manifest function by ' +
+      'CloudFront through its function URL, which answers the viewer with it; the custom-resource handlers ' +
+      "(the CDK's and the playback key generator) are invoked by CloudFormation, which fails the deployment instead.",
   },
   {
     check: 'CKV_AWS_116',
@@ -92,30 +93,25 @@ export const checkovSkips: readonly CheckovSkip[] = [
     check: 'CKV_AWS_68',
     resources: /^AWS::CloudFront::Distribution\.WebAppDistribution/,
     reason:
-      'The web distribution serves static files only; the API has its own throttling and JWT authorizer. ' +
-      'AWS WAF is billed per web ACL and per request, so attaching one is left to operators who want it.',
+      'The distribution serves static files and cacheable GET and HEAD of video files behind signed cookies; ' +
+      'the API has its own throttling and JWT authorizer, and Origin Shield keeps the media origins independent ' +
+      'of the request volume. AWS WAF is billed per request, which at video request rates (a segment every few ' +
+      'seconds per viewer) is a large cost, so attaching one is left to operators who want it.',
   },
   {
     check: 'CKV_AWS_174',
     resources: /^AWS::CloudFront::Distribution\.WebAppDistribution/,
     reason:
-      'The distribution uses the default *.cloudfront.net certificate, whose security policy CloudFront fixes; ' +
-      'a TLS 1.2 minimum needs a custom domain with its own ACM certificate.',
+      'Without -c mediaDomain the distribution uses the default *.cloudfront.net certificate, whose security ' +
+      'policy CloudFront fixes; with -c mediaDomain and its ACM certificate it enforces TLSv1.2_2021.',
   },
   {
-    check: 'CKV_AWS_68',
-    resources: /^AWS::CloudFront::Distribution\.MediaDistribution/,
+    check: 'CKV_AWS_149',
+    resources: /^AWS::SecretsManager::Secret\.PlaybackKeySecret/,
     reason:
-      'The media distribution serves cacheable GET and HEAD of video files; Origin Shield keeps the bucket ' +
-      'load independent of the request volume. AWS WAF is billed per request, which at video request rates ' +
-      '(a segment every few seconds per viewer) is a large cost, so attaching one is left to operators.',
-  },
-  {
-    check: 'CKV_AWS_174',
-    resources: /^AWS::CloudFront::Distribution\.MediaDistribution/,
-    reason:
-      'Without -c mediaDomain the media distribution uses the default *.cloudfront.net certificate, whose ' +
-      'security policy CloudFront fixes; with -c mediaDomain and its ACM certificate it enforces TLSv1.2_2021.',
+      "The playback signing key is encrypted at rest with Secrets Manager's AWS managed key; only the functions " +
+      'that sign playback (and the generator) may read it, by IAM. A customer managed key would add a monthly ' +
+      'key charge and a key policy to keep in step, and protect nothing IAM does not.',
   },
   {
     check: 'CKV_AWS_111',

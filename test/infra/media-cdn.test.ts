@@ -8,10 +8,14 @@ import {
   type DeliveryBehaviour,
   deliveryBehaviours,
   ERROR_CACHING_SECONDS,
+  findBehaviour,
+  MEDIA_PATH_PREFIXES,
   matchesPathPattern,
   mediaCors,
   mediaSecurityHeaders,
+  VIEWER_LIMIT_QUERY,
 } from '../../lib/wiring/delivery.ts';
+import { routes } from '../../lib/wiring/routes.ts';
 import {
   type Cfn,
   deployedFiles,
@@ -46,7 +50,7 @@ after(() => {
 const dataOf = (synth: SynthesizedSkycast) => synth.templates[synth.data.stackName]!;
 
 const distributionConfig = (synth: SynthesizedSkycast) =>
-  resource(synth, logicalId(synth.service.media.distribution)).Properties.DistributionConfig as Record<
+  resource(synth, logicalId(synth.service.webApp.distribution)).Properties.DistributionConfig as Record<
     string,
     Cfn
   >;
@@ -66,8 +70,13 @@ const policyOf = (synth: SynthesizedSkycast, reference: Cfn) =>
   resource(synth, describe$(synth, reference).replace(/^\$\{(.+)\}$/, '$1')).Properties;
 
 describe('the delivery table (lib/wiring/delivery.ts)', () => {
-  it('ends with the default behaviour and names each path pattern and id once', () => {
-    assert.equal(deliveryBehaviours.at(-1)?.pathPattern, '*');
+  it('names each path pattern and id once, all under the media prefixes the web app never routes', () => {
+    for (const row of deliveryBehaviours) {
+      assert.ok(
+        MEDIA_PATH_PREFIXES.some((prefix) => `/${row.pathPattern}`.startsWith(prefix)),
+        row.id,
+      );
+    }
     const patterns = deliveryBehaviours.map((row) => row.pathPattern);
     assert.equal(new Set(patterns).size, patterns.length);
     const ids = deliveryBehaviours.map((row) => row.id);
@@ -99,8 +108,24 @@ describe('the delivery table (lib/wiring/delivery.ts)', () => {
     assert.equal(behaviourFor(`${recording}/media/hls/720p30/12.ts`).id, 'recording-files');
     assert.equal(behaviourFor(`${recording}/media/thumbnails/thumb0.jpg`).id, 'recording-files');
     assert.equal(behaviourFor(`${recording}/events/recording-ended.json`).origin, 'recordings');
-    assert.equal(behaviourFor('clips/abc/index.m3u8').id, 'default');
-    assert.equal(behaviourFor('clips/abc/index.m3u8').origin, 'media');
+    assert.equal(findBehaviour('clips/abc/index.m3u8'), undefined);
+    assert.equal(findBehaviour('index.html'), undefined);
+  });
+
+  it('sends generated playlists to the manifest Lambda before any bucket row sees them', () => {
+    const recording = 'ivs/v1/123456789012/AbCdEf123456/2026/11/21/10/30/k3yXr7Mq2Zp1';
+    const expected: Record<string, string> = {
+      'videos/v1/manifest/index.m3u8': 'video-manifests',
+      'videos/v1/clips/1000-9000/index.m3u8': 'video-clips',
+      'videos/v1/clips/1000-9000/index_720p.m3u8': 'video-clips',
+      [`${recording}/manifest/index.m3u8`]: 'recording-manifests',
+      [`${recording}/clips/0-5000/720p30/playlist.m3u8`]: 'recording-clips',
+    };
+    for (const [key, id] of Object.entries(expected)) {
+      assert.equal(behaviourFor(key).id, id, key);
+      assert.equal(behaviourFor(key).origin, 'manifest', key);
+    }
+    assert.equal(behaviourFor('videos/v1/hls/index.m3u8').origin, 'media');
   });
 
   it('caches segments a year as immutable, VOD playlists and pictures a day, live playlists a second', () => {
@@ -113,7 +138,7 @@ describe('the delivery table (lib/wiring/delivery.ts)', () => {
       assert.equal(row(id).cacheControl, 'max-age=86400', id);
     }
     assert.deepEqual(row('recording-playlists').ttl, { minSeconds: 0, defaultSeconds: 1, maxSeconds: 1 });
-    assert.ok(row('default').ttl.defaultSeconds <= 5);
+    assert.ok(row('video-files').ttl.defaultSeconds <= 5);
     for (const candidate of deliveryBehaviours) {
       const { minSeconds, defaultSeconds, maxSeconds } = candidate.ttl;
       assert.ok(minSeconds <= defaultSeconds && defaultSeconds <= maxSeconds, candidate.id);
@@ -126,9 +151,10 @@ describe('the delivery table (lib/wiring/delivery.ts)', () => {
     }
   });
 
-  it('keys every cache on the path alone: no query string, header or cookie', () => {
+  it('keys every cache on the path alone, generated multivariants on the viewer limits too; never a cookie', () => {
     for (const row of deliveryBehaviours) {
-      assert.deepEqual(row.cacheKey, { queryStrings: [], headers: [], cookies: [] }, row.id);
+      const queryStrings = row.origin === 'manifest' ? [...VIEWER_LIMIT_QUERY] : [];
+      assert.deepEqual(row.cacheKey, { queryStrings, headers: [], cookies: [] }, row.id);
     }
   });
 
@@ -144,26 +170,109 @@ describe('the delivery table (lib/wiring/delivery.ts)', () => {
 });
 
 describe('MediaCdn', () => {
-  it('has one cache behaviour per row of the delivery table, in its order, the default last', () => {
+  it("adds one cache behaviour per row of the delivery table to the web app's distribution, in its order", () => {
     const config = distributionConfig(dev);
     assert.deepEqual(
       (config.CacheBehaviors as Cfn[]).map((behaviour) => behaviour.PathPattern),
-      deliveryBehaviours.slice(0, -1).map((row) => row.pathPattern),
+      deliveryBehaviours.map((row) => row.pathPattern),
     );
-    assert.equal(config.DefaultCacheBehavior.PathPattern, undefined);
+    // The default behaviour stays the web app's bucket, without key groups.
+    const web = logicalId(dev.service.webApp.bucket);
+    const defaultOrigin = (config.Origins as Cfn[]).find(
+      (o) => o.Id === config.DefaultCacheBehavior.TargetOriginId,
+    );
+    assert.equal(describe$(dev, defaultOrigin.DomainName), ref(`${web}.RegionalDomainName`));
+    assert.equal(config.DefaultCacheBehavior.TrustedKeyGroups, undefined);
   });
 
-  it('sends each row to its bucket in the data stack', () => {
+  it('requires a signed cookie of the playback key group on every media behaviour', () => {
+    const keyGroup = logicalId(dev.service.playbackKey.keyGroup);
+    for (const row of deliveryBehaviours) {
+      assert.deepEqual(
+        (behaviourOf(dev, row).TrustedKeyGroups as Cfn[]).map((id) => describe$(dev, id)),
+        [ref(keyGroup)],
+        row.id,
+      );
+    }
+    const group = resource(dev, keyGroup).Properties.KeyGroupConfig;
+    assert.deepEqual(
+      (group.Items as Cfn[]).map((id) => describe$(dev, id)),
+      [ref(logicalId(dev.service.playbackKey.publicKey))],
+    );
+    // The public key comes from the deploy-time custom resource: no key material in the template.
+    const publicKey = resource(dev, logicalId(dev.service.playbackKey.publicKey)).Properties.PublicKeyConfig;
+    assert.match(describe$(dev, publicKey.EncodedKey), /^\$\{.+\.PublicKey\}$/);
+    assert.doesNotMatch(JSON.stringify(serviceOf(dev)), /PRIVATE KEY/);
+  });
+
+  it('lets exactly the routes that sign playback read the key secret, and tells them the key id and media URL', () => {
+    const secret = logicalId(dev.service.playbackKey.secret);
+    const publicKey = logicalId(dev.service.playbackKey.publicKey);
+    const webUrl = `https://${ref(`${logicalId(dev.service.webApp.distribution)}.DomainName`)}`;
+    for (const route of routes) {
+      const fn = resource(dev, logicalId(dev.service.api.functions[route.operation.operationId]!)).Properties;
+      const env = fn.Environment.Variables as Record<string, Cfn>;
+      const signs = route.access.playback === 'sign';
+      assert.equal(env.PLAYBACK_KEY_SECRET_ARN === undefined, !signs, route.operation.operationId);
+      if (!signs) continue;
+      assert.equal(describe$(dev, env.PLAYBACK_KEY_SECRET_ARN), ref(secret));
+      assert.equal(describe$(dev, env.PLAYBACK_KEY_PAIR_ID), ref(publicKey));
+      assert.equal(describe$(dev, env.MEDIA_URL), webUrl);
+    }
+    assert.deepEqual(
+      routes.filter((route) => route.access.playback === 'sign').map((route) => route.operation.operationId),
+      ['getVideo', 'createClip', 'getClip'],
+    );
+  });
+
+  it('sends each row to its bucket in the data stack, or to the manifest function URL', () => {
     const config = distributionConfig(dev);
     for (const row of deliveryBehaviours) {
       const origin = (config.Origins as Cfn[]).find((o) => o.Id === behaviourOf(dev, row).TargetOriginId);
+      if (row.origin === 'manifest') {
+        const url = logicalId(dev.service.media.manifestUrl);
+        assert.deepEqual(origin.DomainName, {
+          'Fn::Select': [2, { 'Fn::Split': ['/', { 'Fn::GetAtt': [url, 'FunctionUrl'] }] }],
+        });
+        continue;
+      }
       const bucket = logicalId(dev.data.storage.buckets[row.origin]);
       assert.equal(describe$(dev, origin.DomainName), ref(`${bucket}.RegionalDomainName`), row.id);
     }
-    assert.equal(config.Origins.length, 2, 'one origin per bucket, shared by its rows');
+    assert.equal(
+      config.Origins.length,
+      4,
+      'the web bucket, then one origin per media origin, shared by its rows',
+    );
   });
 
-  it('caches each row as the table says, on the path alone, uncompressed', () => {
+  it('reaches the manifest Lambda only through CloudFront: IAM-auth function URL, OAC for Lambda', () => {
+    const url = resource(dev, logicalId(dev.service.media.manifestUrl)).Properties;
+    assert.equal(url.AuthType, 'AWS_IAM');
+    const config = distributionConfig(dev);
+    const lambdaOrigin = (config.Origins as Cfn[]).find((o) =>
+      /FunctionUrl/.test(describe$(dev, o.DomainName)),
+    );
+    const oac = resource(
+      dev,
+      describe$(dev, lambdaOrigin.OriginAccessControlId).replace(/^\$\{(.+)\.Id\}$/, '$1'),
+    ).Properties.OriginAccessControlConfig;
+    assert.equal(oac.OriginAccessControlOriginType, 'lambda');
+    assert.equal(oac.SigningBehavior, 'always');
+    const permissions = Object.values(resourcesOfType(serviceOf(dev), 'AWS::Lambda::Permission')).filter(
+      (p) => p.Properties.Principal === 'cloudfront.amazonaws.com',
+    );
+    // InvokeFunctionUrl, and InvokeFunction through the URL only (what function URLs with IAM auth require).
+    assert.deepEqual(permissions.map((p) => p.Properties.Action).sort(), [
+      'lambda:InvokeFunction',
+      'lambda:InvokeFunctionUrl',
+    ]);
+    for (const permission of permissions) {
+      assert.match(describe$(dev, permission.Properties.SourceArn), /distribution\//);
+    }
+  });
+
+  it('caches each row as the table says, on the path (and viewer limits) alone, uncompressed', () => {
     for (const row of deliveryBehaviours) {
       const policy = policyOf(dev, behaviourOf(dev, row).CachePolicyId).CachePolicyConfig;
       assert.equal(policy.MinTTL, row.ttl.minSeconds, row.id);
@@ -174,7 +283,10 @@ describe('MediaCdn', () => {
         {
           CookiesConfig: { CookieBehavior: 'none' },
           HeadersConfig: { HeaderBehavior: 'none' },
-          QueryStringsConfig: { QueryStringBehavior: 'none' },
+          QueryStringsConfig:
+            row.origin === 'manifest'
+              ? { QueryStringBehavior: 'whitelist', QueryStrings: [...VIEWER_LIMIT_QUERY] }
+              : { QueryStringBehavior: 'none' },
           EnableAcceptEncodingGzip: false,
           EnableAcceptEncodingBrotli: false,
         },
@@ -205,27 +317,19 @@ describe('MediaCdn', () => {
     assert.ok(settings.size * 2 <= 20 && cacheControls.size * 2 <= 20);
   });
 
-  it("allows CORS from the web app's origin (and -c corsOrigins), exposing the range headers", () => {
-    const webUrl = (synth: SynthesizedSkycast) =>
-      `https://${ref(`${logicalId(synth.service.webApp.distribution)}.DomainName`)}`;
-    for (const [synth, origins] of [
-      [dev, [webUrl(dev)]],
-      [custom, [webUrl(custom), 'http://localhost:5173']],
-    ] as const) {
-      for (const row of deliveryBehaviours) {
-        const cors = policyOf(synth, behaviourOf(synth, row).ResponseHeadersPolicyId)
-          .ResponseHeadersPolicyConfig.CorsConfig;
-        assert.deepEqual(
-          cors.AccessControlAllowOrigins.Items.map((origin: Cfn) => describe$(synth, origin)),
-          origins,
-        );
-        assert.deepEqual(cors.AccessControlAllowMethods.Items, [...mediaCors.allowMethods]);
-        assert.deepEqual(cors.AccessControlAllowHeaders.Items, [...mediaCors.allowHeaders]);
-        assert.deepEqual(cors.AccessControlExposeHeaders.Items, [...mediaCors.exposeHeaders]);
-        assert.equal(cors.AccessControlAllowCredentials, false);
-        assert.equal(cors.AccessControlMaxAgeSec, mediaCors.maxAgeSeconds);
-        assert.equal(cors.OriginOverride, true);
-      }
+  it('needs no CORS for the same-origin web app, and allows -c corsOrigins, exposing the range headers', () => {
+    for (const row of deliveryBehaviours) {
+      const none = policyOf(dev, behaviourOf(dev, row).ResponseHeadersPolicyId).ResponseHeadersPolicyConfig;
+      assert.equal(none.CorsConfig, undefined, row.id);
+      const cors = policyOf(custom, behaviourOf(custom, row).ResponseHeadersPolicyId)
+        .ResponseHeadersPolicyConfig.CorsConfig;
+      assert.deepEqual(cors.AccessControlAllowOrigins.Items, ['http://localhost:5173']);
+      assert.deepEqual(cors.AccessControlAllowMethods.Items, [...mediaCors.allowMethods]);
+      assert.deepEqual(cors.AccessControlAllowHeaders.Items, [...mediaCors.allowHeaders]);
+      assert.deepEqual(cors.AccessControlExposeHeaders.Items, [...mediaCors.exposeHeaders]);
+      assert.equal(cors.AccessControlAllowCredentials, false);
+      assert.equal(cors.AccessControlMaxAgeSec, mediaCors.maxAgeSeconds);
+      assert.equal(cors.OriginOverride, true);
     }
     assert.deepEqual(mediaCors.exposeHeaders, ['Content-Range', 'Content-Length', 'ETag', 'Accept-Ranges']);
   });
@@ -250,7 +354,9 @@ describe('MediaCdn', () => {
   it('reaches both buckets through one Origin Access Control that signs every request, never an OAI', () => {
     const config = distributionConfig(dev);
     const oacIds = new Set<string>();
+    const web = ref(`${logicalId(dev.service.webApp.bucket)}.RegionalDomainName`);
     for (const origin of config.Origins as Cfn[]) {
+      if (!origin.S3OriginConfig || describe$(dev, origin.DomainName) === web) continue;
       assert.equal(origin.S3OriginConfig.OriginAccessIdentity, '');
       oacIds.add(describe$(dev, origin.OriginAccessControlId).replace(/^\$\{(.+)\.Id\}$/, '$1'));
     }
@@ -305,17 +411,13 @@ describe('MediaCdn', () => {
   });
 
   it("puts Origin Shield in the stack's region by default, in the region a setting names, or nowhere", () => {
+    // The media origins (both buckets and the manifest Lambda); the web bucket, first, has none.
     const shields = (synth: SynthesizedSkycast) =>
-      (distributionConfig(synth).Origins as Cfn[]).map((origin) => origin.OriginShield);
-    assert.deepEqual(shields(dev), [
-      { Enabled: true, OriginShieldRegion: { Ref: 'AWS::Region' } },
-      { Enabled: true, OriginShieldRegion: { Ref: 'AWS::Region' } },
-    ]);
-    assert.deepEqual(shields(custom), [
-      { Enabled: true, OriginShieldRegion: 'eu-west-2' },
-      { Enabled: true, OriginShieldRegion: 'eu-west-2' },
-    ]);
-    assert.deepEqual(shields(unshielded), [{ Enabled: false }, { Enabled: false }]);
+      (distributionConfig(synth).Origins as Cfn[]).slice(1).map((origin) => origin.OriginShield);
+    const three = <T>(value: T) => [value, value, value];
+    assert.deepEqual(shields(dev), three({ Enabled: true, OriginShieldRegion: { Ref: 'AWS::Region' } }));
+    assert.deepEqual(shields(custom), three({ Enabled: true, OriginShieldRegion: 'eu-west-2' }));
+    assert.deepEqual(shields(unshielded), three({ Enabled: false }));
   });
 
   it('answers over HTTPS only, HTTP/2 and HTTP/3, IPv6; GET, HEAD and preflights, caching GET and HEAD', () => {
@@ -331,11 +433,11 @@ describe('MediaCdn', () => {
     }
   });
 
-  it("writes standard logs to the data stack's access-logs bucket under cloudfront/media/", () => {
+  it("writes standard logs to the data stack's access-logs bucket under cloudfront/web/ (media included)", () => {
     const config = distributionConfig(dev);
     const logsBucket = logicalId(dev.data.storage.accessLogsBucket);
     assert.equal(describe$(dev, config.Logging.Bucket), ref(`${logsBucket}.RegionalDomainName`));
-    assert.equal(config.Logging.Prefix, 'cloudfront/media/');
+    assert.equal(config.Logging.Prefix, 'cloudfront/web/');
   });
 
   it("keeps a bucket's 403 or 404 for a second only, so a playlist written a moment later shows up", () => {
@@ -375,7 +477,7 @@ describe('MediaCdn', () => {
     assert.deepEqual(findings, []);
     const suppressed = (synth: SynthesizedSkycast) =>
       (
-        resource(synth, logicalId(synth.service.media.distribution)).Metadata?.cdk_nag?.rules_to_suppress ??
+        resource(synth, logicalId(synth.service.webApp.distribution)).Metadata?.cdk_nag?.rules_to_suppress ??
         []
       ).map((rule: Cfn) => rule.id);
     assert.deepEqual(suppressed(custom), ['AwsSolutions-CFR1', 'AwsSolutions-CFR2']);

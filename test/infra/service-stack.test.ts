@@ -38,7 +38,6 @@ const ids = (synth: SynthesizedSkycast) => ({
   logsBucket: logicalId(synth.data.storage.accessLogsBucket),
   api: logicalId(synth.service.api.httpApi),
   distribution: logicalId(synth.service.webApp.distribution),
-  mediaDistribution: logicalId(synth.service.media.distribution),
   webBucket: logicalId(synth.service.webApp.bucket),
 });
 
@@ -340,7 +339,7 @@ describe('WebApp', () => {
 
   it('serves a private bucket through CloudFront Origin Access Control', () => {
     const config = distribution(dev);
-    assert.equal(config.Origins.length, 1);
+    // The web bucket first; the media origins follow (test/infra/media-cdn.test.ts).
     const [origin] = config.Origins;
     assert.equal(describe$(dev, origin.DomainName), ref(`${ids(dev).webBucket}.RegionalDomainName`));
     const oacId = describe$(dev, origin.OriginAccessControlId).replace(/^\$\{(.+)\.Id\}$/, '$1');
@@ -378,20 +377,25 @@ describe('WebApp', () => {
     assert.deepEqual(config.DefaultCacheBehavior.AllowedMethods, ['GET', 'HEAD']);
   });
 
-  it('serves index.html at the root and for Cfn client-side route (SPA fallback)', () => {
+  it('serves index.html at the root and for client-side routes, never in place of a media 403', () => {
     const config = distribution(dev);
     assert.equal(config.DefaultRootObject, 'index.html');
-    for (const status of [403, 404]) {
-      assert.ok(
-        config.CustomErrorResponses.some(
-          (response: Cfn) =>
-            response.ErrorCode === status &&
-            response.ResponseCode === 200 &&
-            response.ResponsePagePath === '/index.html',
-        ),
-        `${status} falls back to the app shell`,
-      );
+    // No error response rewrites a status to 200: a media 403 (no signed cookie) must stay a 403.
+    for (const response of config.CustomErrorResponses as Cfn[]) {
+      assert.equal(response.ResponseCode, undefined);
+      assert.equal(response.ResponsePagePath, undefined);
     }
+    const [association] = config.DefaultCacheBehavior.FunctionAssociations as Cfn[];
+    assert.equal(association.EventType, 'viewer-request');
+    const fnId = describe$(dev, association.FunctionARN).replace(/^\$\{(.+)\.FunctionARN\}$/, '$1');
+    const code = resource(dev, fnId).Properties.FunctionCode as string;
+    // Run the function as CloudFront would (cloudfront-js-2.0 is plain ES5-style JavaScript here).
+    const route = new Function(`${code}; return handler;`)() as (event: Cfn) => { uri: string };
+    const uriFor = (uri: string) => route({ request: { uri } }).uri;
+    assert.equal(uriFor('/watch/abc'), '/index.html');
+    assert.equal(uriFor('/app.js'), '/app.js');
+    assert.equal(uriFor('/videos/v1/hls/index.m3u8'), '/videos/v1/hls/index.m3u8');
+    assert.equal(uriFor('/ivs/v1/a/b'), '/ivs/v1/a/b');
   });
 
   it("writes CloudFront and S3 access logs to the data stack's access-logs bucket", () => {
@@ -436,13 +440,13 @@ describe('WebContent', () => {
   });
 
   it('writes /config.json with the region, API, user pool, client, media URL and Cognito endpoint', () => {
-    const { userPool, webClient, api, mediaDistribution } = ids(dev);
+    const { userPool, webClient, api, distribution } = ids(dev);
     assert.deepEqual(JSON.parse(file(dev, 'config.json')), {
       region: ref('AWS::Region'),
       apiUrl: ref(`${api}.ApiEndpoint`),
       userPoolId: ref(userPool),
       userPoolClientId: ref(webClient),
-      mediaUrl: `https://${ref(`${mediaDistribution}.DomainName`)}`,
+      mediaUrl: `https://${ref(`${distribution}.DomainName`)}`,
       cognitoEndpoint: `https://cognito-idp.${ref('AWS::Region')}.${ref('AWS::URLSuffix')}/`,
     });
   });
@@ -481,7 +485,7 @@ describe('WebContent', () => {
 describe('ServiceStack outputs', () => {
   it('outputs the web URL, API URL, user pool id, client id, region and the media distribution', () => {
     const outputs = serviceOf(dev).Outputs ?? {};
-    const { userPool, webClient, api, distribution, mediaDistribution } = ids(dev);
+    const { userPool, webClient, api, distribution } = ids(dev);
     const names = [
       'WebUrl',
       'ApiUrl',
@@ -489,8 +493,8 @@ describe('ServiceStack outputs', () => {
       'UserPoolClientId',
       'Region',
       'MediaUrl',
-      'MediaDistributionId',
-      'MediaDistributionDomainName',
+      'DistributionId',
+      'DistributionDomainName',
     ];
     const described = Object.fromEntries(names.map((name) => [name, describe$(dev, outputs[name]?.Value)]));
     assert.deepEqual(described, {
@@ -499,9 +503,10 @@ describe('ServiceStack outputs', () => {
       UserPoolId: ref(userPool),
       UserPoolClientId: ref(webClient),
       Region: ref('AWS::Region'),
-      MediaUrl: `https://${ref(`${mediaDistribution}.DomainName`)}`,
-      MediaDistributionId: ref(mediaDistribution),
-      MediaDistributionDomainName: ref(`${mediaDistribution}.DomainName`),
+      // Media is served by the web app's distribution, so playback cookies are same-origin.
+      MediaUrl: `https://${ref(`${distribution}.DomainName`)}`,
+      DistributionId: ref(distribution),
+      DistributionDomainName: ref(`${distribution}.DomainName`),
     });
     assert.equal(dev.service.stackName, 'skycast-dev-service');
     assert.equal(prod.service.stackName, 'skycast-prod-service');

@@ -1,16 +1,29 @@
 /**
  * The local media server against moto: RFC 7233 (ranges) and RFC 7232 (conditional requests) conformance, the
- * delivery table's headers per path, CORS, methods and paths, checked over real HTTP with raw request targets.
+ * delivery table's headers per path, CORS, methods and paths, checked over real HTTP with raw request targets;
+ * every request signed (CloudFront signed cookies or URLs, as the media behaviours require), and refused with
+ * 403 and no bytes when it is not; generated playlists from the manifest handler, invoked in-process.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Agent, type IncomingHttpHeaders, request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { getSignedCookies, getSignedUrl } from '@aws-sdk/cloudfront-signer';
+import HLS from 'hls-parser';
+import { playbackPolicy } from '../../lambdas/delivery/playback.ts';
+import { S3PlaylistSource } from '../../lambdas/delivery/s3-playlist-source.ts';
 import { behaviourFor } from '../../lib/wiring/delivery.ts';
 import { emulatorClientConfig } from '../../local/emulator-clients.ts';
-import { type RunningMediaServer, startMediaServer } from '../../local/media-server.ts';
+import {
+  type FunctionUrlEvent,
+  type FunctionUrlResult,
+  type RunningMediaServer,
+  startMediaServer,
+} from '../../local/media-server.ts';
 import { startTestEmulator, type TestEmulator } from '../support/emulator.ts';
+import { testPlaybackKeys } from '../support/playback.ts';
+import { MEDIACONVERT_720P, MEDIACONVERT_MULTIVARIANT } from '../unit/delivery/playlists.ts';
 
 interface Answer {
   status: number;
@@ -20,6 +33,21 @@ interface Answer {
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+
+const keys = testPlaybackKeys();
+/** Cookies for everything under /media on any local port, until `expires`. */
+function cookiesUntil(expires: Date, resource = 'http://127.0.0.1:*/media/*'): string {
+  const signed = getSignedCookies({
+    keyPairId: keys.key.keyPairId,
+    privateKey: keys.key.privateKey,
+    policy: playbackPolicy(resource, expires),
+  });
+  return Object.entries(signed)
+    .map(([name, value]) => `${name}=${value}`)
+    .join('; ');
+}
+/** What every request carries unless it says otherwise (`cookie: ''` for none). */
+const signedCookie = cookiesUntil(new Date(Date.now() + 3_600_000));
 
 /** One request with the target sent exactly as given (no normalisation of `..`, no added headers). */
 function send(
@@ -32,7 +60,14 @@ function send(
   const { hostname, port, pathname } = new URL(base);
   return new Promise((resolveAnswer, reject) => {
     const req = request(
-      { host: hostname, port, path: `${pathname}${target}`, method, headers, agent: options.agent ?? agent },
+      {
+        host: hostname,
+        port,
+        path: `${pathname}${target}`,
+        method,
+        headers: { cookie: signedCookie, ...headers },
+        agent: options.agent ?? agent,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -55,6 +90,8 @@ function send(
 const VIDEO = 'videos/01JD3W6P0Q4G5V7X8Y9Z0ABCDE';
 const RECORDING = 'ivs/v1/123456789012/AbCdEf123456/2026/11/21/10/30/k3yXr7Mq2Zp1';
 const SEGMENT = `${VIDEO}/hls/index_720p_00001.ts`;
+/** A video with real MediaConvert-shaped playlists, for clips. */
+const CLIPPED = 'videos/clipped';
 const LARGE = `${VIDEO}/hls/index_1080p_00002.ts`;
 const segmentBytes = randomBytes(100_000);
 const largeBytes = randomBytes(8 * 1024 * 1024 + 123);
@@ -90,7 +127,12 @@ describe('the local media server', () => {
       put('media', `${VIDEO}/hls/own-cache.m3u8`, '#EXTM3U\n', { CacheControl: 'no-cache' }),
       put('media', `${VIDEO}/thumbnails/thumb.0000000.jpg`, randomBytes(300)),
       put('media', `${VIDEO}/poster/poster.0000001.jpg`, randomBytes(300)),
-      put('media', 'clips/c1/notes.xyz', 'no known extension', { ContentType: 'text/x-notes' }),
+      put('media', `${VIDEO}/notes/c1.xyz`, 'no known extension', { ContentType: 'text/x-notes' }),
+      put('media', 'elsewhere/c1.ts', 'outside the media paths'),
+      put('media', `${CLIPPED}/hls/index.m3u8`, MEDIACONVERT_MULTIVARIANT),
+      ...['1080p', '720p', '480p', '360p'].map((name) =>
+        put('media', `${CLIPPED}/hls/index_${name}.m3u8`, MEDIACONVERT_720P.replaceAll('720p', name)),
+      ),
       put('recordings', `${RECORDING}/media/hls/720p30/playlist.m3u8`, '#EXTM3U\n'),
       put('recordings', `${RECORDING}/media/hls/720p30/0.ts`, randomBytes(200)),
       // Only in the recordings bucket: the table sends videos/ to the media bucket, so this is not found.
@@ -101,9 +143,18 @@ describe('the local media server', () => {
     );
     segmentETag = head.ETag as string;
     segmentLastModified = head.LastModified as Date;
+    const buckets = {
+      media: aws.resources.bucketNames.media,
+      recordings: aws.resources.bucketNames.recordings,
+    };
+    // Imported once the emulator's environment is in place, as Lambda loads a handler after its configuration.
+    const { createHandler } = await import('../../lambdas/delivery/manifest-handler.ts');
+    const manifest = createHandler({ playlists: new S3PlaylistSource(s3, buckets) });
     const options = {
       s3: { endpoint: aws.endpoint, region: aws.resources.region },
-      buckets: { media: aws.resources.bucketNames.media, recordings: aws.resources.bucketNames.recordings },
+      buckets,
+      trustedKeys: keys.trusted,
+      manifest: async (event: FunctionUrlEvent) => (await manifest(event as never)) as FunctionUrlResult,
     };
     media = await startMediaServer(options);
     listed = await startMediaServer({ ...options, allowOrigins: ['https://app.example.com'] });
@@ -360,7 +411,7 @@ describe('the local media server', () => {
       [`${VIDEO}/poster/poster.0000001.jpg`, 'image/jpeg'],
       [`${RECORDING}/media/hls/720p30/playlist.m3u8`, 'application/vnd.apple.mpegurl'],
       [`${RECORDING}/media/hls/720p30/0.ts`, 'video/mp2t'],
-      ['clips/c1/notes.xyz', 'text/x-notes'],
+      [`${VIDEO}/notes/c1.xyz`, 'text/x-notes'],
     ];
 
     it('sends each path the Cache-Control of its row and the content type of its extension', async () => {
@@ -503,6 +554,75 @@ describe('the local media server', () => {
       assert.equal(spaced.body.toString(), 'spaced');
       assert.equal(queried.status, 200);
       assert.ok(queried.body.equals(segmentBytes));
+    });
+  });
+
+  describe('signed access (trusted key group) and generated playlists', () => {
+    it('refuses a request without cookies, with expired ones or a tampered one: 403 and no bytes', async () => {
+      const expired = cookiesUntil(new Date(Date.now() - 1000));
+      const policy = /CloudFront-Policy=([^;]+)/.exec(signedCookie)?.[1] as string;
+      const tampered = signedCookie.replace(policy, `${policy.slice(0, -6)}AAAAAA`);
+      const narrow = cookiesUntil(new Date(Date.now() + 60_000), 'http://127.0.0.1:*/media/videos/other/*');
+      for (const cookie of ['', expired, tampered, narrow]) {
+        for (const answer of [
+          await get(segment, { cookie }),
+          await get(segment, { cookie, range: 'bytes=0-9' }),
+          await head(segment, { cookie }),
+        ]) {
+          assert.equal(answer.status, 403, cookie);
+          assert.equal(answer.body.includes(segmentBytes.subarray(0, 16)), false);
+          assert.equal(answer.headers['content-range'], undefined);
+        }
+      }
+    });
+
+    it('accepts a signed URL instead, judged on the URL alone, as CloudFront does', async () => {
+      const signed = new URL(
+        getSignedUrl({
+          url: `${url}${segment}`,
+          keyPairId: keys.key.keyPairId,
+          privateKey: keys.key.privateKey,
+          dateLessThan: new Date(Date.now() + 60_000),
+        }),
+      );
+      const ok = await get(`${segment}${signed.search}`, { cookie: '', range: 'bytes=10-19' });
+      assert.equal(ok.status, 206);
+      assert.ok(ok.body.equals(segmentBytes.subarray(10, 20)));
+      const moved = await get(`/${VIDEO}/hls/index.m3u8${signed.search}`, { cookie: '' });
+      assert.equal(moved.status, 403);
+    });
+
+    it('answers 404 outside the media paths, as the web distribution would not send them to media', async () => {
+      assert.equal((await get('/elsewhere/c1.ts')).status, 404);
+    });
+
+    it("serves a clip's playlists from the manifest handler, which an independent parser accepts", async () => {
+      const multivariant = await get(`/${CLIPPED}/clips/6500-13000/index.m3u8`);
+      assert.equal(multivariant.status, 200);
+      assert.equal(multivariant.headers['content-type'], 'application/vnd.apple.mpegurl');
+      assert.equal(
+        multivariant.headers['cache-control'],
+        behaviourFor(`${CLIPPED}/clips/0-1/index.m3u8`).cacheControl,
+      );
+      const parsed = HLS.parse(multivariant.body.toString()) as HLS.types.MasterPlaylist;
+      assert.equal(parsed.variants.length, 4);
+
+      const rendition = await get(`/${CLIPPED}/clips/6500-13000/${parsed.variants[1]?.uri}`);
+      const clip = HLS.parse(rendition.body.toString()) as HLS.types.MediaPlaylist;
+      assert.deepEqual(
+        clip.segments.map((segmentOf) => segmentOf.uri),
+        // [6.5 s, 13 s) lies in the 6 s segments 6–12 and 12–18.
+        ['../../hls/index_720p_00002.ts', '../../hls/index_720p_00003.ts'],
+      );
+      const headed = await head(`/${CLIPPED}/clips/6500-13000/index.m3u8`);
+      assert.equal(headed.status, 200);
+      assert.equal(headed.headers['content-length'], String(multivariant.body.length));
+      assert.equal(headed.body.length, 0);
+
+      const bad = await get(`/${CLIPPED}/clips/13000-6500/index.m3u8`);
+      assert.equal(bad.status, 400);
+      assert.match(bad.body.toString(), /INVALID_CLIP_RANGE/);
+      assert.equal((await get(`/${CLIPPED}/clips/0-1000/index.m3u8`, { cookie: '' })).status, 403);
     });
   });
 });

@@ -75,7 +75,17 @@ describe('getVideo, listVideos and deleteVideo against the emulator', () => {
     };
     await catalog.create(video);
     await catalog.recordJob(videoId, `job-${videoId}`, at);
-    await catalog.markReady(videoId, `job-${videoId}`, media, at);
+    const prefix = `videos/${videoId}`;
+    await catalog.markReady(
+      videoId,
+      `job-${videoId}`,
+      {
+        ...media,
+        playbackPath: `${prefix}/${media.playbackPath}`,
+        renditions: media.renditions.map((r) => ({ ...r, playlistPath: `${prefix}/${r.playlistPath}` })),
+      },
+      at,
+    );
     return video;
   }
 
@@ -105,7 +115,16 @@ describe('getVideo, listVideos and deleteVideo against the emulator', () => {
     const own = await get(alice, secret.videoId);
     assert.equal(own.status, 200);
     assert.equal(own.body.status, 'READY');
-    assert.equal(own.body.playbackPath, media.playbackPath);
+    assert.equal(own.body.playbackPath, `videos/${secret.videoId}/${media.playbackPath}`);
+    // Signed with the key in the emulator's Secrets Manager, for this video's prefix only.
+    assert.equal(own.body.playback.url, `${emulator.env.MEDIA_URL}/${own.body.playbackPath}`);
+    assert.deepEqual(
+      own.body.playback.cookies.map((cookie: { name: string; path: string }) => [cookie.name, cookie.path]),
+      ['CloudFront-Policy', 'CloudFront-Signature', 'CloudFront-Key-Pair-Id'].map((name) => [
+        name,
+        `/media/videos/${secret.videoId}/`,
+      ]),
+    );
     for (const hidden of ['sourceKey', 'uploadId', 'jobId', 'partSize'])
       assert.ok(!(hidden in own.body), hidden);
 

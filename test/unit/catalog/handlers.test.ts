@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { userIdTokens } from '../../support/http-deps.ts';
 import { type Handler, invoke } from '../../support/lambda.ts';
+import { testPlaybackIssuer } from '../../support/playback.ts';
 import { InMemoryVideoCatalog } from './in-memory.ts';
 
 const http = userIdTokens;
@@ -17,12 +18,19 @@ describe('catalog handlers at the API edge', () => {
       USER_POOL_ID: 'eu-west-1_example',
       USER_POOL_CLIENT_ID: 'client',
       CATALOG_TABLE_NAME: 'catalog',
+      PLAYBACK_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:playback-key',
+      PLAYBACK_KEY_PAIR_ID: 'KTESTPLAYBACK1',
+      MEDIA_URL: 'https://media.test',
     });
     listVideos = (await import('../../../lambdas/catalog/list-videos.ts')).createHandler({
       ...http,
       catalog,
     });
-    getVideo = (await import('../../../lambdas/catalog/get-video.ts')).createHandler({ ...http, catalog });
+    getVideo = (await import('../../../lambdas/catalog/get-video.ts')).createHandler({
+      ...http,
+      catalog,
+      playback: testPlaybackIssuer(),
+    });
     for (let i = 0; i < 25; i++) {
       await catalog.create({
         videoId: `v-${i}`,

@@ -9,6 +9,8 @@ import {
   type VideoFiles,
 } from '../../../lambdas/catalog/videos.ts';
 import type { AuthenticatedUser } from '../../../lambdas/shared/auth.ts';
+import { checkSignedRequest } from '../../../local/signed-access.ts';
+import { testPlaybackIssuer, testPlaybackKeys } from '../../support/playback.ts';
 import { InMemoryVideoCatalog } from './in-memory.ts';
 
 const user = (sub: string): AuthenticatedUser => ({
@@ -55,7 +57,7 @@ async function setup(...videos: StoredVideo[]) {
   const catalog = new InMemoryVideoCatalog();
   for (const v of videos) await catalog.create(v);
   const files = new RecordingVideoFiles();
-  return { catalog, files, deps: { catalog, files } };
+  return { catalog, files, deps: { catalog, files, playback: testPlaybackIssuer() } };
 }
 
 describe('toApiVideo', () => {
@@ -114,6 +116,27 @@ describe('getVideo', () => {
 
     assert.equal((await getVideo(deps, bob, 'pub')).videoId, 'pub');
     assert.equal((await getVideo(deps, bob, 'unl')).videoId, 'unl');
+  });
+
+  it("gives a READY video playback: cookies that open its own media and no other video's", async () => {
+    const { deps } = await setup(
+      video(),
+      video({ videoId: 'v-2', status: 'PROCESSING', playbackPath: undefined }),
+    );
+
+    const { playback } = await getVideo(deps, alice, 'v-1');
+
+    assert.ok(playback);
+    assert.equal(playback.url, 'https://media.test/videos/v-1/hls/index.m3u8');
+    const cookie = playback.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+    const asks = (target: string) =>
+      checkSignedRequest(
+        { scheme: 'https', host: 'media.test', target, cookie, sourceIp: '192.0.2.1' },
+        testPlaybackKeys().trusted,
+      ).ok;
+    assert.equal(asks('/videos/v-1/hls/index_720p_00001.ts'), true);
+    assert.equal(asks('/videos/v-2/hls/index.m3u8'), false);
+    assert.equal((await getVideo(deps, alice, 'v-2')).playback, undefined);
   });
 });
 

@@ -1,0 +1,125 @@
+/**
+ * Clips: a clip is a catalog video of its own (source kind `clip`), owned by whoever cut it, whose playlists
+ * the manifest Lambda generates from the source's under the source's media prefix
+ * (`<prefix>clips/<startMs>-<endMs>/index.m3u8`). Nothing is copied or re-encoded, so a clip is READY at once.
+ *
+ * Rules:
+ * - the source must be a video or recording the caller may watch (anyone's public or unlisted, or their own),
+ *   and READY; another user's private source does not exist for them (404);
+ * - the range is checked against the source's duration and MAX_CLIP_SECONDS, and against its playlists, so a
+ *   clip that is created always plays;
+ * - a clip is never more visible than its source (default: the source's visibility).
+ */
+import { posix } from 'node:path';
+import type { AuthenticatedUser } from '#shared/auth.ts';
+import { NotFoundError } from '#shared/errors.ts';
+import { logger } from '#shared/logger.ts';
+import type { Rendition, Visibility, WatchableVideo } from '../catalog/video.ts';
+import type { StoredVideo } from '../catalog/video-catalog.ts';
+import { canRead, type VideoPlaybackDeps, watchableVideo } from '../catalog/videos.ts';
+import { clipRange } from '../delivery/clips.ts';
+import {
+  clipFolder,
+  MAX_CLIP_SECONDS,
+  manifestSourceOf,
+  type PlaylistSource,
+  planClip,
+} from '../delivery/manifest.ts';
+import { ClipOfClipError, SourceNotReadyError, VisibilityTooOpenError } from './errors.ts';
+
+export interface ClipDeps extends VideoPlaybackDeps {
+  playlists: PlaylistSource;
+  newId: () => string;
+  now: () => Date;
+}
+
+export interface ClipRequest {
+  title: string;
+  startSeconds: number;
+  endSeconds: number;
+  visibility?: Visibility | undefined;
+}
+
+/** How many people may see a video: a clip may only move right. */
+const OPENNESS: Record<Visibility, number> = { public: 2, unlisted: 1, private: 0 };
+
+const noSource = () => new NotFoundError('No video with this id.');
+
+export async function createClip(
+  deps: ClipDeps,
+  user: AuthenticatedUser,
+  sourceId: string,
+  request: ClipRequest,
+): Promise<WatchableVideo> {
+  const source = await deps.catalog.get(sourceId);
+  if (!source || !canRead(source, user)) throw noSource();
+  if (source.source.kind === 'clip') {
+    throw new ClipOfClipError(`This is a clip; cut from its source (${source.source.videoId}) instead.`);
+  }
+  const manifestSource = source.playbackPath ? manifestSourceOf(source.playbackPath) : undefined;
+  if (
+    source.status !== 'READY' ||
+    !source.playbackPath ||
+    source.durationSeconds === undefined ||
+    !manifestSource
+  ) {
+    throw new SourceNotReadyError(`The video is ${source.status}; clips can be cut once it is READY.`);
+  }
+  const range = clipRange(
+    { start: request.startSeconds, end: request.endSeconds },
+    { durationSeconds: source.durationSeconds, maxClipSeconds: MAX_CLIP_SECONDS },
+  );
+  const visibility = request.visibility ?? source.visibility;
+  if (OPENNESS[visibility] > OPENNESS[source.visibility]) {
+    throw new VisibilityTooOpenError(
+      `The source is ${source.visibility}; its clips can be ${Object.keys(OPENNESS)
+        .filter((v) => OPENNESS[v as Visibility] <= OPENNESS[source.visibility])
+        .join(' or ')}, not ${visibility}.`,
+    );
+  }
+  // The clip must be one the manifest Lambda can serve: every rendition is cut here once, to be sure.
+  const plan = await planClip(manifestSource, range, deps.playlists);
+
+  const folder = `${manifestSource.prefix}clips/${clipFolder(range)}/`;
+  const sourceDir = posix.dirname(manifestSource.multivariantKey);
+  const renditions: Rendition[] | undefined = source.renditions?.map((rendition) => ({
+    ...rendition,
+    playlistPath: posix.join(folder, posix.relative(sourceDir, rendition.playlistPath)),
+  }));
+  const at = deps.now().toISOString();
+  const clip: StoredVideo = {
+    videoId: deps.newId(),
+    ownerId: user.sub,
+    title: request.title,
+    visibility,
+    status: 'READY',
+    source: { kind: 'clip', videoId: source.videoId, startSeconds: range.start, endSeconds: range.end },
+    durationSeconds: Math.round(plan.durationSeconds * 1000) / 1000,
+    playbackPath: `${folder}index.m3u8`,
+    ...(source.posterPath ? { posterPath: source.posterPath } : {}),
+    ...(renditions ? { renditions } : {}),
+    ...(source.audioOnly ? { audioOnly: true } : {}),
+    createdAt: at,
+    updatedAt: at,
+  };
+  await deps.catalog.create(clip);
+  logger.info('clip created', {
+    videoId: clip.videoId,
+    sourceId: source.videoId,
+    start: range.start,
+    end: range.end,
+  });
+  return watchableVideo(deps, user, clip);
+}
+
+export async function getClip(
+  deps: VideoPlaybackDeps,
+  user: AuthenticatedUser,
+  clipId: string,
+): Promise<WatchableVideo> {
+  const clip = await deps.catalog.get(clipId);
+  if (!clip || !canRead(clip, user) || clip.source.kind !== 'clip') {
+    throw new NotFoundError('No clip with this id.');
+  }
+  return watchableVideo(deps, user, clip);
+}

@@ -1,0 +1,55 @@
+import * as z from 'zod';
+import { defineOperation } from '#shared/operation.ts';
+import { VideoIdParams } from '../catalog/operations.ts';
+import { VISIBILITIES, WatchableVideo } from '../catalog/video.ts';
+import { MAX_CLIP_SECONDS } from '../delivery/manifest.ts';
+
+export const CreateClipRequest = z
+  .object({
+    title: z.string().trim().min(1, 'A clip needs a title.').max(200, 'A title is at most 200 characters.'),
+    startSeconds: z.number().min(0, 'startSeconds is at least 0.'),
+    endSeconds: z.number().positive('endSeconds is after the start of the source.'),
+    visibility: z
+      .enum(VISIBILITIES)
+      .optional()
+      .describe("Defaults to the source's; never less restrictive than the source's."),
+  })
+  .strict();
+
+export const ClipIdParams = z.object({
+  clipId: VideoIdParams.shape.videoId,
+});
+
+export const createClip = defineOperation({
+  operationId: 'createClip',
+  method: 'POST',
+  path: '/videos/{videoId}/clips',
+  tag: 'clips',
+  summary: 'Cut a clip from a video or recording you may watch',
+  description:
+    `The range is checked against the source's duration and a limit of ${MAX_CLIP_SECONDS} s; the clip plays ` +
+    'the whole segments around it (no re-encoding, so it may start and end up to one segment wider). It is a ' +
+    'READY video of yours, listed with your videos, with `source.kind` `clip`.',
+  auth: 'user',
+  checkRevocation: true,
+  params: VideoIdParams,
+  body: CreateClipRequest,
+  response: WatchableVideo,
+  successStatus: 201,
+  errors: [400, 401, 404, 409],
+});
+
+export const getClip = defineOperation({
+  operationId: 'getClip',
+  method: 'GET',
+  path: '/clips/{clipId}',
+  tag: 'clips',
+  summary: 'One clip, with playback',
+  description:
+    'As getVideo, for clips: public and unlisted clips are readable by anyone signed in, private ones by their ' +
+    'owner only. `playback` is present while the caller may also watch the source.',
+  auth: 'user',
+  params: ClipIdParams,
+  response: WatchableVideo,
+  errors: [400, 401, 404],
+});

@@ -1,0 +1,229 @@
+/**
+ * The manifest Lambda's use case: playlists generated from a video's (or a recording's) own, served under the
+ * source's media prefix so the source's playback cookies cover them:
+ *
+ * - `<prefix>manifest/index.m3u8?maxHeight=…&maxBitrate=…&device=phone|tablet|tv` — the multivariant playlist
+ *   filtered for the viewer;
+ * - `<prefix>clips/<startMs>-<endMs>/index.m3u8` (same query) — a clip's multivariant playlist, and
+ *   `<prefix>clips/<startMs>-<endMs>/<rendition playlist>` — each rendition cut to whole segments, with URIs
+ *   pointing back at the source's segments (no re-encoding, nothing written).
+ *
+ * `<prefix>` is `videos/<id>/` (a transcode's output, `hls/index.m3u8` in the media bucket) or a recording's
+ * `ivs/v1/<account>/<channel>/<y>/<m>/<d>/<h>/<min>/<recording id>/` (IVS's `media/hls/master.m3u8` in the
+ * recordings bucket). Which playlist is read follows from the path alone: the signed cookies that let the
+ * request through already say the viewer may watch the source.
+ */
+import { posix } from 'node:path';
+import { NotFoundError } from '#shared/errors.ts';
+import { type ClipRange, clipRange, cutMediaPlaylist, playlistDuration } from './clips.ts';
+import { InvalidClipRangeError, PlaylistParseError } from './errors.ts';
+import {
+  type MediaPlaylist,
+  type MediaSegment,
+  type MultivariantPlaylist,
+  type Playlist,
+  renderPlaylist,
+} from './hls.ts';
+import { filterVariants, relativeUriRewriter, type UriRewriter, viewerLimits } from './variants.ts';
+
+/** The longest clip, in seconds. */
+export const MAX_CLIP_SECONDS = 10 * 60;
+
+/** Where the manifest Lambda reads source playlists from. */
+export interface PlaylistSource {
+  /** The parsed playlist at `key` of the bucket with this role; undefined if there is none. */
+  get(bucket: SourceBucket, key: string): Promise<Playlist | undefined>;
+}
+
+export type SourceBucket = 'media' | 'recordings';
+
+/** A video or recording whose playlists generated ones are made from. */
+export interface ManifestSource {
+  bucket: SourceBucket;
+  /** Its media prefix, ending in `/`. */
+  prefix: string;
+  /** Key of its multivariant playlist. */
+  multivariantKey: string;
+}
+
+const VIDEO_PREFIX = /^videos\/[A-Za-z0-9_-]{1,64}\//;
+// ivs/v1/<account>/<channel>/<y>/<m>/<d>/<h>/<min>/<recording id>/
+const RECORDING_PREFIX = /^ivs\/v1\/(?:[A-Za-z0-9_-]+\/){8}/;
+
+/** The source a key lives under, if it is one the manifest Lambda generates playlists for. */
+export function manifestSourceOf(key: string): ManifestSource | undefined {
+  const video = VIDEO_PREFIX.exec(key)?.[0];
+  if (video) return { bucket: 'media', prefix: video, multivariantKey: `${video}hls/index.m3u8` };
+  const recording = RECORDING_PREFIX.exec(key)?.[0];
+  if (recording) {
+    return { bucket: 'recordings', prefix: recording, multivariantKey: `${recording}media/hls/master.m3u8` };
+  }
+  return undefined;
+}
+
+/** The path of a clip's multivariant playlist, relative to the media URL. */
+export const clipPlaylistPath = (sourcePlaybackPath: string, range: ClipRange) => {
+  const source = manifestSourceOf(sourcePlaybackPath);
+  if (!source) throw new Error(`No manifest source for ${sourcePlaybackPath}`);
+  return `${source.prefix}clips/${clipFolder(range)}/index.m3u8`;
+};
+
+/** `<startMs>-<endMs>`: the range as a folder name, in whole milliseconds. */
+export const clipFolder = (range: ClipRange) =>
+  `${Math.round(range.start * 1000)}-${Math.round(range.end * 1000)}`;
+
+/** A generated playlist, ready to serve. */
+export interface GeneratedPlaylist {
+  body: string;
+}
+
+function parseLimits(query: URLSearchParams) {
+  const number = (name: string) => {
+    const value = query.get(name);
+    return value === null ? undefined : /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  };
+  const device = query.get('device');
+  const maxHeight = number('maxHeight');
+  const maxBitrate = number('maxBitrate');
+  return viewerLimits({
+    ...(device === null ? {} : { profile: device }),
+    ...(maxHeight === undefined ? {} : { maxHeight }),
+    ...(maxBitrate === undefined ? {} : { maxBitrate }),
+  });
+}
+
+async function readMultivariant(source: ManifestSource, playlists: PlaylistSource) {
+  const playlist = await playlists.get(source.bucket, source.multivariantKey);
+  if (!playlist) throw new NotFoundError('This video has no playlist (yet).');
+  if (playlist.kind !== 'multivariant') {
+    throw new PlaylistParseError(`${source.multivariantKey} is a media playlist, not a multivariant one`);
+  }
+  return playlist;
+}
+
+/** URIs of the source's rendition playlists, relative to its multivariant playlist's folder. */
+function renditionUris(multivariant: MultivariantPlaylist): Set<string> {
+  const uris = new Set(multivariant.variants.map((variant) => variant.uri));
+  for (const rendition of multivariant.media) {
+    const uri = rendition.attributes.find((attribute) => attribute.name === 'URI')?.value;
+    if (uri) uris.add(uri);
+  }
+  return uris;
+}
+
+const CLIP_FOLDER = /^(\d{1,9})-(\d{1,9})$/;
+
+/** Parses `<startMs>-<endMs>` into seconds. */
+export function parseClipFolder(folder: string): ClipRange {
+  const match = CLIP_FOLDER.exec(folder);
+  if (!match) throw new InvalidClipRangeError(`"${folder}" is not <startMs>-<endMs> in whole milliseconds`);
+  return { start: Number(match[1]) / 1000, end: Number(match[2]) / 1000 };
+}
+
+function rewriteSegments(media: MediaPlaylist, rewrite: UriRewriter): MediaPlaylist {
+  const maps = new Map<object, MediaSegment['map']>();
+  return {
+    ...media,
+    segments: media.segments.map((segment) => {
+      let map = segment.map;
+      if (map) {
+        // Segments share their EXT-X-MAP object; keep them sharing so the renderer writes it once.
+        const rewritten = maps.get(map) ?? { ...map, uri: rewrite(map.uri) };
+        maps.set(map, rewritten);
+        map = rewritten;
+      }
+      return { ...segment, uri: rewrite(segment.uri), ...(map ? { map } : {}) };
+    }),
+  };
+}
+
+/**
+ * A clip of one rendition: the source rendition playlist at `renditionUri` (relative to the multivariant
+ * playlist) cut to the range, with URIs made relative to where the clip playlist is served.
+ */
+export async function clipRendition(
+  source: ManifestSource,
+  renditionUri: string,
+  range: ClipRange,
+  playlists: PlaylistSource,
+  servedKey: string,
+): Promise<MediaPlaylist> {
+  const sourceKey = posix.join(posix.dirname(source.multivariantKey), renditionUri);
+  const media = await playlists.get(source.bucket, sourceKey);
+  if (!media) throw new NotFoundError(`The source has no rendition playlist ${renditionUri}.`);
+  if (media.kind !== 'media') throw new PlaylistParseError(`${sourceKey} is not a media playlist`);
+  const checked = clipRange(
+    { start: range.start, end: range.end },
+    { durationSeconds: playlistDuration(media), maxClipSeconds: MAX_CLIP_SECONDS },
+  );
+  return rewriteSegments(cutMediaPlaylist(media, checked), relativeUriRewriter(sourceKey, servedKey));
+}
+
+/**
+ * What a clip of the source over `range` would be: its duration (whole segments) and its renditions' URIs,
+ * checked against every rendition. For createClip, which refuses a range the manifest Lambda could not serve.
+ */
+export async function planClip(
+  source: ManifestSource,
+  range: ClipRange,
+  playlists: PlaylistSource,
+): Promise<{ durationSeconds: number; renditionUris: string[] }> {
+  const multivariant = await readMultivariant(source, playlists);
+  const uris = [...renditionUris(multivariant)];
+  const servedDir = `${source.prefix}clips/${clipFolder(range)}/`;
+  const cuts = await Promise.all(
+    uris.map((uri) => clipRendition(source, uri, range, playlists, posix.join(servedDir, uri))),
+  );
+  const durations = cuts.map(playlistDuration);
+  return { durationSeconds: Math.max(...durations), renditionUris: uris };
+}
+
+/**
+ * Generates the playlist at `key` (a media key, no leading slash) for a viewer's query, or says why not with a
+ * SkycastError (404 for a path that names nothing we generate, 400 for a bad range or limit).
+ */
+export async function generatePlaylist(
+  key: string,
+  query: URLSearchParams,
+  playlists: PlaylistSource,
+): Promise<GeneratedPlaylist> {
+  const source = manifestSourceOf(key);
+  const rest = source ? key.slice(source.prefix.length) : '';
+  if (!source) throw new NotFoundError('No generated playlist at this path.');
+
+  if (rest === 'manifest/index.m3u8') {
+    const limits = parseLimits(query);
+    const multivariant = await readMultivariant(source, playlists);
+    const filtered = filterVariants(multivariant, limits, relativeUriRewriter(source.multivariantKey, key));
+    return { body: renderPlaylist(filtered) };
+  }
+
+  const clip = /^clips\/([^/]+)\/(.+)$/.exec(rest);
+  if (!clip) throw new NotFoundError('No generated playlist at this path.');
+  const range = parseClipFolder(clip[1] as string);
+  const inside = clip[2] as string;
+  const multivariant = await readMultivariant(source, playlists);
+  if (inside === 'index.m3u8') {
+    const limits = parseLimits(query);
+    // A range the renditions cannot serve is refused here already, checked on the first one (renditions are
+    // aligned), so a player never gets a multivariant playlist whose renditions all fail.
+    const first = multivariant.variants[0];
+    if (first) {
+      await clipRendition(
+        source,
+        first.uri,
+        range,
+        playlists,
+        `${source.prefix}clips/${clip[1]}/${first.uri}`,
+      );
+    }
+    // Each rendition's clip playlist sits at the same relative path under the clip's folder as the source
+    // rendition under the source's folder, so the URIs stay as they are.
+    return { body: renderPlaylist(filterVariants(multivariant, limits, (uri) => uri)) };
+  }
+  if (!renditionUris(multivariant).has(inside)) {
+    throw new NotFoundError('The source has no rendition playlist at this path.');
+  }
+  const media = await clipRendition(source, inside, range, playlists, key);
+  return { body: renderPlaylist(media) };
+}

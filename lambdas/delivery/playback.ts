@@ -1,0 +1,141 @@
+/**
+ * Private playback: every media object is served only with a CloudFront signed cookie set (custom policy), and
+ * the API hands one out to whoever may watch a video. The cookies cover the video's media prefix
+ * (`videos/<id>/`, or a recording's `ivs/v1/…/<recording id>/`), so one set plays the multivariant playlist,
+ * every rendition and segment, the poster, thumbnails and the manifest Lambda's generated playlists (filtered
+ * multivariants and clips, which live under the same prefix). Cache keys never hold cookies, so one cached
+ * copy still serves every viewer, and who may watch is decided at each getVideo, not baked into the media.
+ */
+import { getSignedCookies } from '@aws-sdk/cloudfront-signer';
+import * as z from 'zod';
+
+/** The CloudFront key pair that signs: the id of its public key in the trusted key group, and the private key. */
+export interface PlaybackKey {
+  keyPairId: string;
+  /** PEM (PKCS#1 or PKCS#8) RSA private key. */
+  privateKey: string;
+}
+
+/** Where the signing key comes from (Secrets Manager in AWS and locally). */
+export interface PlaybackKeySource {
+  get(): Promise<PlaybackKey>;
+}
+
+export const PlaybackCookie = z.object({
+  name: z.string(),
+  value: z.string(),
+  /** The URL path the cookie is sent for: the video's media prefix, ending in `/`. */
+  path: z.string(),
+  expires: z.iso.datetime(),
+});
+export type PlaybackCookie = z.output<typeof PlaybackCookie>;
+
+export const Playback = z
+  .object({
+    url: z.string().describe('Absolute URL of the multivariant playlist.'),
+    expiresAt: z.iso.datetime().describe('When the cookies stop working; ask getVideo again before then.'),
+    cookies: z
+      .array(PlaybackCookie)
+      .describe(
+        'Set each (name=value; path; expires; SameSite=Strict; Secure on https) before fetching the url.',
+      ),
+  })
+  .describe(
+    'How to play a READY video: CloudFront signed cookies for its media prefix and the playlist URL.',
+  );
+export type Playback = z.output<typeof Playback>;
+
+/** How long playback cookies last unless the deployment says otherwise: long enough for a film, short. */
+export const DEFAULT_PLAYBACK_TTL_SECONDS = 4 * 60 * 60;
+
+/**
+ * The media prefix a playback path lives under, ending in `/`: `videos/<id>/` for what a transcode wrote,
+ * `ivs/v1/…/<recording id>/` for a recording (IVS writes its playlists under `<prefix>/media/hls/`), and the
+ * same for the clips generated under either.
+ */
+export function mediaPrefixOf(playbackPath: string): string {
+  const video = /^(videos\/[^/]+\/)/.exec(playbackPath);
+  if (video) return video[1] as string;
+  // ivs/v1/<account>/<channel>/<y>/<m>/<d>/<h>/<min>/<recording id>/: IVS's fixed layout.
+  const recording = /^ivs\/v1\/(?:[^/]+\/){8}/.exec(playbackPath);
+  if (recording) return recording[0];
+  throw new MediaPrefixError(`No media prefix in playback path ${JSON.stringify(playbackPath)}`);
+}
+
+/** A playback path outside the layouts we sign for (`videos/<id>/…`, `ivs/v1/…/media/…`). */
+export class MediaPrefixError extends Error {
+  override name = 'MediaPrefixError';
+}
+
+/** Where media is served: `https://<web domain>` in the cloud, `http://127.0.0.1:3000/media` locally. */
+export function normaliseMediaUrl(mediaUrl: string): string {
+  return mediaUrl.replace(/\/+$/, '');
+}
+
+/**
+ * The custom policy of a cookie set: the whole prefix (`*` covers any characters, slashes included, and any
+ * query string), until `expires`. Compact JSON, as CloudFront's documentation writes it; the signer signs
+ * exactly these bytes and CloudFront verifies the bytes it decodes.
+ */
+export function playbackPolicy(resource: string, expires: Date): string {
+  return JSON.stringify({
+    Statement: [
+      {
+        Resource: resource,
+        Condition: { DateLessThan: { 'AWS:EpochTime': Math.floor(expires.getTime() / 1000) } },
+      },
+    ],
+  });
+}
+
+/** Signs playback of the media under `prefix` for `ttlSeconds` from `now`. */
+export function signPlayback(
+  key: PlaybackKey,
+  request: { mediaUrl: string; playbackPath: string; now: Date; ttlSeconds: number },
+): Playback {
+  const base = normaliseMediaUrl(request.mediaUrl);
+  const prefix = mediaPrefixOf(request.playbackPath);
+  const expires = new Date(Math.floor(request.now.getTime() / 1000) * 1000 + request.ttlSeconds * 1000);
+  const policy = playbackPolicy(`${base}/${prefix}*`, expires);
+  const signed = getSignedCookies({ keyPairId: key.keyPairId, privateKey: key.privateKey, policy });
+  const path = `${new URL(base).pathname.replace(/\/$/, '')}/${prefix}`;
+  const values: [string, string | undefined][] = [
+    ['CloudFront-Policy', signed['CloudFront-Policy']],
+    ['CloudFront-Signature', signed['CloudFront-Signature']],
+    ['CloudFront-Key-Pair-Id', signed['CloudFront-Key-Pair-Id']],
+  ];
+  const expiresAt = expires.toISOString();
+  return {
+    url: `${base}/${request.playbackPath}`,
+    expiresAt,
+    cookies: values.map(([name, value]) => {
+      if (!value) throw new Error(`The signer returned no ${name}`);
+      return { name, value, path, expires: expiresAt };
+    }),
+  };
+}
+
+/** `Cookie:` header value of a playback cookie set, for tools (ffprobe `-headers`, fetch in tests). */
+export const cookieHeader = (playback: Pick<Playback, 'cookies'>) =>
+  playback.cookies.map((cookie) => `${cookie.name}=${cookie.value}`).join('; ');
+
+/** Issues playback for videos: the key, where media is served, and how long cookies last. */
+export interface PlaybackIssuer {
+  issue(playbackPath: string): Promise<Playback>;
+}
+
+export function createPlaybackIssuer(options: {
+  keys: PlaybackKeySource;
+  mediaUrl: string;
+  ttlSeconds?: number;
+  now?: () => Date;
+}): PlaybackIssuer {
+  const ttlSeconds = options.ttlSeconds ?? DEFAULT_PLAYBACK_TTL_SECONDS;
+  const now = options.now ?? (() => new Date());
+  return {
+    async issue(playbackPath) {
+      const key = await options.keys.get();
+      return signPlayback(key, { mediaUrl: options.mediaUrl, playbackPath, now: now(), ttlSeconds });
+    },
+  };
+}
