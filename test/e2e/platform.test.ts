@@ -105,8 +105,9 @@ describe('the local platform', () => {
 
     it('leaves the API, media and outbox paths to their own servers', async () => {
       assert.equal((await callApi(config, 'GET', '/no/such/route')).body.code, 'NOT_FOUND');
+      // The media server answers (403: no playback cookies), not the app's index.html.
       const media = await fetch(`${config.mediaUrl}/videos/none/index.m3u8`);
-      assert.equal(media.status, 404);
+      assert.ok([403, 404].includes(media.status), String(media.status));
       assert.doesNotMatch(media.headers.get('content-type') ?? '', /html/);
     });
 
