@@ -3,7 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { requireEnv } from '#shared/config.ts';
 import { documentClient } from '#shared/dynamodb.ts';
-import { PLAYBACK_TOKEN_SECONDS } from '../../lib/wiring/live.ts';
+import { liveRecording, PLAYBACK_TOKEN_SECONDS } from '../../lib/wiring/live.ts';
 import { DynamoVideoCatalog } from '../catalog/video-store.ts';
 import { IvsLiveChannels } from './ivs-channels.ts';
 import type { RecordingEventDeps, StreamEventDeps } from './ivs-events.ts';
@@ -38,17 +38,14 @@ export function defaultStreamEventDeps(env: NodeJS.ProcessEnv = process.env): St
 }
 
 export function defaultRecordingEventDeps(env: NodeJS.ProcessEnv = process.env): RecordingEventDeps {
-  const config = requireEnv(
-    ['CATALOG_TABLE_NAME', 'RECORDINGS_BUCKET_NAME', 'RECORDING_THUMBNAIL_INTERVAL_SECONDS'],
-    env,
-  );
-  const interval = Number(config.RECORDING_THUMBNAIL_INTERVAL_SECONDS);
-  if (!Number.isFinite(interval) || interval <= 0)
-    throw new Error('RECORDING_THUMBNAIL_INTERVAL_SECONDS must be a positive number of seconds');
+  const config = requireEnv(['CATALOG_TABLE_NAME', 'RECORDINGS_BUCKET_NAME'], env);
   return {
     store: new DynamoStreamStore(documentClient(), config.CATALOG_TABLE_NAME),
     catalog: new DynamoVideoCatalog(documentClient(), config.CATALOG_TABLE_NAME),
     recordings: new S3RecordingFiles(new S3Client({})),
-    settings: { recordingsBucket: config.RECORDINGS_BUCKET_NAME, thumbnailIntervalSeconds: interval },
+    settings: {
+      recordingsBucket: config.RECORDINGS_BUCKET_NAME,
+      thumbnailIntervalSeconds: liveRecording.thumbnailIntervalSeconds,
+    },
   };
 }

@@ -20,5 +20,4 @@ export const liveEnv = {
   recordingConfigurationArn: 'RECORDING_CONFIGURATION_ARN',
   playbackKeySecret: 'PLAYBACK_KEY_SECRET_ID',
   ingestUrlTemplate: 'INGEST_URL_TEMPLATE',
-  thumbnailIntervalSeconds: 'RECORDING_THUMBNAIL_INTERVAL_SECONDS',
 } as const;

@@ -162,6 +162,11 @@ export class RecordingWriter {
     });
   }
 
+  /** Settles once every write queued so far is done (the stream's files may be removed after). */
+  drain(): Promise<void> {
+    return this.queue;
+  }
+
   /** Final playlists and `events/recording-ended.json`, once every write before has finished. */
   async finish(endedAt: Date): Promise<void> {
     await this.enqueue(async () => {

@@ -667,6 +667,8 @@ export class IvsService {
         await finish();
       }
     }
+    // The recording reads segments and thumbnails from the stream's folder until its queue is done.
+    await writer?.drain();
     await rm(stream.dir, { recursive: true, force: true });
   }
 

@@ -29,7 +29,6 @@ Object.assign(process.env, {
   RECORDING_CONFIGURATION_ARN: 'arn:aws:ivs:us-east-1:123456789012:recording-configuration/abc',
   PLAYBACK_KEY_SECRET_ID: 'playback-key',
   RECORDINGS_BUCKET_NAME: 'recordings',
-  RECORDING_THUMBNAIL_INTERVAL_SECONDS: '10',
 });
 
 function liveDeps(): LiveDeps & { channels: InMemoryChannels; store: InMemoryStreamStore } {
