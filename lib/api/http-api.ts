@@ -16,7 +16,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { grantAccess } from '../shared/access.ts';
+import { grantAccess, type LiveTargets } from '../shared/access.ts';
 import type { ApiThrottle } from '../shared/settings.ts';
 import { SkycastFunction } from '../shared/skycast-function.ts';
 import type { BucketRole } from '../wiring/resources.ts';
@@ -44,6 +44,8 @@ export interface SkycastApiProps {
    * @default not set: the handlers' own default applies
    */
   uploadMaxBytes?: number;
+  /** For live routes (`access.ivs`, `access.playbackKey`): the recording configuration and playback key. @default none */
+  live?: LiveTargets;
   /** Browser origins allowed to call the API (CORS), e.g. the web app's URL. */
   allowOrigins: string[];
   /** @default 100 requests burst, 50 per second */
@@ -168,6 +170,7 @@ export class SkycastApi extends Construct {
       catalogTable: props.catalogTable,
       userPool: props.userPool,
       ...(props.buckets ? { buckets: props.buckets } : {}),
+      ...(props.live ? { live: props.live } : {}),
     });
 
     const httpRoutes = this.httpApi.addRoutes({
