@@ -7,6 +7,7 @@ import { ROOT } from '../scripts/python-env.ts';
 import { dynamodbEmulators } from './dynamodb-emulators.ts';
 import { getMeLoad } from './getme-load.ts';
 import { handlerBundles } from './handler-bundles.ts';
+import { liveLatency, liveViewers } from './live.ts';
 import { middleware } from './middleware.ts';
 import { rangeRequests } from './range-requests.ts';
 import { otherProcessesCores, sampleCpu } from './support/machine.ts';
@@ -67,6 +68,18 @@ const benchmarks: Benchmark[] = [
     description:
       '1 MiB range requests through the local media server (from moto) and through nginx (from disk), at 1 and 16 connections',
     run: rangeRequests,
+  },
+  {
+    name: 'live-latency',
+    description:
+      'The local IVS with an ffmpeg publisher: first RTMP frame to first live segment, live edge behind the publisher, CPU per stream',
+    run: liveLatency,
+  },
+  {
+    name: 'live-viewers',
+    description:
+      '1,000 simulated viewers of one live stream polling and fetching segments from the local origin',
+    run: liveViewers,
   },
 ];
 

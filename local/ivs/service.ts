@@ -98,6 +98,8 @@ interface LiveStream {
   firstFrameAt?: number;
   firstSegmentAt?: number;
   viewers: Map<string, number>;
+  /** Recent segments' bytes, read once from disk for every viewer that asks for them. */
+  segmentCache: Map<string, Promise<Buffer>>;
 }
 
 /** A recording whose stream ended and which a reconnect within the window would continue. */
@@ -513,6 +515,7 @@ export class IvsService {
       state: 'STARTING',
       segments: new Map(LIVE_LADDER.map((rung) => [rung.name, []])),
       viewers: new Map(),
+      segmentCache: new Map(),
     };
     this.live.set(channel.arn, stream);
     void this.streamEvent(stream, 'Session Created');
@@ -746,10 +749,23 @@ export class IvsService {
     }
     const index = Number(segmentIndex);
     if (!segments.some((segment) => segment.index === index)) return text(404, 'No such segment.');
+    const cacheKey = `${rendition}/${index}`;
+    let cached = stream.segmentCache.get(cacheKey);
+    if (!cached) {
+      cached = readFile(join(stream.dir, rendition as string, `${index}.ts`));
+      stream.segmentCache.set(cacheKey, cached);
+      // Keep about two live windows of every rendition; players ask for nothing older.
+      const limit = 2 * LIVE_WINDOW_SEGMENTS * LIVE_LADDER.length;
+      for (const key of stream.segmentCache.keys()) {
+        if (stream.segmentCache.size <= limit) break;
+        stream.segmentCache.delete(key);
+      }
+    }
     let bytes: Buffer;
     try {
-      bytes = await readFile(join(stream.dir, rendition as string, `${index}.ts`));
+      bytes = await cached;
     } catch {
+      stream.segmentCache.delete(cacheKey);
       return text(404, 'No such segment.');
     }
     send(200, 'video/mp2t', bytes, 'max-age=86400');
