@@ -778,5 +778,10 @@ export class IvsService {
     const streams = [...this.live.values()];
     for (const stream of streams) stream.session.close();
     await Promise.all(streams.map((stream) => stream.transcode?.kill()));
+    // What the recordings already queued is written before the work folder goes.
+    await Promise.all([
+      ...streams.map((stream) => stream.recording?.drain()),
+      ...[...this.pendingRecordings.values()].map((pending) => pending.writer.drain()),
+    ]);
   }
 }
