@@ -43,7 +43,9 @@ export async function ensurePlaybackKey(secrets: KeyPairDeps['secrets'], secretI
   if (!privateKey) {
     const pair = generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
     privateKey = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    await secrets.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify({ privateKey }) }));
+    await secrets.send(
+      new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify({ privateKey }) }),
+    );
   }
   return createPublicKey(createPrivateKey(privateKey)).export({ type: 'spki', format: 'pem' }).toString();
 }

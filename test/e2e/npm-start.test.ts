@@ -131,7 +131,10 @@ describe('npm start', () => {
       assert.ok(printed.includes(url), `prints ${url}:\n${printed}`);
     }
     assert.match(printed, /verification codes/i);
-    assert.ok(printed.includes(`rtmp://127.0.0.1:${rtmpPort}/app/`), `prints the RTMP ingest on RTMP_PORT:\n${printed}`);
+    assert.ok(
+      printed.includes(`rtmp://127.0.0.1:${rtmpPort}/app/`),
+      `prints the RTMP ingest on RTMP_PORT:\n${printed}`,
+    );
     const motoEndpoint = /AWS emulator\s+(http:\/\/127\.0\.0\.1:(\d+))/.exec(printed);
     assert.ok(motoEndpoint, printed);
     const motoPort = motoEndpoint[2] as string;

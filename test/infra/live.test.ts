@@ -78,8 +78,9 @@ describe('live in the CDK app', () => {
   });
 
   it('gives each live function only the IVS actions it calls, on channels and stream keys', () => {
-    const channels = 'arn:${AWS::Partition}:ivs:${AWS::Region}:${AWS::AccountId}:channel/*';
-    const keys = 'arn:${AWS::Partition}:ivs:${AWS::Region}:${AWS::AccountId}:stream-key/*';
+    const account = `arn:${ref('AWS::Partition')}:ivs:${ref('AWS::Region')}:${ref('AWS::AccountId')}`;
+    const channels = `${account}:channel/*`;
+    const keys = `${account}:stream-key/*`;
     assert.deepEqual(ivsGrants('endStream'), [`ivs:StopStream on ${channels}`]);
     assert.deepEqual(ivsGrants('getStreamKey'), [
       `ivs:CreateStreamKey on ${channels} ${keys}`,
