@@ -174,6 +174,40 @@ describe('going live on the local platform', () => {
     assert.equal(key.body.ingest.streamKey, rotated.body.ingest.streamKey);
   });
 
+  it('plays a private stream only with the playback token watchStream gives its owner', async () => {
+    const carol = await newSignedInUser(platform.url, config);
+    const started = await api(carol, 'POST', '/streams', { title: 'Private', visibility: 'private' });
+    const privateId = started.body.stream.streamId;
+    publisher = publishTestPattern(`${started.body.ingest.url}${started.body.ingest.streamKey}`, {
+      seconds: 60,
+      size: '640x360',
+    });
+    const view = await eventually('the private stream to be LIVE', async () => {
+      const { body } = await api(carol, 'GET', `/streams/${privateId}`);
+      return body.status === 'LIVE' ? body : undefined;
+    });
+
+    const withoutToken = await fetch(view.playbackUrl);
+    const withToken = `${view.playbackUrl}?token=${view.playbackToken}`;
+    const probe = await run('ffprobe', [
+      '-v',
+      'error',
+      '-show_entries',
+      'stream=codec_type',
+      '-of',
+      'csv=p=0',
+      withToken,
+    ]);
+    const forBob = await api(bob, 'GET', `/streams/${privateId}`);
+    const listed = await api(bob, 'GET', '/streams');
+    await publisher.stop();
+
+    assert.equal(withoutToken.status, 403);
+    assert.match(probe.stdout, /video/);
+    assert.equal(forBob.status, 404);
+    assert.ok(!listed.body.items.some((item: { streamId: string }) => item.streamId === privateId));
+  });
+
   it('lets the owner end the stream', async () => {
     const current = (await api(alice, 'GET', `/streams/${streamId}/key`)).body.ingest.streamKey;
     publisher = publishTestPattern(`${ingest.url}${current}`, { seconds: 60, size: '640x360' });
