@@ -70,6 +70,9 @@ export function liveTranscodeArgs(options: {
     '-hide_banner',
     '-loglevel',
     'error',
+    // A publisher's first second says what it sends; probing longer only delays the first segment.
+    '-analyzeduration',
+    '1000000',
     '-f',
     'flv',
     '-i',

@@ -528,6 +528,8 @@ export class IvsService {
     let starting: Promise<void> | undefined;
     let ended = false;
     const startTranscode = (audio: boolean) => {
+      // The FLV header says which tracks follow; ffmpeg would otherwise wait for audio that never comes.
+      if (!audio && header && header.length > 4) header[4] = 0x01;
       starting = this.startTranscode(stream, audio)
         .then(() => {
           for (const bytes of buffered) stream.transcode?.write(bytes);

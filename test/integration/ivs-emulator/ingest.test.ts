@@ -164,6 +164,34 @@ describe('the local IVS', () => {
     assert.equal(metadata.media.hls.renditions.length, 2);
   });
 
+  it('goes live from a publisher without audio, with video-only renditions', async () => {
+    const { channel, streamKey } = await ivsClient.send(new CreateChannelCommand({ name: 'silent' }));
+    assert.ok(channel?.playbackUrl && streamKey?.value);
+    const publisher = publishTestPattern(`${ivs.ingestUrl}${streamKey.value}`, {
+      seconds: 6,
+      size: '320x180',
+      audio: false,
+    });
+    const rendition = channel.playbackUrl.replace('master.m3u8', '360p30/playlist.m3u8');
+    await eventually('a live playlist', async () => {
+      const response = await fetch(rendition);
+      return response.ok && /\.ts/.test(await response.text()) ? true : undefined;
+    });
+    const probe = await run('ffprobe', [
+      '-v',
+      'error',
+      '-show_entries',
+      'stream=codec_type',
+      '-of',
+      'csv=p=0',
+      channel.playbackUrl,
+    ]);
+    await publisher.exited;
+
+    assert.match(probe.stdout, /video/);
+    assert.doesNotMatch(probe.stdout, /audio/);
+  });
+
   it('cuts off an encoder when its key is deleted and the stream stopped, and refuses the old key after', async () => {
     const { channel, streamKey } = await ivsClient.send(new CreateChannelCommand({ name: 'rotate' }));
     assert.ok(channel?.arn && streamKey?.value && streamKey.arn);
