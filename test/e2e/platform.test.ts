@@ -13,7 +13,7 @@ describe('the local platform', () => {
   let config: WebConfig;
 
   before(async () => {
-    platform = await startPlatform({ port: 0, quiet: true });
+    platform = await startPlatform({ port: 0, rtmpPort: 0, quiet: true });
     origin = platform.url;
     const { status, body } = await fetchJson(`${origin}/config.json`);
     assert.equal(status, 200);
