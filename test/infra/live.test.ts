@@ -96,10 +96,14 @@ describe('live in the CDK app', () => {
   });
 
   it('lets only the functions that sign playback tokens read the playback key', () => {
+    // The media signing key (CloudFront cookies) is another secret, read by the routes that sign cookies.
+    const liveKey = logicalId(dev.data.live.playbackKeySecret);
     const readers = routes
       .filter((route) =>
-        statementsOf(dev, logicalId(fnOf(route.operation.operationId).role!)).some((statement: Cfn) =>
-          actionsOf(statement).includes('secretsmanager:GetSecretValue'),
+        statementsOf(dev, logicalId(fnOf(route.operation.operationId).role!)).some(
+          (statement: Cfn) =>
+            actionsOf(statement).includes('secretsmanager:GetSecretValue') &&
+            JSON.stringify(statement.Resource).includes(liveKey),
         ),
       )
       .map((route) => route.operation.operationId)
