@@ -7,6 +7,7 @@ import { ROOT } from '../scripts/python-env.ts';
 import { dynamodbEmulators } from './dynamodb-emulators.ts';
 import { getMeLoad } from './getme-load.ts';
 import { handlerBundles } from './handler-bundles.ts';
+import { liveLatency, liveViewers } from './live.ts';
 import { manifestGeneration } from './manifest-generation.ts';
 import { middleware } from './middleware.ts';
 import { rangeRequests } from './range-requests.ts';
@@ -74,6 +75,18 @@ const benchmarks: Benchmark[] = [
     description:
       'The manifest Lambda on a two-hour, five-rendition video: clips per second and p99 latency, warm and cold',
     run: manifestGeneration,
+  },
+  {
+    name: 'live-latency',
+    description:
+      'The local IVS with an ffmpeg publisher: first RTMP frame to first live segment, live edge behind the publisher, CPU per stream',
+    run: liveLatency,
+  },
+  {
+    name: 'live-viewers',
+    description:
+      '1,000 simulated viewers of one live stream polling and fetching segments from the local origin',
+    run: liveViewers,
   },
 ];
 

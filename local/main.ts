@@ -125,6 +125,8 @@ async function main(): Promise<void> {
       `  Cognito API    ${config.cognitoEndpoint}`,
       `  media          ${config.mediaUrl}/<key> (a video plays at mediaUrl/<its playbackPath>)`,
       `  outbox         ${url}${PATHS.outbox}`,
+      `  RTMP ingest    ${platform.ivs.ingestUrl} (OBS "Server"; the stream key comes from startStream)`,
+      `  live HLS       ${url}/ivs/playback/<streamId>/master.m3u8`,
       `  AWS emulator   ${platform.motoEndpoint} (moto)`,
       ...(platform.dynamodbEmulator === 'DynamoDB Local'
         ? [`  DynamoDB       ${platform.dynamodbEndpoint} (DynamoDB Local)`]

@@ -37,6 +37,16 @@ export interface OriginParts {
   cognito: ReturnType<typeof createCognitoEndpoint>;
   /** The stand-in for the media distribution, mounted at PATHS.media. */
   media: MediaServer;
+  /** Live HLS of the local IVS, served under `path` (its playback domain). */
+  livePlayback?: {
+    path: string;
+    serve(
+      request: IncomingMessage,
+      response: ServerResponse,
+      path: string,
+      query: URLSearchParams,
+    ): Promise<void>;
+  };
   /** One line per API or Cognito request. */
   log: (line: string) => void;
 }
@@ -188,6 +198,11 @@ export function createOriginHandler(parts: OriginParts): RequestHandler {
     // asks for a segment every second or two.
     if (rawPath === PATHS.media || rawPath.startsWith(`${PATHS.media}/`)) {
       return parts.media.handle(request, response, rawPath.slice(PATHS.media.length));
+    }
+    // Live playlists and segments: as frequent as media, not logged per request either.
+    if (parts.livePlayback && rawPath.startsWith(parts.livePlayback.path)) {
+      const livePath = rawPath.slice(parts.livePlayback.path.length);
+      return parts.livePlayback.serve(request, response, livePath, new URLSearchParams(rawQuery));
     }
     if (method !== 'GET' && method !== 'HEAD') {
       const message = `${method} is not supported here.`;

@@ -11,6 +11,7 @@ import { createEventPublisher, type EventPublisher } from './event-bus.ts';
 import { createHttpApi } from './http-api.ts';
 import { createJwtAuthorizer } from './jwt-authorizer.ts';
 import { invoke, LOCAL_ACCOUNT_ID, type LocalFunction, loadHandler } from './lambda.ts';
+import { LIVE_PLAYBACK_PATH, type LocalLive, startLocalLive } from './live.ts';
 import { createMediaServer, type FunctionUrlResult, type MediaServer } from './media-server.ts';
 import { type RunningMediaConvertEmulator, startMediaConvertEmulator } from './mediaconvert/index.ts';
 import { type RunningEmulator, startMoto } from './moto.ts';
@@ -32,7 +33,7 @@ export type { Outbox };
 export interface PlatformOptions {
   /** TCP port on 127.0.0.1; 0 picks a free one. @default 3000 */
   port?: number;
-  /** Reserved for the RTMP ingest, which is not implemented yet. @default 1935 */
+  /** The RTMP ingest's port on 127.0.0.1; 0 picks a free one. @default 1935 */
   rtmpPort?: number;
   /** Print nothing but errors: no request log, no verification codes. @default false */
   quiet?: boolean;
@@ -52,6 +53,8 @@ export interface RunningPlatform {
   dynamodbEmulator: 'DynamoDB Local' | 'moto';
   /** The local MediaConvert, which functions reach through AWS_ENDPOINT_URL_MEDIACONVERT. */
   mediaConvertEndpoint: string;
+  /** The local IVS: its API endpoint (AWS_ENDPOINT_URL_IVS), RTMP port and ingest URL, and its service. */
+  ivs: LocalLive['ivs'];
   /** Verification codes the platform "e-mailed", also served at `/local/outbox`. */
   outbox: Outbox;
   /**
@@ -150,6 +153,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
   let cognito: CognitoIdentityProviderClient | undefined;
   let publisher: EventPublisher | undefined;
   let mediaConvert: RunningMediaConvertEmulator | undefined;
+  let live: LocalLive | undefined;
   let pipelines: RunningPipelines | undefined;
   let media: MediaServer | undefined;
   const closeServer = () =>
@@ -183,10 +187,22 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       publish: (event) => bus.publish(event),
       accountId: LOCAL_ACCOUNT_ID,
     });
+    // The local IVS: RTMP ingest, live HLS on this origin, recordings and events, as IVS does them.
+    live = await startLocalLive({
+      endpoint: moto.endpoint,
+      region: REGION,
+      accountId: LOCAL_ACCOUNT_ID,
+      application: resources.application,
+      recordingsBucket: resources.bucketNames.recordings,
+      originUrl: url,
+      rtmpPort: options.rtmpPort ?? 1935,
+      publish: (event) => bus.publish(event),
+    });
     applyFunctionEnvironment(
       {
         ...functionEnvironment(resources, moto.endpoint, dynamodb?.endpoint, `${url}${PATHS.media}`),
         AWS_ENDPOINT_URL_MEDIACONVERT: mediaConvert.endpoint,
+        ...live.environment,
       },
       quiet,
     );
@@ -284,7 +300,17 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
         return outcome.result as FunctionUrlResult;
       },
     });
-    handle = createOriginHandler({ config, openApi, outbox, api, cognito: cognitoEndpoint, media, log });
+    const runningIvs = live.ivs;
+    handle = createOriginHandler({
+      config,
+      openApi,
+      outbox,
+      api,
+      cognito: cognitoEndpoint,
+      media,
+      livePlayback: { path: LIVE_PLAYBACK_PATH, serve: runningIvs.servePlayback },
+      log,
+    });
 
     let stopping = false;
     const runningMoto = moto;
@@ -312,6 +338,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       dynamodbEndpoint: dynamodb?.endpoint ?? moto.endpoint,
       dynamodbEmulator: dynamodb ? 'DynamoDB Local' : 'moto',
       mediaConvertEndpoint: mediaConvert.endpoint,
+      ivs: runningIvs,
       outbox,
       failure,
       stop() {
@@ -322,6 +349,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
           // Invocations in progress finish first; they may still call MediaConvert or moto.
           await runningPipelines.stop();
           await runningMediaConvert.stop();
+          await runningIvs.stop();
           bus.destroy();
           await Promise.all([runningMoto.stop(), runningDynamoDb?.stop()]);
           runningCognito.destroy();
@@ -334,6 +362,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     media?.close();
     await pipelines?.stop();
     await mediaConvert?.stop();
+    await live?.ivs.stop();
     publisher?.destroy();
     await Promise.all([moto?.stop(), dynamodb?.stop()]);
     cognito?.destroy();

@@ -17,7 +17,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import type { PlaybackSigningKey } from '../delivery/playback-key.ts';
-import { grantAccess } from '../shared/access.ts';
+import { grantAccess, type LiveTargets } from '../shared/access.ts';
 import type { ApiThrottle } from '../shared/settings.ts';
 import { SkycastFunction } from '../shared/skycast-function.ts';
 import type { BucketRole } from '../wiring/resources.ts';
@@ -45,6 +45,8 @@ export interface SkycastApiProps {
    * @default not set: the handlers' own default applies
    */
   uploadMaxBytes?: number;
+  /** For live routes (`access.ivs`, `access.playbackKey`): the recording configuration and playback key. @default none */
+  live?: LiveTargets;
   /** Browser origins allowed to call the API (CORS), e.g. the web app's URL. */
   allowOrigins: string[];
   /** @default 100 requests burst, 50 per second */
@@ -171,6 +173,7 @@ export class SkycastApi extends Construct {
       catalogTable: props.catalogTable,
       userPool: props.userPool,
       ...(props.buckets ? { buckets: props.buckets } : {}),
+      ...(props.live ? { live: props.live } : {}),
     });
     if (access.playback === 'sign') {
       if (!props.playback)

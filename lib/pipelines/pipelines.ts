@@ -4,6 +4,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import type { LiveTargets } from '../shared/access.ts';
 import type { MediaConvertRole } from '../transcoding/media-convert.ts';
 import {
   eventRules as allEventRules,
@@ -32,6 +33,8 @@ export interface PipelinesProps {
   buckets?: Partial<Record<BucketRole, IBucket>>;
   /** The role MediaConvert runs jobs with, for definitions with `mediaConvert: 'submit'`. */
   mediaConvert?: MediaConvertRole;
+  /** For definitions with `access.ivs` or `access.playbackKey`. @default none */
+  live?: LiveTargets;
   /** @default DEFAULT_EVENT_DELIVERY (event-rule-pipeline.ts) */
   eventDelivery?: EventDelivery;
   /** Retention of the functions' logs. @default RetentionDays.ONE_MONTH */
@@ -65,6 +68,7 @@ export class Pipelines extends Construct {
       ...(props.catalogTable ? { catalogTable: props.catalogTable } : {}),
       ...(props.buckets ? { buckets: props.buckets } : {}),
       ...(props.mediaConvert ? { mediaConvert: props.mediaConvert } : {}),
+      ...(props.live ? { live: props.live } : {}),
     };
     const common = {
       application: props.application,

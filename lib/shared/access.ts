@@ -3,10 +3,13 @@ import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
+import { APPLICATION_ENV } from '../pipelines/environment.ts';
 import type { MediaConvertRole } from '../transcoding/media-convert.ts';
+import { liveEnv } from '../wiring/live.ts';
 import { type BucketRole, buckets as bucketDefinitions, catalogTable } from '../wiring/resources.ts';
-import type { BucketAccess, RouteAccess } from '../wiring/routes.ts';
+import type { BucketAccess, IvsAction, RouteAccess } from '../wiring/routes.ts';
 import type { SkycastFunction } from './skycast-function.ts';
 
 /**
@@ -22,7 +25,40 @@ export interface AccessTargets {
   buckets?: Partial<Record<BucketRole, IBucket>>;
   /** The MediaConvert service role and where it writes, for `mediaConvert: 'submit'`. */
   mediaConvert?: MediaConvertRole;
+  /** For `ivs` and `playbackKey`: the application's name, its recording configuration and playback key. */
+  live?: LiveTargets;
 }
+
+/** What the live functions work with. */
+export interface LiveTargets {
+  /** Channel names start with it (`<application>-<owner>`), and channels are tagged `application=<it>`. */
+  application: string;
+  recordingConfigurationArn: string;
+  playbackKeySecret: ISecret;
+}
+
+/**
+ * Which IVS resources each action can be scoped to (the IVS service authorization reference): channel
+ * actions to channels, key actions to stream keys (and the channel whose keys they are), listing channels
+ * to nothing narrower than `*`. IVS ARNs end in ids IVS assigns, so the grants name `channel/*` and
+ * `stream-key/*` of this account and region.
+ */
+const IVS_RESOURCES: Record<
+  IvsAction,
+  readonly ('channel' | 'stream-key' | 'recording-configuration' | '*')[]
+> = {
+  'ivs:CreateChannel': ['channel', 'stream-key', 'recording-configuration'],
+  'ivs:GetChannel': ['channel'],
+  'ivs:ListChannels': ['*'],
+  'ivs:UpdateChannel': ['channel', 'recording-configuration'],
+  'ivs:DeleteChannel': ['channel', 'stream-key'],
+  'ivs:CreateStreamKey': ['channel', 'stream-key'],
+  'ivs:GetStreamKey': ['stream-key'],
+  'ivs:ListStreamKeys': ['channel'],
+  'ivs:DeleteStreamKey': ['stream-key'],
+  'ivs:GetStream': ['channel'],
+  'ivs:StopStream': ['channel'],
+};
 
 /**
  * The IAM actions behind each kind of bucket access: `objects` on the bucket's objects, `bucket` on the bucket.
@@ -97,6 +133,44 @@ export function grantAccess(fn: SkycastFunction, access: FunctionAccess, targets
         `video, upload), so the grant covers the objects of that one bucket, \`<bucket arn>/*\`, and no other.`,
       appliesTo: [{ regex: `/^Resource::${objectsFinding(fn, bucket)}$/g` }],
     });
+  }
+
+  if (access.ivs && access.ivs.length > 0) {
+    const live = need(targets.live, 'the live settings');
+    fn.addEnvironment(APPLICATION_ENV, live.application);
+    fn.addEnvironment(liveEnv.recordingConfigurationArn, live.recordingConfigurationArn);
+    fn.addEnvironment(liveEnv.playbackKeySecret, live.playbackKeySecret.secretArn);
+    const { region, account } = Stack.of(fn);
+    const arnOf = (kind: 'channel' | 'stream-key' | 'recording-configuration' | '*') =>
+      kind === '*'
+        ? '*'
+        : kind === 'recording-configuration'
+          ? live.recordingConfigurationArn
+          : `arn:${Stack.of(fn).partition}:ivs:${region}:${account}:${kind}/*`;
+    for (const action of [...new Set(access.ivs)].sort()) {
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: [action],
+          resources: IVS_RESOURCES[action].map(arnOf),
+          // A channel is created only with this application's tag, which ties it to this deployment.
+          ...(action === 'ivs:CreateChannel'
+            ? { conditions: { StringEquals: { 'aws:RequestTag/application': live.application } } }
+            : {}),
+        }),
+      );
+    }
+    suppressWildcard(fn, {
+      reason:
+        'IVS names channels and stream keys by ids it assigns when startStream creates them (one channel per ' +
+        'creator), so the live actions are granted on `channel/*` and `stream-key/*` of this account and ' +
+        'region, each action only on the resource types it acts on; ivs:ListChannels has no resource narrower ' +
+        "than `*` (it finds the caller's channel by its name after a lost catalog write).",
+      appliesTo: [{ regex: '/^Resource::(arn:<AWS::Partition>:ivs:.*:(channel|stream-key)\\/\\*|\\*)$/g' }],
+    });
+  }
+
+  if (access.playbackKey === 'sign') {
+    need(targets.live, 'the live settings').playbackKeySecret.grantRead(fn);
   }
 
   if (access.mediaConvert === 'submit') {

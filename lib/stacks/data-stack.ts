@@ -2,7 +2,9 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Accounts } from '../accounts/accounts.ts';
 import { Catalog } from '../catalog/catalog.ts';
+import { Live } from '../live/live.ts';
 import type { SkycastSettings } from '../shared/settings.ts';
+import { applicationName } from '../shared/settings.ts';
 import { Storage } from '../storage/storage.ts';
 
 /** Props of {@link DataStack}. */
@@ -18,6 +20,8 @@ export class DataStack extends Stack {
   readonly accounts: Accounts;
   readonly catalog: Catalog;
   readonly storage: Storage;
+  /** The recording configuration and playback key pair of every channel. */
+  readonly live: Live;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -35,6 +39,12 @@ export class DataStack extends Stack {
     this.storage = new Storage(this, 'Storage', {
       removalPolicy: settings.removalPolicy,
       accessLogsExpiration: settings.accessLogsExpiration,
+    });
+
+    this.live = new Live(this, 'Live', {
+      recordingsBucket: this.storage.buckets.recordings,
+      application: applicationName(settings.stage),
+      removalPolicy: settings.removalPolicy,
     });
 
     new CfnOutput(this, 'CatalogTableName', { value: this.catalog.table.tableName });

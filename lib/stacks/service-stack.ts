@@ -70,12 +70,18 @@ export class ServiceStack extends Stack {
       logRemovalPolicy,
     });
 
+    const live = {
+      application,
+      recordingConfigurationArn: data.live.recordingConfiguration.attrArn,
+      playbackKeySecret: data.live.playbackKeySecret,
+    };
     this.api = new SkycastApi(this, 'Api', {
       apiName: application,
       userPool: data.accounts.userPool,
       webClient: data.accounts.webClient,
       catalogTable: data.catalog.table,
       buckets: data.storage.buckets,
+      live,
       ...(settings.uploadMaxBytes === undefined ? {} : { uploadMaxBytes: settings.uploadMaxBytes }),
       allowOrigins: [this.webApp.url, ...settings.extraCorsOrigins],
       throttle: settings.apiThrottle,
@@ -93,6 +99,7 @@ export class ServiceStack extends Stack {
       catalogTable: data.catalog.table,
       buckets: data.storage.buckets,
       mediaConvert: this.mediaConvertRole,
+      live,
       logRetention: settings.logRetention,
       logRemovalPolicy,
     });

@@ -74,4 +74,32 @@ export const eventRules: readonly EventRuleDefinition[] = [
     // delete: media a job writes for a video deleted while it ran is removed when the job ends.
     access: { catalog: 'readWrite', buckets: { media: ['read', 'delete'] } },
   },
+  {
+    id: 'live-stream-state',
+    description: "IVS stream state changes of this application's channels",
+    entry: 'lambdas/live/stream-state-changed.ts',
+    // Channel names start with the application name (see lambdas/live/streams.ts channelName).
+    pattern: (application) => ({
+      source: ['aws.ivs'],
+      'detail-type': ['IVS Stream State Change'],
+      detail: { channel_name: [{ prefix: `${application}-` }] },
+    }),
+    functionTimeoutSeconds: 30,
+    access: { catalog: 'readWrite' },
+  },
+  {
+    id: 'live-recording-end',
+    description: "IVS recording ends of this application's channels: the recording becomes a video",
+    entry: 'lambdas/live/recording-state-changed.ts',
+    pattern: (application) => ({
+      source: ['aws.ivs'],
+      'detail-type': ['IVS Recording State Change'],
+      detail: {
+        recording_status: ['Recording End', 'Recording End Failure'],
+        channel_name: [{ prefix: `${application}-` }],
+      },
+    }),
+    functionTimeoutSeconds: 30,
+    access: { catalog: 'readWrite', buckets: { recordings: ['read'] } },
+  },
 ];

@@ -1,6 +1,7 @@
 import * as accounts from '../../lambdas/accounts/operations.ts';
 import * as catalog from '../../lambdas/catalog/operations.ts';
 import * as clips from '../../lambdas/clips/operations.ts';
+import * as live from '../../lambdas/live/operations.ts';
 import type { Operation } from '../../lambdas/shared/operation.ts';
 import * as uploads from '../../lambdas/uploads/operations.ts';
 import type { BucketRole } from './resources.ts';
@@ -22,7 +23,35 @@ export interface RouteAccess {
   buckets?: Partial<Record<BucketRole, readonly BucketAccess[]>>;
   /** Sign playback cookies: read the signing key's secret, know its key pair id and the media URL. */
   playback?: 'sign';
+  /**
+   * IVS actions the function calls on the application's channels and stream keys; the function also gets the
+   * live settings (application name, recording configuration, playback key secret) in its environment.
+   */
+  ivs?: readonly IvsAction[];
+  /** Sign private channels' playback tokens with the playback private key (read from its secret). */
+  playbackKey?: 'sign';
 }
+
+/** The IVS actions the live functions call; the CDK app scopes each to the resources IVS lets it. */
+export type IvsAction =
+  | 'ivs:CreateChannel'
+  | 'ivs:GetChannel'
+  | 'ivs:ListChannels'
+  | 'ivs:UpdateChannel'
+  | 'ivs:DeleteChannel'
+  | 'ivs:CreateStreamKey'
+  | 'ivs:GetStreamKey'
+  | 'ivs:ListStreamKeys'
+  | 'ivs:DeleteStreamKey'
+  | 'ivs:GetStream'
+  | 'ivs:StopStream';
+
+/** What reading or creating a channel's stream key takes (one is created when a rotation stopped half-way). */
+const STREAM_KEY_READ: readonly IvsAction[] = [
+  'ivs:ListStreamKeys',
+  'ivs:GetStreamKey',
+  'ivs:CreateStreamKey',
+];
 
 /** One HTTP API route: an operation and the handler module that serves it. */
 export interface Route {
@@ -98,6 +127,51 @@ export const routes: readonly Route[] = [
     operation: clips.getClip,
     entry: 'lambdas/clips/get-clip.ts',
     access: { catalog: 'read', playback: 'sign' },
+  },
+  {
+    operation: live.startStream,
+    entry: 'lambdas/live/start-stream.ts',
+    access: {
+      catalog: 'readWrite',
+      ivs: [
+        'ivs:CreateChannel',
+        'ivs:ListChannels',
+        'ivs:GetChannel',
+        'ivs:UpdateChannel',
+        'ivs:DeleteChannel',
+        'ivs:GetStream',
+        ...STREAM_KEY_READ,
+      ],
+      playbackKey: 'sign',
+    },
+  },
+  {
+    operation: live.getStreamKey,
+    entry: 'lambdas/live/get-stream-key.ts',
+    access: { catalog: 'read', ivs: STREAM_KEY_READ },
+  },
+  {
+    operation: live.rotateStreamKey,
+    entry: 'lambdas/live/rotate-stream-key.ts',
+    access: {
+      catalog: 'read',
+      ivs: ['ivs:ListStreamKeys', 'ivs:DeleteStreamKey', 'ivs:StopStream', 'ivs:CreateStreamKey'],
+    },
+  },
+  {
+    operation: live.endStream,
+    entry: 'lambdas/live/end-stream.ts',
+    access: { catalog: 'read', ivs: ['ivs:StopStream'] },
+  },
+  {
+    operation: live.watchStream,
+    entry: 'lambdas/live/watch-stream.ts',
+    access: { catalog: 'read', ivs: ['ivs:GetStream'], playbackKey: 'sign' },
+  },
+  {
+    operation: live.listStreams,
+    entry: 'lambdas/live/list-streams.ts',
+    access: { catalog: 'read', ivs: ['ivs:GetStream'] },
   },
 ];
 

@@ -25,7 +25,7 @@ describe('accounts on the local platform', () => {
   let config: WebConfig;
 
   before(async () => {
-    platform = await startPlatform({ port: 0, quiet: true });
+    platform = await startPlatform({ port: 0, rtmpPort: 0, quiet: true });
     origin = platform.url;
     config = (await fetchJson(`${origin}/config.json`)).body;
   });

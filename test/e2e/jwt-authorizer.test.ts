@@ -33,7 +33,7 @@ describe('the JWT authorizer on auth: user routes', () => {
   let sign: (payload: JWTPayload) => Promise<string>;
 
   before(async () => {
-    platform = await startPlatform({ port: 0, quiet: true });
+    platform = await startPlatform({ port: 0, rtmpPort: 0, quiet: true });
     config = (await fetchJson(`${platform.url}/config.json`)).body;
     user = await newSignedInUser(platform.url, config);
     claims = decodeJwt(user.tokens.AccessToken);

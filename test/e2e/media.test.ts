@@ -52,7 +52,7 @@ describe('playing a video through mediaUrl on the local platform', () => {
   const work = mkdtempSync(join(tmpdir(), 'skycast-e2e-media-'));
 
   before(async () => {
-    platform = await startPlatform({ port: 0, quiet: true });
+    platform = await startPlatform({ port: 0, rtmpPort: 0, quiet: true });
     config = (await fetchJson(`${platform.url}/config.json`)).body;
     const user = await newSignedInUser(platform.url, config);
     client = { apiUrl: config.apiUrl, accessToken: user.tokens.AccessToken };

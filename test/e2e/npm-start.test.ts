@@ -110,7 +110,8 @@ describe('npm start', () => {
   it('prints its URLs, serves /config.json, logs requests without tokens and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
     const origin = `http://127.0.0.1:${port}`;
-    const platform = launch({ PORT: String(port) });
+    const rtmpPort = await freePort();
+    const platform = launch({ PORT: String(port), RTMP_PORT: String(rtmpPort) });
     await waitFor(
       'npm start to say it is running',
       async () => platform.output().includes('Skycast is running'),
@@ -130,7 +131,10 @@ describe('npm start', () => {
       assert.ok(printed.includes(url), `prints ${url}:\n${printed}`);
     }
     assert.match(printed, /verification codes/i);
-    assert.doesNotMatch(printed, /rtmp/i, 'promises no RTMP ingest before there is one');
+    assert.ok(
+      printed.includes(`rtmp://127.0.0.1:${rtmpPort}/app/`),
+      `prints the RTMP ingest on RTMP_PORT:\n${printed}`,
+    );
     const motoEndpoint = /AWS emulator\s+(http:\/\/127\.0\.0\.1:(\d+))/.exec(printed);
     assert.ok(motoEndpoint, printed);
     const motoPort = motoEndpoint[2] as string;

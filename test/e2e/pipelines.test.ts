@@ -27,7 +27,7 @@ describe('the upload pipeline on the local platform', () => {
   const work = mkdtempSync(join(tmpdir(), 'skycast-e2e-pipelines-'));
 
   before(async () => {
-    platform = await startPlatform({ port: 0, quiet: true });
+    platform = await startPlatform({ port: 0, rtmpPort: 0, quiet: true });
     config = (await fetchJson(`${platform.url}/config.json`)).body;
     token = (await newSignedInUser(platform.url, config)).tokens.AccessToken;
     const target = { endpoint: platform.motoEndpoint, region: config.region };

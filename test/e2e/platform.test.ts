@@ -15,7 +15,7 @@ describe('the local platform', () => {
 
   before(async () => {
     ensureWebBuild();
-    platform = await startPlatform({ port: 0, quiet: true });
+    platform = await startPlatform({ port: 0, rtmpPort: 0, quiet: true });
     origin = platform.url;
     const { status, body } = await fetchJson(`${origin}/config.json`);
     assert.equal(status, 200);

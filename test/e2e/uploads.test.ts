@@ -41,7 +41,7 @@ describe('uploading videos on the local platform', () => {
   };
 
   before(async () => {
-    platform = await startPlatform({ port: 0, quiet: true });
+    platform = await startPlatform({ port: 0, rtmpPort: 0, quiet: true });
     config = (await fetchJson(`${platform.url}/config.json`)).body;
     const user = await newSignedInUser(platform.url, config);
     client = { apiUrl: config.apiUrl, accessToken: user.tokens.AccessToken };

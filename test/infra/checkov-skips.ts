@@ -11,6 +11,14 @@ export interface CheckovSkip {
 
 export const checkovSkips: readonly CheckovSkip[] = [
   {
+    check: 'CKV_AWS_149',
+    resources: /^AWS::SecretsManager::Secret\.LivePlaybackKey/,
+    reason:
+      'The IVS playback private key is encrypted with the AWS managed key (aws/secretsmanager). A customer ' +
+      'managed key would add a monthly charge and a key policy without changing who can read it: only the ' +
+      'functions that sign playback tokens (and the deploy-time key maker) have secretsmanager:GetSecretValue on it.',
+  },
+  {
     check: 'CKV_AWS_119',
     resources: /^AWS::DynamoDB::Table\.CatalogTable/,
     reason:
@@ -36,7 +44,7 @@ export const checkovSkips: readonly CheckovSkip[] = [
   {
     check: 'CKV_AWS_116',
     resources:
-      /^AWS::Lambda::Function\.(Api|CustomCDKBucketDeployment|CustomS3AutoDeleteObjects|BucketNotificationsHandler|MediaManifest|PlaybackKeyGenerator)/,
+      /^AWS::Lambda::Function\.(Api|CustomCDKBucketDeployment|CustomS3AutoDeleteObjects|BucketNotificationsHandler|MediaManifest|PlaybackKeyGenerator|LivePlaybackKeyMaker)/,
     reason:
       'A dead-letter queue only receives failed asynchronous invocations. API functions are invoked ' +
       'synchronously by API Gateway, which returns the error to the caller, and the manifest function by ' +

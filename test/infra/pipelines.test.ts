@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { defaultRecordingEventDeps, defaultStreamEventDeps } from '../../lambdas/live/deps.ts';
 import { defaultJobEventDeps, defaultSubmitDeps } from '../../lambdas/transcoding/deps.ts';
 import { mediaPrefix } from '../../lambdas/transcoding/job.ts';
 import { UPLOADS_PREFIX, uploadKey } from '../../lambdas/uploads/keys.ts';
@@ -440,16 +441,35 @@ describe('event-rule pipelines (the eventRules table)', () => {
         if (definition.id === 'transcode-job-state') {
           assert.doesNotThrow(() => defaultJobEventDeps(environment));
         }
+        if (definition.id === 'live-stream-state')
+          assert.doesNotThrow(() => defaultStreamEventDeps(environment));
+        if (definition.id === 'live-recording-end')
+          assert.doesNotThrow(() => defaultRecordingEventDeps(environment));
         const statements = statementsOf(dev, ids(dev).role);
         assert.ok(
           !statements.flatMap(actionsOf).some((a) => a.startsWith('mediaconvert:') || a === 'iam:PassRole'),
         );
-        // Reads the multivariant playlist; deletes what a job wrote for a video deleted while it ran.
-        assert.deepEqual(grantsOf(dev, ids(dev).role, 's3'), [
-          `s3:DeleteObject on ${ref(`${data(dev).media}.Arn`)}/*`,
-          `s3:GetObject on ${ref(`${data(dev).media}.Arn`)}/*`,
-          `s3:ListBucket on ${ref(`${data(dev).media}.Arn`)}`,
-        ]);
+        const recordings = logicalId(dev.data.storage.buckets.recordings);
+        const expectedS3: Record<string, string[]> = {
+          // Reads the multivariant playlist; deletes what a job wrote for a video deleted while it ran.
+          'transcode-job-state': [
+            `s3:DeleteObject on ${ref(`${data(dev).media}.Arn`)}/*`,
+            `s3:GetObject on ${ref(`${data(dev).media}.Arn`)}/*`,
+            `s3:ListBucket on ${ref(`${data(dev).media}.Arn`)}`,
+          ],
+          // Live state is the catalog alone.
+          'live-stream-state': [],
+          // Reads recording-ended.json and lists the thumbnails; writes nothing to S3.
+          'live-recording-end': [
+            `s3:GetObject on ${ref(`${recordings}.Arn`)}/*`,
+            `s3:ListBucket on ${ref(`${recordings}.Arn`)}`,
+          ],
+        };
+        assert.deepEqual(grantsOf(dev, ids(dev).role, 's3'), expectedS3[definition.id]);
+        assert.ok(
+          !statements.flatMap(actionsOf).some((a) => a.startsWith('ivs:')),
+          'event handlers never call IVS',
+        );
       });
     });
   }

@@ -1,0 +1,129 @@
+import {
+  type Channel,
+  ChannelNotBroadcasting,
+  CreateChannelCommand,
+  CreateStreamKeyCommand,
+  DeleteChannelCommand,
+  DeleteStreamKeyCommand,
+  GetChannelCommand,
+  GetStreamCommand,
+  GetStreamKeyCommand,
+  type IvsClient,
+  ListChannelsCommand,
+  ListStreamKeysCommand,
+  StopStreamCommand,
+  UpdateChannelCommand,
+} from '@aws-sdk/client-ivs';
+import type { ChannelInfo, LiveChannels } from './ports.ts';
+
+/** What every Skycast channel is: low latency, RTMPS only, recorded with the stack's configuration. */
+export interface ChannelSettings {
+  recordingConfigurationArn: string;
+  /** @default 'STANDARD' (IVS transcodes a ladder of renditions) */
+  type?: 'STANDARD' | 'BASIC' | 'ADVANCED_SD' | 'ADVANCED_HD';
+}
+
+function info(channel: Channel | undefined): ChannelInfo {
+  if (!channel?.arn || !channel.ingestEndpoint || !channel.playbackUrl)
+    throw new Error('IVS returned a channel without its ARN, ingest endpoint or playback URL');
+  return {
+    arn: channel.arn,
+    id: channel.arn.split('/').pop() as string,
+    name: channel.name ?? '',
+    ingestEndpoint: channel.ingestEndpoint,
+    playbackUrl: channel.playbackUrl,
+    authorized: channel.authorized ?? false,
+  };
+}
+
+/** LiveChannels on the IVS API. Keys are read when asked for and never leave this adapter but as return values. */
+export class IvsLiveChannels implements LiveChannels {
+  constructor(
+    private readonly ivs: IvsClient,
+    private readonly settings: ChannelSettings,
+  ) {}
+
+  async createChannel(input: { name: string; authorized: boolean; tags: Record<string, string> }) {
+    const { channel } = await this.ivs.send(
+      new CreateChannelCommand({
+        name: input.name,
+        latencyMode: 'LOW',
+        type: this.settings.type ?? 'STANDARD',
+        authorized: input.authorized,
+        insecureIngest: false,
+        recordingConfigurationArn: this.settings.recordingConfigurationArn,
+        tags: input.tags,
+      }),
+    );
+    return info(channel);
+  }
+
+  async findChannel(name: string): Promise<ChannelInfo | undefined> {
+    let nextToken: string | undefined;
+    do {
+      const page = await this.ivs.send(new ListChannelsCommand({ filterByName: name, nextToken }));
+      const match = page.channels?.find((summary) => summary.name === name);
+      if (match?.arn) {
+        const { channel } = await this.ivs.send(new GetChannelCommand({ arn: match.arn }));
+        return info(channel);
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return undefined;
+  }
+
+  async deleteChannel(arn: string): Promise<void> {
+    await this.ivs.send(new DeleteChannelCommand({ arn }));
+  }
+
+  async setAuthorized(arn: string, authorized: boolean): Promise<void> {
+    await this.ivs.send(new UpdateChannelCommand({ arn, authorized }));
+  }
+
+  private async keyArns(channelArn: string): Promise<string[]> {
+    const { streamKeys } = await this.ivs.send(new ListStreamKeysCommand({ channelArn }));
+    return (streamKeys ?? []).map((key) => key.arn).filter((arn): arn is string => Boolean(arn));
+  }
+
+  private async createKey(channelArn: string): Promise<string> {
+    const { streamKey } = await this.ivs.send(new CreateStreamKeyCommand({ channelArn }));
+    if (!streamKey?.value) throw new Error('IVS created a stream key without a value');
+    return streamKey.value;
+  }
+
+  async streamKey(channelArn: string): Promise<string> {
+    const [arn] = await this.keyArns(channelArn);
+    if (!arn) return this.createKey(channelArn);
+    const { streamKey } = await this.ivs.send(new GetStreamKeyCommand({ arn }));
+    if (!streamKey?.value) throw new Error('IVS returned a stream key without a value');
+    return streamKey.value;
+  }
+
+  async rotateStreamKey(channelArn: string): Promise<string> {
+    // Revoke first: an encoder that reconnects after the stop must not get back in with the old key.
+    for (const arn of await this.keyArns(channelArn))
+      await this.ivs.send(new DeleteStreamKeyCommand({ arn }));
+    await this.stopStream(channelArn);
+    return this.createKey(channelArn);
+  }
+
+  async stopStream(channelArn: string): Promise<boolean> {
+    try {
+      await this.ivs.send(new StopStreamCommand({ channelArn }));
+      return true;
+    } catch (error) {
+      if (error instanceof ChannelNotBroadcasting) return false;
+      throw error;
+    }
+  }
+
+  async viewerCount(channelArn: string): Promise<number | undefined> {
+    try {
+      const { stream } = await this.ivs.send(new GetStreamCommand({ channelArn }));
+      return stream?.viewerCount;
+    } catch (error) {
+      if (error instanceof ChannelNotBroadcasting) return undefined;
+      throw error;
+    }
+  }
+}

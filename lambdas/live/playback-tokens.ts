@@ -1,0 +1,54 @@
+import { createPrivateKey, type KeyObject, sign } from 'node:crypto';
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { PlaybackTokenSigner } from './ports.ts';
+
+/**
+ * IVS playback tokens for private channels: a JWT signed with ES384 by the private key of the playback key
+ * pair whose public key IVS imported; claims `aws:channel-arn` (this channel only) and `exp`
+ * (https://docs.aws.amazon.com/ivs/latest/LowLatencyUserGuide/private-channels-generate-tokens.html).
+ * The private key lives in Secrets Manager as `{"privateKey": "<PKCS#8 PEM>"}`, read once per container.
+ */
+export class SecretPlaybackTokenSigner implements PlaybackTokenSigner {
+  private key: Promise<KeyObject> | undefined;
+
+  constructor(
+    private readonly secrets: SecretsManagerClient,
+    private readonly secretId: string,
+  ) {}
+
+  private privateKey(): Promise<KeyObject> {
+    this.key ??= this.secrets
+      .send(new GetSecretValueCommand({ SecretId: this.secretId }))
+      .then(({ SecretString }) => {
+        const pem = SecretString
+          ? (JSON.parse(SecretString) as { privateKey?: unknown }).privateKey
+          : undefined;
+        if (typeof pem !== 'string') throw new Error('The playback key secret has no "privateKey"');
+        return createPrivateKey(pem);
+      });
+    // A failed read is tried again on the next request instead of being cached.
+    this.key.catch(() => {
+      this.key = undefined;
+    });
+    return this.key;
+  }
+
+  async sign(channelArn: string, expiresInSeconds: number): Promise<string> {
+    return signPlaybackToken(await this.privateKey(), channelArn, expiresInSeconds);
+  }
+}
+
+/** An ES384 JWT for one channel, valid for `expiresInSeconds` from `nowSeconds`. */
+export function signPlaybackToken(
+  key: KeyObject,
+  channelArn: string,
+  expiresInSeconds: number,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): string {
+  const header = Buffer.from(JSON.stringify({ alg: 'ES384', typ: 'JWT' })).toString('base64url');
+  const payload = Buffer.from(
+    JSON.stringify({ 'aws:channel-arn': channelArn, iat: nowSeconds, exp: nowSeconds + expiresInSeconds }),
+  ).toString('base64url');
+  const signature = sign('sha384', Buffer.from(`${header}.${payload}`), { key, dsaEncoding: 'ieee-p1363' });
+  return `${header}.${payload}.${signature.toString('base64url')}`;
+}

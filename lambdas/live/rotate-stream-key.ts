@@ -1,0 +1,10 @@
+import { defaultHttpDeps } from '#shared/cognito.ts';
+import { type HttpDeps, httpHandler } from '#shared/http.ts';
+import { defaultLiveDeps } from './deps.ts';
+import { rotateStreamKey as operation } from './operations.ts';
+import { type LiveDeps, rotateStreamKey } from './streams.ts';
+
+export const createHandler = (deps: HttpDeps & LiveDeps) =>
+  httpHandler(operation, deps, (request) => rotateStreamKey(deps, request.user, request.params.streamId));
+
+export const handler = createHandler({ ...defaultHttpDeps(), ...defaultLiveDeps() });

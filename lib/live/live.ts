@@ -1,0 +1,99 @@
+import { CustomResource, Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { CfnPlaybackKeyPair, CfnRecordingConfiguration } from 'aws-cdk-lib/aws-ivs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { SkycastFunction } from '../shared/skycast-function.ts';
+import { liveRecording } from '../wiring/live.ts';
+
+/** Props of {@link Live}. */
+export interface LiveProps {
+  /** Where IVS records every channel. */
+  recordingsBucket: IBucket;
+  /** Prefix of the resources' names (`skycast-<stage>`). */
+  application: string;
+  /** What happens to the playback key's secret when the stack goes. */
+  removalPolicy: RemovalPolicy;
+  /**
+   * A thumbnail every this many seconds.
+   * @default liveRecording.thumbnailIntervalSeconds (lib/wiring/live.ts)
+   */
+  thumbnailIntervalSeconds?: number;
+  /**
+   * A reconnect within this many seconds continues the same recording.
+   * @default liveRecording.reconnectWindowSeconds (lib/wiring/live.ts)
+   */
+  reconnectWindowSeconds?: number;
+}
+
+/**
+ * The stateful side of live: the recording configuration every channel is created with (to the recordings
+ * bucket, thumbnails at an interval, a reconnect window so a short drop does not split a recording), and the
+ * playback key pair that private channels' tokens are signed with. The key pair is made at deploy by a small
+ * custom resource: its private half goes into a Secrets Manager secret, the public half into an
+ * AWS::IVS::PlaybackKeyPair. Channels themselves are created by startStream, one per creator.
+ */
+export class Live extends Construct {
+  readonly recordingConfiguration: CfnRecordingConfiguration;
+  /** `{"privateKey": "<PKCS#8 PEM>"}`: read by the functions that sign playback tokens. */
+  readonly playbackKeySecret: ISecret;
+  readonly playbackKeyPair: CfnPlaybackKeyPair;
+
+  constructor(scope: Construct, id: string, props: LiveProps) {
+    super(scope, id);
+
+    this.recordingConfiguration = new CfnRecordingConfiguration(this, 'Recording', {
+      name: `${props.application}-recording`,
+      destinationConfiguration: { s3: { bucketName: props.recordingsBucket.bucketName } },
+      thumbnailConfiguration: {
+        recordingMode: 'INTERVAL',
+        targetIntervalSeconds: props.thumbnailIntervalSeconds ?? liveRecording.thumbnailIntervalSeconds,
+        // SEQUENTIAL: every thumbnail (scrubbing, the poster); LATEST: the newest for a live preview.
+        storage: ['SEQUENTIAL', 'LATEST'],
+      },
+      recordingReconnectWindowSeconds: props.reconnectWindowSeconds ?? liveRecording.reconnectWindowSeconds,
+      renditionConfiguration: { renditionSelection: 'ALL' },
+    });
+
+    const secret = new Secret(this, 'PlaybackKey', {
+      description: 'ES384 private key that signs IVS playback tokens for private channels',
+      removalPolicy: props.removalPolicy,
+    });
+    this.playbackKeySecret = secret;
+    NagSuppressions.addResourceSuppressions(secret, [
+      {
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'An IVS playback key is rotated by importing a new key pair and re-signing, not by a Secrets Manager ' +
+          'rotation Lambda: replacing the key alone would break every token until IVS knows the new public key.',
+      },
+    ]);
+
+    const maker = new SkycastFunction(this, 'PlaybackKeyMaker', {
+      entry: 'lambdas/live/playback-key-pair.ts',
+      description: 'Makes the IVS playback key pair at deploy (custom resource)',
+      serviceName: 'skycast-live',
+      timeout: Duration.seconds(30),
+    });
+    NagSuppressions.addResourceSuppressions(maker, [
+      {
+        id: 'Serverless-LambdaDLQ',
+        reason:
+          'Invoked by CloudFormation as a custom resource, which fails the deployment if the function fails, ' +
+          'so there is no lost event for a dead-letter queue to keep.',
+      },
+    ]);
+    secret.grantRead(maker);
+    secret.grantWrite(maker);
+    const key = new CustomResource(this, 'PlaybackKeyMaterial', {
+      serviceToken: maker.functionArn,
+      resourceType: 'Custom::IvsPlaybackKey',
+      properties: { SecretId: secret.secretArn },
+    });
+    this.playbackKeyPair = new CfnPlaybackKeyPair(this, 'PlaybackKeyPair', {
+      name: `${props.application}-playback`,
+      publicKeyMaterial: key.getAttString('PublicKeyMaterial'),
+    });
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * A recording session in IVS's S3 layout (https://docs.aws.amazon.com/ivs/latest/LowLatencyUserGuide/record-to-s3.html):
+ * `ivs/v1/<account>/<channel id>/<year>/<month>/<day>/<hours>/<minutes>/<recording id>/` holding
+ * `events/recording-started.json` and `events/recording-ended.json`, `media/hls/master.m3u8`,
+ * `media/hls/<rendition>/playlist.m3u8` with its segments, and `media/thumbnails/thumb<N>.jpg`. Segments and
+ * thumbnails are written as they are produced, playlists after each segment; a stream that reconnects
+ * within the reconnect window continues the same session after a discontinuity.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  renderMultivariant,
+  renderRecordingPlaylist,
+  type Segment,
+  type VariantInfo,
+} from './hls-playlist.ts';
+
+const CONTENT_TYPES: Record<string, string> = {
+  m3u8: 'application/x-mpegURL',
+  ts: 'video/MP2T',
+  jpg: 'image/jpeg',
+  json: 'application/json',
+};
+
+const ALPHANUMERIC = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+export function randomId(length: number): string {
+  const bytes = randomBytes(length);
+  return Array.from(bytes, (byte) => ALPHANUMERIC[byte % ALPHANUMERIC.length]).join('');
+}
+
+/** `ivs/v1/<account>/<channel>/<y>/<m>/<d>/<h>/<min>/<recording id>`, the date parts unpadded as IVS writes them. */
+export function recordingPrefix(accountId: string, channelId: string, at: Date, recordingId: string): string {
+  const parts = [
+    at.getUTCFullYear(),
+    at.getUTCMonth() + 1,
+    at.getUTCDate(),
+    at.getUTCHours(),
+    at.getUTCMinutes(),
+  ];
+  return ['ivs', 'v1', accountId, channelId, ...parts.map(String), recordingId].join('/');
+}
+
+const seconds = (date: Date) => `${date.toISOString().slice(0, 19)}Z`;
+
+export interface RecordingWriterOptions {
+  s3: S3Client;
+  bucket: string;
+  accountId: string;
+  channelArn: string;
+  channelId: string;
+  ladder: readonly VariantInfo[];
+  thumbnails: boolean;
+  startedAt: Date;
+  onError(error: unknown): void;
+}
+
+export class RecordingWriter {
+  readonly recordingId = randomId(12);
+  readonly prefix: string;
+  readonly streamIds: string[] = [];
+  private readonly segments = new Map<string, Segment[]>();
+  private thumbnailCount = 0;
+  /** Writes go one after another, so a playlist never names a segment that is not written yet. */
+  private queue: Promise<void> = Promise.resolve();
+  private discontinuityPending = new Set<string>();
+
+  constructor(private readonly options: RecordingWriterOptions) {
+    this.prefix = recordingPrefix(options.accountId, options.channelId, options.startedAt, this.recordingId);
+    for (const rung of options.ladder) this.segments.set(rung.name, []);
+  }
+
+  get durationMs(): number {
+    const first = this.options.ladder[0];
+    const list = first ? (this.segments.get(first.name) ?? []) : [];
+    return Math.round(list.reduce((sum, segment) => sum + segment.durationSeconds * 1000, 0));
+  }
+
+  private put(key: string, body: Buffer | string): Promise<void> {
+    const extension = key.split('.').pop() ?? '';
+    return this.options.s3
+      .send(
+        new PutObjectCommand({
+          Bucket: this.options.bucket,
+          Key: `${this.prefix}/${key}`,
+          Body: body,
+          ContentType: CONTENT_TYPES[extension] ?? 'application/octet-stream',
+        }),
+      )
+      .then(() => undefined);
+  }
+
+  private enqueue(work: () => Promise<void>): Promise<void> {
+    this.queue = this.queue.then(work).catch((error: unknown) => this.options.onError(error));
+    return this.queue;
+  }
+
+  private metadata(status: 'RECORDING_STARTED' | 'RECORDING_ENDED', endedAt?: Date) {
+    return {
+      version: 'v1',
+      channel_arn: this.options.channelArn,
+      recording_started_at: seconds(this.options.startedAt),
+      ...(endedAt ? { recording_ended_at: seconds(endedAt) } : {}),
+      recording_status: status,
+      media: {
+        hls: {
+          ...(endedAt ? { duration_ms: this.durationMs } : {}),
+          path: 'media/hls',
+          playlist: 'master.m3u8',
+          renditions: this.options.ladder.map((rung) => ({
+            path: rung.name,
+            playlist: 'playlist.m3u8',
+            resolution_width: rung.width,
+            resolution_height: rung.height,
+          })),
+        },
+        ...(this.options.thumbnails
+          ? { thumbnails: { path: 'media/thumbnails', resolution_height: 360, resolution_width: 640 } }
+          : {}),
+      },
+    };
+  }
+
+  /** Writes `events/recording-started.json` and the multivariant playlist. */
+  start(streamId: string): Promise<void> {
+    this.streamIds.push(streamId);
+    return this.enqueue(async () => {
+      await this.put('media/hls/master.m3u8', renderMultivariant(this.options.ladder));
+      await this.put(
+        'events/recording-started.json',
+        JSON.stringify(this.metadata('RECORDING_STARTED'), null, 2),
+      );
+    });
+  }
+
+  /** Another stream joins the session (a reconnect within the window): its first segments follow a discontinuity. */
+  continueWith(streamId: string): void {
+    this.streamIds.push(streamId);
+    for (const rung of this.options.ladder) this.discontinuityPending.add(rung.name);
+  }
+
+  addSegment(rendition: string, segment: Segment, file: string): void {
+    const list = this.segments.get(rendition);
+    if (!list) return;
+    const recorded: Segment = {
+      index: list.length,
+      durationSeconds: segment.durationSeconds,
+      ...(this.discontinuityPending.delete(rendition) && list.length > 0 ? { discontinuity: true } : {}),
+    };
+    void this.enqueue(async () => {
+      await this.put(`media/hls/${rendition}/${recorded.index}.ts`, await readFile(file));
+      list.push(recorded);
+      await this.put(`media/hls/${rendition}/playlist.m3u8`, renderRecordingPlaylist(list, false));
+    });
+  }
+
+  addThumbnail(file: string): void {
+    void this.enqueue(async () => {
+      const index = this.thumbnailCount;
+      await this.put(`media/thumbnails/thumb${index}.jpg`, await readFile(file));
+      this.thumbnailCount += 1;
+    });
+  }
+
+  /** Settles once every write queued so far is done (the stream's files may be removed after). */
+  drain(): Promise<void> {
+    return this.queue;
+  }
+
+  /** Final playlists and `events/recording-ended.json`, once every write before has finished. */
+  async finish(endedAt: Date): Promise<void> {
+    await this.enqueue(async () => {
+      for (const [rendition, list] of this.segments)
+        await this.put(`media/hls/${rendition}/playlist.m3u8`, renderRecordingPlaylist(list, true));
+      await this.put(
+        'events/recording-ended.json',
+        JSON.stringify(this.metadata('RECORDING_ENDED', endedAt), null, 2),
+      );
+    });
+  }
+}

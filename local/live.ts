@@ -1,0 +1,97 @@
+/**
+ * Live on the local platform: the local IVS (API, RTMP ingest, live HLS, recordings, events) with what the
+ * CDK app deploys around it in the cloud — the recording configuration (lib/wiring/live.ts) writing to the
+ * recordings bucket, and a playback key pair whose private key is kept in the emulator's Secrets Manager and
+ * whose public key IVS imports — and the environment the live functions get.
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import {
+  CreateRecordingConfigurationCommand,
+  ImportPlaybackKeyPairCommand,
+  IvsClient,
+} from '@aws-sdk/client-ivs';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { liveEnv, liveRecording } from '../lib/wiring/live.ts';
+import { emulatorClientConfig } from './emulator-clients.ts';
+import type { BusEvent } from './event-bus.ts';
+import { type RunningIvsEmulator, startIvsEmulator } from './ivs/index.ts';
+
+/** The local origin serves live HLS here (the emulator's "playback domain"). */
+export const LIVE_PLAYBACK_PATH = '/ivs/playback/';
+
+export interface LocalLive {
+  ivs: RunningIvsEmulator;
+  /** Environment of the live functions: AWS_ENDPOINT_URL_IVS and the live settings. */
+  environment: Record<string, string>;
+}
+
+export async function startLocalLive(options: {
+  /** moto: S3 for recordings, Secrets Manager for the playback key. */
+  endpoint: string;
+  region: string;
+  accountId: string;
+  application: string;
+  recordingsBucket: string;
+  /** The local origin, e.g. http://127.0.0.1:3000. */
+  originUrl: string;
+  rtmpPort: number;
+  publish(event: BusEvent): Promise<void>;
+}): Promise<LocalLive> {
+  const ivs = await startIvsEmulator({
+    s3: { endpoint: options.endpoint, region: options.region },
+    publish: options.publish,
+    accountId: options.accountId,
+    rtmpPort: options.rtmpPort,
+    playbackBaseUrl: `${options.originUrl}${LIVE_PLAYBACK_PATH.slice(0, -1)}`,
+  });
+  const client = new IvsClient(emulatorClientConfig({ endpoint: ivs.endpoint, region: options.region }));
+  const secrets = new SecretsManagerClient(emulatorClientConfig(options));
+  try {
+    const { recordingConfiguration } = await client.send(
+      new CreateRecordingConfigurationCommand({
+        name: `${options.application}-recording`,
+        destinationConfiguration: { s3: { bucketName: options.recordingsBucket } },
+        thumbnailConfiguration: {
+          recordingMode: 'INTERVAL',
+          targetIntervalSeconds: liveRecording.thumbnailIntervalSeconds,
+        },
+        recordingReconnectWindowSeconds: liveRecording.reconnectWindowSeconds,
+      }),
+    );
+    if (!recordingConfiguration?.arn) throw new Error('The local IVS created no recording configuration');
+    // As the deploy does: a fresh ES384 key pair, the private half in Secrets Manager, the public half in IVS.
+    const pair = generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
+    const secret = await secrets.send(
+      new CreateSecretCommand({
+        Name: `${options.application}-ivs-playback-key`,
+        Description: 'ES384 private key that signs IVS playback tokens for private channels',
+        SecretString: JSON.stringify({
+          privateKey: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+        }),
+      }),
+    );
+    if (!secret.ARN) throw new Error('The emulator created no playback key secret');
+    await client.send(
+      new ImportPlaybackKeyPairCommand({
+        name: `${options.application}-playback`,
+        publicKeyMaterial: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      }),
+    );
+    return {
+      ivs,
+      environment: {
+        AWS_ENDPOINT_URL_IVS: ivs.endpoint,
+        [liveEnv.recordingConfigurationArn]: recordingConfiguration.arn,
+        [liveEnv.playbackKeySecret]: secret.ARN,
+        // Locally the ingest is plain RTMP on RTMP_PORT; in AWS it is RTMPS on 443.
+        [liveEnv.ingestUrlTemplate]: `rtmp://{ingestEndpoint}:${ivs.rtmpPort}/app/`,
+      },
+    };
+  } catch (error) {
+    await ivs.stop();
+    throw error;
+  } finally {
+    client.destroy();
+    secrets.destroy();
+  }
+}

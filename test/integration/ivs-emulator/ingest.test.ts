@@ -1,0 +1,215 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import {
+  CreateChannelCommand,
+  CreateRecordingConfigurationCommand,
+  DeleteStreamKeyCommand,
+  GetStreamCommand,
+  IvsClient,
+  ListStreamKeysCommand,
+  StopStreamCommand,
+} from '@aws-sdk/client-ivs';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { emulatorClientConfig } from '../../../local/emulator-clients.ts';
+import type { BusEvent } from '../../../local/event-bus.ts';
+import { type RunningIvsEmulator, startIvsEmulator } from '../../../local/ivs/index.ts';
+import { type RunningEmulator, startMoto } from '../../../local/moto.ts';
+import { eventually, publishTestPattern } from '../../support/publisher.ts';
+
+const run = promisify(execFile);
+const REGION = 'us-east-1';
+const BUCKET = 'ivs-emulator-recordings';
+
+describe('the local IVS', () => {
+  let moto: RunningEmulator;
+  let ivs: RunningIvsEmulator;
+  let origin: Server;
+  let ivsClient: IvsClient;
+  let s3: S3Client;
+  const events: BusEvent[] = [];
+
+  before(async () => {
+    moto = await startMoto();
+    s3 = new S3Client({
+      ...emulatorClientConfig({ endpoint: moto.endpoint, region: REGION }),
+      forcePathStyle: true,
+    });
+    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    origin = createServer((request, response) => {
+      const url = new URL(request.url ?? '/', 'http://x');
+      void ivs.servePlayback(
+        request,
+        response,
+        url.pathname.replace(/^\/ivs\/playback\//, ''),
+        url.searchParams,
+      );
+    });
+    await new Promise<void>((resolveListen) => origin.listen(0, '127.0.0.1', () => resolveListen()));
+    const originUrl = `http://127.0.0.1:${(origin.address() as AddressInfo).port}`;
+    ivs = await startIvsEmulator({
+      s3: { endpoint: moto.endpoint, region: REGION },
+      publish: async (event) => {
+        events.push(event);
+      },
+      accountId: '123456789012',
+      rtmpPort: 0,
+      playbackBaseUrl: `${originUrl}/ivs/playback`,
+    });
+    ivsClient = new IvsClient(emulatorClientConfig({ endpoint: ivs.endpoint, region: REGION }));
+  });
+
+  after(async () => {
+    ivsClient?.destroy();
+    await ivs?.stop();
+    origin?.close();
+    s3?.destroy();
+    await moto?.stop();
+  });
+
+  it('ingests a publish with the channel key into live HLS, records it in IVS layout and emits the events', async () => {
+    const { recordingConfiguration } = await ivsClient.send(
+      new CreateRecordingConfigurationCommand({
+        destinationConfiguration: { s3: { bucketName: BUCKET } },
+        thumbnailConfiguration: { recordingMode: 'INTERVAL', targetIntervalSeconds: 2 },
+      }),
+    );
+    const { channel, streamKey } = await ivsClient.send(
+      new CreateChannelCommand({
+        name: 'test-channel',
+        latencyMode: 'LOW',
+        recordingConfigurationArn: recordingConfiguration?.arn,
+      }),
+    );
+    assert.ok(channel?.arn && channel.playbackUrl && streamKey?.value);
+
+    const refused = publishTestPattern(`${ivs.ingestUrl}sk_wrong`, { seconds: 3 });
+    assert.notEqual((await refused.exited).code, 0, 'a wrong key is refused');
+
+    const publisher = publishTestPattern(`${ivs.ingestUrl}${streamKey.value}`, {
+      seconds: 8,
+      size: '640x360',
+    });
+    const playbackUrl = channel.playbackUrl;
+    const firstSequence = await eventually('a live playlist', async () => {
+      const response = await fetch(playbackUrl.replace('master.m3u8', '360p30/playlist.m3u8'));
+      if (!response.ok) return undefined;
+      return Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(await response.text())?.[1]);
+    });
+    const probe = await run('ffprobe', [
+      '-v',
+      'error',
+      '-show_entries',
+      'stream=codec_type',
+      '-of',
+      'csv=p=0',
+      playbackUrl,
+    ]);
+    assert.match(probe.stdout, /video/);
+    assert.match(probe.stdout, /audio/);
+    const live = await ivsClient.send(new GetStreamCommand({ channelArn: channel.arn }));
+    assert.equal(live.stream?.state, 'LIVE');
+    await eventually('the media sequence to advance', async () => {
+      const text = await (await fetch(playbackUrl.replace('master.m3u8', '360p30/playlist.m3u8'))).text();
+      const sequence = Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(text)?.[1]);
+      return sequence > firstSequence ? sequence : undefined;
+    });
+    assert.equal((await publisher.exited).code, 0);
+
+    const end = await eventually('Recording End', async () =>
+      events.find(
+        (event) => (event.detail as { recording_status?: string }).recording_status === 'Recording End',
+      ),
+    );
+    const names = events
+      .filter((event) => event['detail-type'] === 'IVS Stream State Change')
+      .map((event) => (event.detail as { event_name: string }).event_name);
+    assert.deepEqual(names, ['Session Created', 'Stream Start', 'Stream End']);
+    const detail = end.detail as { recording_s3_key_prefix: string; recording_duration_ms: number };
+    assert.match(
+      detail.recording_s3_key_prefix,
+      /^ivs\/v1\/123456789012\/[A-Za-z0-9]{12}\/\d{4}\/\d{1,2}\/\d{1,2}\/\d{1,2}\/\d{1,2}\/[A-Za-z0-9]{12}$/,
+    );
+    assert.ok(
+      Math.abs(detail.recording_duration_ms - 8000) < 1500,
+      `duration ${detail.recording_duration_ms}`,
+    );
+
+    const listed = await s3.send(
+      new ListObjectsV2Command({ Bucket: BUCKET, Prefix: detail.recording_s3_key_prefix }),
+    );
+    const keys = (listed.Contents ?? []).map((object) =>
+      object.Key?.slice(detail.recording_s3_key_prefix.length + 1),
+    );
+    for (const expected of [
+      'events/recording-started.json',
+      'events/recording-ended.json',
+      'media/hls/master.m3u8',
+      'media/hls/720p30/playlist.m3u8',
+      'media/hls/360p30/0.ts',
+      'media/thumbnails/thumb0.jpg',
+    ])
+      assert.ok(keys.includes(expected), `${expected} in ${keys.join(', ')}`);
+    const ended = await s3.send(
+      new GetObjectCommand({
+        Bucket: BUCKET,
+        Key: `${detail.recording_s3_key_prefix}/events/recording-ended.json`,
+      }),
+    );
+    const metadata = JSON.parse(await (ended.Body?.transformToString() ?? '{}'));
+    assert.equal(metadata.recording_status, 'RECORDING_ENDED');
+    assert.equal(metadata.media.hls.renditions.length, 2);
+  });
+
+  it('goes live from a publisher without audio, with video-only renditions', async () => {
+    const { channel, streamKey } = await ivsClient.send(new CreateChannelCommand({ name: 'silent' }));
+    assert.ok(channel?.playbackUrl && streamKey?.value);
+    const publisher = publishTestPattern(`${ivs.ingestUrl}${streamKey.value}`, {
+      seconds: 6,
+      size: '320x180',
+      audio: false,
+    });
+    const rendition = channel.playbackUrl.replace('master.m3u8', '360p30/playlist.m3u8');
+    await eventually('a live playlist', async () => {
+      const response = await fetch(rendition);
+      return response.ok && /\.ts/.test(await response.text()) ? true : undefined;
+    });
+    const probe = await run('ffprobe', [
+      '-v',
+      'error',
+      '-show_entries',
+      'stream=codec_type',
+      '-of',
+      'csv=p=0',
+      channel.playbackUrl,
+    ]);
+    await publisher.exited;
+
+    assert.match(probe.stdout, /video/);
+    assert.doesNotMatch(probe.stdout, /audio/);
+  });
+
+  it('cuts off an encoder when its key is deleted and the stream stopped, and refuses the old key after', async () => {
+    const { channel, streamKey } = await ivsClient.send(new CreateChannelCommand({ name: 'rotate' }));
+    assert.ok(channel?.arn && streamKey?.value && streamKey.arn);
+    const publisher = publishTestPattern(`${ivs.ingestUrl}${streamKey.value}`, {
+      seconds: 60,
+      size: '320x180',
+    });
+    await eventually('the stream to be live', async () => {
+      const { stream } = await ivsClient.send(new GetStreamCommand({ channelArn: channel.arn }));
+      return stream?.state === 'LIVE' ? stream : undefined;
+    });
+    await ivsClient.send(new DeleteStreamKeyCommand({ arn: streamKey.arn }));
+    await ivsClient.send(new StopStreamCommand({ channelArn: channel.arn }));
+    const { code } = await publisher.exited;
+    assert.notEqual(code, 0, 'the publisher was cut off');
+    const { streamKeys } = await ivsClient.send(new ListStreamKeysCommand({ channelArn: channel.arn }));
+    assert.deepEqual(streamKeys, []);
+    const again = publishTestPattern(`${ivs.ingestUrl}${streamKey.value}`, { seconds: 3 });
+    assert.notEqual((await again.exited).code, 0, 'the old key is refused');
+  });
+});
