@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { cookieHeader } from '../../lambdas/delivery/playback.ts';
 import { type RunningPlatform, startPlatform } from '../../local/platform.ts';
 import { eventually, type Publisher, publishTestPattern } from '../support/publisher.ts';
 import { callApi, fetchJson, newSignedInUser, type SignedInUser, type WebConfig } from './support/client.ts';
@@ -137,7 +138,13 @@ describe('going live on the local platform', () => {
     );
     assert.ok(listedVideos.includes(videoId));
 
-    const playlist = await fetch(`${config.mediaUrl}/${video.renditions[0].playlistPath}`);
+    // Recordings play like any video: with the cookies getVideo hands out for the recording's prefix.
+    const cookie = cookieHeader(video.playback);
+    const unsigned = await fetch(`${config.mediaUrl}/${video.renditions[0].playlistPath}`);
+    assert.equal(unsigned.status, 403, 'a recording is not served without its cookies');
+    const playlist = await fetch(`${config.mediaUrl}/${video.renditions[0].playlistPath}`, {
+      headers: { cookie },
+    });
     const text = await playlist.text();
     assert.equal(playlist.status, 200);
     assert.match(text, /#EXT-X-ENDLIST/);
@@ -151,6 +158,8 @@ describe('going live on the local platform', () => {
         'format=duration',
         '-of',
         'csv=p=0',
+        '-headers',
+        `Cookie: ${cookie}\r\n`,
         `${config.mediaUrl}/${video.playbackPath}`,
       ],
     ]);
