@@ -100,6 +100,8 @@ interface LiveStream {
   viewers: Map<string, number>;
   /** Recent segments' bytes, read once from disk for every viewer that asks for them. */
   segmentCache: Map<string, Promise<Buffer>>;
+  /** The publisher is gone: the transcode is finishing, and how it exits is no failure of the stream. */
+  ending?: boolean;
 }
 
 /** A recording whose stream ended and which a reconnect within the window would continue. */
@@ -572,6 +574,7 @@ export class IvsService {
       end: () => {
         if (ended) return;
         ended = true;
+        stream.ending = true;
         void (starting ?? Promise.resolve()).then(() => this.endStream(stream));
       },
     };
@@ -590,7 +593,15 @@ export class IvsService {
       onSegment: (rendition, segment, file) => this.onSegment(stream, rendition, segment, file),
       onThumbnail: (_index, file) => stream.recording?.addThumbnail(file),
       onExit: (error) => {
-        if (error && !this.stopping) this.options.log(`the transcode of ${stream.streamId} failed`, error);
+        if (!error || this.stopping || stream.ending) return;
+        // What IVS reports when it cannot process what an encoder sends; the encoder is disconnected.
+        this.options.log(`the transcode of ${stream.streamId} failed`, error);
+        void this.emit(stream.channel, 'IVS Stream State Change', {
+          event_name: 'Stream Failure',
+          stream_id: stream.streamId,
+          code: 'InvalidInput',
+        });
+        stream.session.close();
       },
     });
   }
