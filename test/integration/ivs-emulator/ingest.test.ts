@@ -167,6 +167,63 @@ describe('the local IVS', () => {
     assert.equal(metadata.media.hls.renditions.length, 2);
   });
 
+  it('continues one recording when the encoder reconnects within the reconnect window', async () => {
+    const { recordingConfiguration } = await ivsClient.send(
+      new CreateRecordingConfigurationCommand({
+        destinationConfiguration: { s3: { bucketName: BUCKET } },
+        thumbnailConfiguration: { recordingMode: 'DISABLED' },
+        recordingReconnectWindowSeconds: 5,
+      }),
+    );
+    const { channel, streamKey } = await ivsClient.send(
+      new CreateChannelCommand({
+        name: 'reconnects',
+        recordingConfigurationArn: recordingConfiguration?.arn,
+      }),
+    );
+    assert.ok(channel?.arn && streamKey?.value);
+    const ofChannel = () => events.filter((event) => event.resources?.[0] === channel.arn);
+    const named = (name: string) =>
+      ofChannel().filter(
+        (event) =>
+          (event.detail as { event_name?: string; recording_status?: string }).event_name === name ||
+          (event.detail as { recording_status?: string }).recording_status === name,
+      );
+
+    const first = publishTestPattern(`${ivs.ingestUrl}${streamKey.value}`, { seconds: 4, size: '320x180' });
+    await first.exited;
+    await eventually('the first Stream End', async () =>
+      named('Stream End').length === 1 ? true : undefined,
+    );
+    const second = publishTestPattern(`${ivs.ingestUrl}${streamKey.value}`, { seconds: 4, size: '320x180' });
+    await second.exited;
+    const end = await eventually('Recording End', async () => named('Recording End')[0], 30_000);
+
+    const detail = end.detail as {
+      recording_session_stream_ids: string[];
+      recording_s3_key_prefix: string;
+      recording_duration_ms: number;
+    };
+    const streamIds = named('Stream Start').map((event) => (event.detail as { stream_id: string }).stream_id);
+    assert.equal(named('Recording Start').length, 1, 'one recording');
+    assert.equal(named('Recording End').length, 1);
+    assert.deepEqual(detail.recording_session_stream_ids, streamIds);
+    assert.equal(streamIds.length, 2);
+    assert.ok(
+      Math.abs(detail.recording_duration_ms - 8000) < 2000,
+      `duration ${detail.recording_duration_ms}`,
+    );
+    const playlist = await s3.send(
+      new GetObjectCommand({
+        Bucket: BUCKET,
+        Key: `${detail.recording_s3_key_prefix}/media/hls/360p30/playlist.m3u8`,
+      }),
+    );
+    const text = (await playlist.Body?.transformToString()) ?? '';
+    assert.equal(text.match(/#EXT-X-DISCONTINUITY/g)?.length, 1);
+    assert.match(text, /#EXT-X-ENDLIST/);
+  });
+
   it('goes live from a publisher without audio, with video-only renditions', async () => {
     const { channel, streamKey } = await ivsClient.send(new CreateChannelCommand({ name: 'silent' }));
     assert.ok(channel?.playbackUrl && streamKey?.value);
