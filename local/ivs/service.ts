@@ -6,7 +6,7 @@
  * "IVS Recording State Change" events IVS puts on EventBridge.
  */
 import { createHash, type KeyObject } from 'node:crypto';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, unlink } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -611,11 +611,26 @@ export class IvsService {
     stream.firstSegmentAt ??= performance.now();
     if (!stream.recording) this.startRecording(stream);
     stream.recording?.addSegment(rendition, segment, file);
+    this.releaseOldSegment(stream, rendition);
     if (stream.state === 'STARTING' && [...stream.segments.values()].every((list) => list.length > 0)) {
       stream.state = 'LIVE';
       stream.startTime = new Date();
       void this.streamEvent(stream, 'Stream Start');
     }
+  }
+
+  /**
+   * A segment two live windows old is no longer served (nor cached): its file goes once the recording has
+   * it, so a long broadcast does not fill the disk.
+   */
+  private releaseOldSegment(stream: LiveStream, rendition: string): void {
+    const list = stream.segments.get(rendition) ?? [];
+    const old = list[list.length - 1 - 2 * LIVE_WINDOW_SEGMENTS];
+    if (!old) return;
+    const file = join(stream.dir, rendition, `${old.index}.ts`);
+    const remove = () => unlink(file).catch(() => {});
+    if (stream.recording) void stream.recording.afterWrites(remove);
+    else void remove();
   }
 
   private startRecording(stream: LiveStream): void {
