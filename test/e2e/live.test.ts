@@ -137,7 +137,11 @@ describe('going live on the local platform', () => {
     );
     assert.ok(listedVideos.includes(videoId));
 
-    const playlist = await fetch(`${config.mediaUrl}/${video.renditions[0].playlistPath}`);
+    // Where media needs CloudFront signed cookies (the contract's `playback`), send the ones getVideo gave.
+    const cookies = (video.playback?.cookies ?? []) as { name: string; value: string }[];
+    const cookie = cookies.map(({ name, value }) => `${name}=${value}`).join('; ');
+    const headers: Record<string, string> = cookie ? { cookie } : {};
+    const playlist = await fetch(`${config.mediaUrl}/${video.renditions[0].playlistPath}`, { headers });
     const text = await playlist.text();
     assert.equal(playlist.status, 200);
     assert.match(text, /#EXT-X-ENDLIST/);
@@ -151,6 +155,7 @@ describe('going live on the local platform', () => {
         'format=duration',
         '-of',
         'csv=p=0',
+        ...(cookie ? ['-headers', `Cookie: ${cookie}\r\n`] : []),
         `${config.mediaUrl}/${video.playbackPath}`,
       ],
     ]);
