@@ -33,7 +33,11 @@ export type { Outbox };
 export interface PlatformOptions {
   /** TCP port on 127.0.0.1; 0 picks a free one. @default 3000 */
   port?: number;
-  /** The RTMP ingest's port on 127.0.0.1; 0 picks a free one. @default 1935 */
+  /**
+   * The RTMP ingest's port on 127.0.0.1. `npm start` passes RTMP_PORT (1935 unless set); anything else that
+   * starts a platform (tests, benchmarks) gets a free port unless it asks, so platforms never collide on 1935.
+   * @default 0 (a free port)
+   */
   rtmpPort?: number;
   /** Print nothing but errors: no request log, no verification codes. @default false */
   quiet?: boolean;
@@ -195,7 +199,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       application: resources.application,
       recordingsBucket: resources.bucketNames.recordings,
       originUrl: url,
-      rtmpPort: options.rtmpPort ?? 1935,
+      rtmpPort: options.rtmpPort ?? 0,
       publish: (event) => bus.publish(event),
     });
     applyFunctionEnvironment(

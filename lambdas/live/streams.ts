@@ -1,6 +1,7 @@
 import type { AuthenticatedUser } from '#shared/auth.ts';
 import { logger } from '#shared/logger.ts';
 import type { Page } from '../catalog/video-catalog.ts';
+import { InvalidCursorError } from '../catalog/video-store.ts';
 import { InvalidStreamCursorError, streamNotFound } from './errors.ts';
 import type { ChannelInfo, LiveChannels, PlaybackTokenSigner, StoredChannel, StreamStore } from './ports.ts';
 import type { StartStreamRequest, StreamView } from './stream.ts';
@@ -195,7 +196,7 @@ export async function listStreams(
       ...(query.cursor ? { cursor: query.cursor } : {}),
     });
   } catch (error) {
-    if (error instanceof Error && error.name === 'InvalidCursorError')
+    if (error instanceof InvalidCursorError)
       throw new InvalidStreamCursorError(
         'The cursor is not one this listing handed out. Start again without a cursor.',
         {

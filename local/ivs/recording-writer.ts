@@ -162,6 +162,11 @@ export class RecordingWriter {
     });
   }
 
+  /** Runs `task` after every write queued so far (say, removing a file those writes read). */
+  afterWrites(task: () => Promise<void>): Promise<void> {
+    return this.enqueue(task);
+  }
+
   /** Settles once every write queued so far is done (the stream's files may be removed after). */
   drain(): Promise<void> {
     return this.queue;

@@ -6,7 +6,7 @@
  * "IVS Recording State Change" events IVS puts on EventBridge.
  */
 import { createHash, type KeyObject } from 'node:crypto';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, unlink } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -100,6 +100,8 @@ interface LiveStream {
   viewers: Map<string, number>;
   /** Recent segments' bytes, read once from disk for every viewer that asks for them. */
   segmentCache: Map<string, Promise<Buffer>>;
+  /** The publisher is gone: the transcode is finishing, and how it exits is no failure of the stream. */
+  ending?: boolean;
 }
 
 /** A recording whose stream ended and which a reconnect within the window would continue. */
@@ -572,6 +574,7 @@ export class IvsService {
       end: () => {
         if (ended) return;
         ended = true;
+        stream.ending = true;
         void (starting ?? Promise.resolve()).then(() => this.endStream(stream));
       },
     };
@@ -590,7 +593,15 @@ export class IvsService {
       onSegment: (rendition, segment, file) => this.onSegment(stream, rendition, segment, file),
       onThumbnail: (_index, file) => stream.recording?.addThumbnail(file),
       onExit: (error) => {
-        if (error && !this.stopping) this.options.log(`the transcode of ${stream.streamId} failed`, error);
+        if (!error || this.stopping || stream.ending) return;
+        // What IVS reports when it cannot process what an encoder sends; the encoder is disconnected.
+        this.options.log(`the transcode of ${stream.streamId} failed`, error);
+        void this.emit(stream.channel, 'IVS Stream State Change', {
+          event_name: 'Stream Failure',
+          stream_id: stream.streamId,
+          code: 'InvalidInput',
+        });
+        stream.session.close();
       },
     });
   }
@@ -600,11 +611,26 @@ export class IvsService {
     stream.firstSegmentAt ??= performance.now();
     if (!stream.recording) this.startRecording(stream);
     stream.recording?.addSegment(rendition, segment, file);
+    this.releaseOldSegment(stream, rendition);
     if (stream.state === 'STARTING' && [...stream.segments.values()].every((list) => list.length > 0)) {
       stream.state = 'LIVE';
       stream.startTime = new Date();
       void this.streamEvent(stream, 'Stream Start');
     }
+  }
+
+  /**
+   * A segment two live windows old is no longer served (nor cached): its file goes once the recording has
+   * it, so a long broadcast does not fill the disk.
+   */
+  private releaseOldSegment(stream: LiveStream, rendition: string): void {
+    const list = stream.segments.get(rendition) ?? [];
+    const old = list[list.length - 1 - 2 * LIVE_WINDOW_SEGMENTS];
+    if (!old) return;
+    const file = join(stream.dir, rendition, `${old.index}.ts`);
+    const remove = () => unlink(file).catch(() => {});
+    if (stream.recording) void stream.recording.afterWrites(remove);
+    else void remove();
   }
 
   private startRecording(stream: LiveStream): void {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import {
@@ -16,7 +17,9 @@ import {
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { emulatorClientConfig } from '../../../local/emulator-clients.ts';
 import type { BusEvent } from '../../../local/event-bus.ts';
+import { encodeAmf0 } from '../../../local/ivs/amf0.ts';
 import { type RunningIvsEmulator, startIvsEmulator } from '../../../local/ivs/index.ts';
+import { writeChunks } from '../../../local/ivs/rtmp-chunks.ts';
 import { type RunningEmulator, startMoto } from '../../../local/moto.ts';
 import { eventually, publishTestPattern } from '../../support/publisher.ts';
 
@@ -164,6 +167,63 @@ describe('the local IVS', () => {
     assert.equal(metadata.media.hls.renditions.length, 2);
   });
 
+  it('continues one recording when the encoder reconnects within the reconnect window', async () => {
+    const { recordingConfiguration } = await ivsClient.send(
+      new CreateRecordingConfigurationCommand({
+        destinationConfiguration: { s3: { bucketName: BUCKET } },
+        thumbnailConfiguration: { recordingMode: 'DISABLED' },
+        recordingReconnectWindowSeconds: 5,
+      }),
+    );
+    const { channel, streamKey } = await ivsClient.send(
+      new CreateChannelCommand({
+        name: 'reconnects',
+        recordingConfigurationArn: recordingConfiguration?.arn,
+      }),
+    );
+    assert.ok(channel?.arn && streamKey?.value);
+    const ofChannel = () => events.filter((event) => event.resources?.[0] === channel.arn);
+    const named = (name: string) =>
+      ofChannel().filter(
+        (event) =>
+          (event.detail as { event_name?: string; recording_status?: string }).event_name === name ||
+          (event.detail as { recording_status?: string }).recording_status === name,
+      );
+
+    const first = publishTestPattern(`${ivs.ingestUrl}${streamKey.value}`, { seconds: 4, size: '320x180' });
+    await first.exited;
+    await eventually('the first Stream End', async () =>
+      named('Stream End').length === 1 ? true : undefined,
+    );
+    const second = publishTestPattern(`${ivs.ingestUrl}${streamKey.value}`, { seconds: 4, size: '320x180' });
+    await second.exited;
+    const end = await eventually('Recording End', async () => named('Recording End')[0], 30_000);
+
+    const detail = end.detail as {
+      recording_session_stream_ids: string[];
+      recording_s3_key_prefix: string;
+      recording_duration_ms: number;
+    };
+    const streamIds = named('Stream Start').map((event) => (event.detail as { stream_id: string }).stream_id);
+    assert.equal(named('Recording Start').length, 1, 'one recording');
+    assert.equal(named('Recording End').length, 1);
+    assert.deepEqual(detail.recording_session_stream_ids, streamIds);
+    assert.equal(streamIds.length, 2);
+    assert.ok(
+      Math.abs(detail.recording_duration_ms - 8000) < 2000,
+      `duration ${detail.recording_duration_ms}`,
+    );
+    const playlist = await s3.send(
+      new GetObjectCommand({
+        Bucket: BUCKET,
+        Key: `${detail.recording_s3_key_prefix}/media/hls/360p30/playlist.m3u8`,
+      }),
+    );
+    const text = (await playlist.Body?.transformToString()) ?? '';
+    assert.equal(text.match(/#EXT-X-DISCONTINUITY/g)?.length, 1);
+    assert.match(text, /#EXT-X-ENDLIST/);
+  });
+
   it('goes live from a publisher without audio, with video-only renditions', async () => {
     const { channel, streamKey } = await ivsClient.send(new CreateChannelCommand({ name: 'silent' }));
     assert.ok(channel?.playbackUrl && streamKey?.value);
@@ -190,6 +250,69 @@ describe('the local IVS', () => {
 
     assert.match(probe.stdout, /video/);
     assert.doesNotMatch(probe.stdout, /audio/);
+  });
+
+  it('reports a Stream Failure and disconnects an encoder whose media cannot be transcoded', async () => {
+    const { channel, streamKey } = await ivsClient.send(new CreateChannelCommand({ name: 'broken' }));
+    assert.ok(channel?.arn && streamKey?.value);
+    // An encoder that announces audio and H.264 and then sends bytes that are neither.
+    const socket = connect(ivs.rtmpPort, '127.0.0.1');
+    const closed = new Promise<void>((resolveClose) => socket.once('close', () => resolveClose()));
+    socket.on('error', () => {});
+    // Reads what the server says, as an encoder does (a paused socket would never see the server close it).
+    socket.resume();
+    await new Promise<void>((resolveConnect) => socket.once('connect', () => resolveConnect()));
+    socket.write(Buffer.concat([Buffer.from([3]), Buffer.alloc(1536)]));
+    await eventually('the server handshake', async () =>
+      socket.bytesRead >= 1 + 2 * 1536 ? true : undefined,
+    );
+    socket.write(Buffer.alloc(1536));
+    const command = (streamId: number, ...values: Parameters<typeof encodeAmf0>) =>
+      writeChunks(
+        {
+          chunkStreamId: 3,
+          timestamp: 0,
+          typeId: 20,
+          messageStreamId: streamId,
+          payload: encodeAmf0(...values),
+        },
+        128,
+      );
+    socket.write(command(0, 'connect', 1, { app: 'app', type: 'nonprivate' }));
+    socket.write(command(0, 'createStream', 2, null));
+    socket.write(command(1, 'publish', 0, null, streamKey.value, 'live'));
+    const metadata = encodeAmf0('@setDataFrame', 'onMetaData', {
+      audiocodecid: 10,
+      videocodecid: 7,
+      width: 640,
+      height: 360,
+    });
+    socket.write(
+      writeChunks({ chunkStreamId: 4, timestamp: 0, typeId: 18, messageStreamId: 1, payload: metadata }, 128),
+    );
+    for (let i = 0; i < 60; i += 1)
+      socket.write(
+        writeChunks(
+          {
+            chunkStreamId: 6,
+            timestamp: i * 33,
+            typeId: 9,
+            messageStreamId: 1,
+            payload: Buffer.alloc(100, i),
+          },
+          128,
+        ),
+      );
+
+    const failure = await eventually('a Stream Failure', async () =>
+      events.find(
+        (event) =>
+          event.resources?.[0] === channel.arn &&
+          (event.detail as { event_name?: string }).event_name === 'Stream Failure',
+      ),
+    );
+    await closed;
+    assert.equal((failure.detail as { channel_name: string }).channel_name, 'broken');
   });
 
   it('cuts off an encoder when its key is deleted and the stream stopped, and refuses the old key after', async () => {

@@ -157,6 +157,17 @@ describe('live API handlers', () => {
     assert.equal(theirs.status, 404);
   });
 
+  it('refuses a listing cursor it did not hand out with 400 INVALID_CURSOR', async () => {
+    const response = await invoke(handlers['list-streams'] as Handler, {
+      path: '/streams',
+      routeKey: 'GET /streams',
+      token: 'user-bob',
+      query: { cursor: 'not-a-cursor' },
+    });
+    assert.equal(response.status, 400);
+    assert.equal(response.body.code, 'INVALID_CURSOR');
+  });
+
   it('says LIVE from a Stream Start and lists only public live streams', async () => {
     const pub = await start('user-dave', { title: 'Public' });
     const unlisted = await start('user-erin', { title: 'Unlisted', visibility: 'unlisted' });

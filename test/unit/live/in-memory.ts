@@ -1,4 +1,5 @@
 import type { Page } from '../../../lambdas/catalog/video-catalog.ts';
+import { InvalidCursorError } from '../../../lambdas/catalog/video-store.ts';
 import type { RecordingFiles } from '../../../lambdas/live/ivs-events.ts';
 import type {
   ChannelInfo,
@@ -65,6 +66,7 @@ export class InMemoryStreamStore implements StreamStore {
       .filter((facts) => sessionOf(facts).status === 'LIVE')
       .sort((a, b) => ((a.startedAt ?? '') < (b.startedAt ?? '') ? 1 : -1));
     const start = page.cursor ? Number(page.cursor) : 0;
+    if (!Number.isInteger(start) || start < 0) throw new InvalidCursorError();
     const items: LiveEntry[] = [];
     for (const facts of live.slice(start, start + page.limit)) {
       const channel = this.channels.get(facts.channelArn.split('/').pop() as string);
