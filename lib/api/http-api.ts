@@ -45,7 +45,7 @@ export interface SkycastApiProps {
    * @default not set: the handlers' own default applies
    */
   uploadMaxBytes?: number;
-  /** For live routes (`access.ivs`, `access.playbackKey`): the recording configuration and playback key. @default none */
+  /** For live routes (`access.ivs`, `access.liveTokens`): the recording configuration and playback key. @default none */
   live?: LiveTargets;
   /** Browser origins allowed to call the API (CORS), e.g. the web app's URL. */
   allowOrigins: string[];
@@ -55,7 +55,7 @@ export interface SkycastApiProps {
   logRetention?: RetentionDays;
   /** @default RemovalPolicy.DESTROY */
   logRemovalPolicy?: RemovalPolicy;
-  /** The playback signing key and where media is served, for routes whose `access.playback` is `sign`. */
+  /** The playback signing key and where media is served, for routes whose `access.mediaCookies` is `sign`. */
   playback?: { key: PlaybackSigningKey; mediaUrl: string };
 }
 
@@ -175,7 +175,7 @@ export class SkycastApi extends Construct {
       ...(props.buckets ? { buckets: props.buckets } : {}),
       ...(props.live ? { live: props.live } : {}),
     });
-    if (access.playback === 'sign') {
+    if (access.mediaCookies === 'sign') {
       if (!props.playback)
         throw new Error(`${operation.operationId} signs playback, but no playback key was given.`);
       props.playback.key.grantSigning(fn, props.playback.mediaUrl);

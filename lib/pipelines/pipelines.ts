@@ -33,7 +33,7 @@ export interface PipelinesProps {
   buckets?: Partial<Record<BucketRole, IBucket>>;
   /** The role MediaConvert runs jobs with, for definitions with `mediaConvert: 'submit'`. */
   mediaConvert?: MediaConvertRole;
-  /** For definitions with `access.ivs` or `access.playbackKey`. @default none */
+  /** For definitions with `access.ivs` or `access.liveTokens`. @default none */
   live?: LiveTargets;
   /** @default DEFAULT_EVENT_DELIVERY (event-rule-pipeline.ts) */
   eventDelivery?: EventDelivery;

@@ -25,7 +25,7 @@ export interface AccessTargets {
   buckets?: Partial<Record<BucketRole, IBucket>>;
   /** The MediaConvert service role and where it writes, for `mediaConvert: 'submit'`. */
   mediaConvert?: MediaConvertRole;
-  /** For `ivs` and `playbackKey`: the application's name, its recording configuration and playback key. */
+  /** For `ivs` and `liveTokens`: the application's name, its recording configuration and playback key. */
   live?: LiveTargets;
 }
 
@@ -169,7 +169,7 @@ export function grantAccess(fn: SkycastFunction, access: FunctionAccess, targets
     });
   }
 
-  if (access.playbackKey === 'sign') {
+  if (access.liveTokens === 'sign') {
     need(targets.live, 'the live settings').playbackKeySecret.grantRead(fn);
   }
 

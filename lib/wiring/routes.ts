@@ -21,15 +21,18 @@ export interface RouteAccess {
   userPool?: 'read';
   /** S3 buckets by role, each with the kinds of access the function needs. */
   buckets?: Partial<Record<BucketRole, readonly BucketAccess[]>>;
-  /** Sign playback cookies: read the signing key's secret, know its key pair id and the media URL. */
-  playback?: 'sign';
+  /**
+   * Sign CloudFront playback cookies for media: read the media signing key's secret, know its key pair id and
+   * the media URL.
+   */
+  mediaCookies?: 'sign';
   /**
    * IVS actions the function calls on the application's channels and stream keys; the function also gets the
    * live settings (application name, recording configuration, playback key secret) in its environment.
    */
   ivs?: readonly IvsAction[];
-  /** Sign private channels' playback tokens with the playback private key (read from its secret). */
-  playbackKey?: 'sign';
+  /** Sign private IVS channels' ES384 playback tokens with the live playback key (read from its secret). */
+  liveTokens?: 'sign';
 }
 
 /** The IVS actions the live functions call; the CDK app scopes each to the resources IVS lets it. */
@@ -105,7 +108,7 @@ export const routes: readonly Route[] = [
   {
     operation: catalog.getVideo,
     entry: 'lambdas/catalog/get-video.ts',
-    access: { catalog: 'read', playback: 'sign' },
+    access: { catalog: 'read', mediaCookies: 'sign' },
   },
   {
     operation: catalog.deleteVideo,
@@ -120,13 +123,13 @@ export const routes: readonly Route[] = [
     access: {
       catalog: 'readWrite',
       buckets: { media: ['read'], recordings: ['read'] },
-      playback: 'sign',
+      mediaCookies: 'sign',
     },
   },
   {
     operation: clips.getClip,
     entry: 'lambdas/clips/get-clip.ts',
-    access: { catalog: 'read', playback: 'sign' },
+    access: { catalog: 'read', mediaCookies: 'sign' },
   },
   {
     operation: live.startStream,
@@ -142,7 +145,7 @@ export const routes: readonly Route[] = [
         'ivs:GetStream',
         ...STREAM_KEY_READ,
       ],
-      playbackKey: 'sign',
+      liveTokens: 'sign',
     },
   },
   {
@@ -166,7 +169,7 @@ export const routes: readonly Route[] = [
   {
     operation: live.watchStream,
     entry: 'lambdas/live/watch-stream.ts',
-    access: { catalog: 'read', ivs: ['ivs:GetStream'], playbackKey: 'sign' },
+    access: { catalog: 'read', ivs: ['ivs:GetStream'], liveTokens: 'sign' },
   },
   {
     operation: live.listStreams,

@@ -212,7 +212,7 @@ describe('MediaCdn', () => {
     for (const route of routes) {
       const fn = resource(dev, logicalId(dev.service.api.functions[route.operation.operationId]!)).Properties;
       const env = fn.Environment.Variables as Record<string, Cfn>;
-      const signs = route.access.playback === 'sign';
+      const signs = route.access.mediaCookies === 'sign';
       assert.equal(env.PLAYBACK_KEY_SECRET_ARN === undefined, !signs, route.operation.operationId);
       if (!signs) continue;
       assert.equal(describe$(dev, env.PLAYBACK_KEY_SECRET_ARN), ref(secret));
@@ -220,7 +220,9 @@ describe('MediaCdn', () => {
       assert.equal(describe$(dev, env.MEDIA_URL), webUrl);
     }
     assert.deepEqual(
-      routes.filter((route) => route.access.playback === 'sign').map((route) => route.operation.operationId),
+      routes
+        .filter((route) => route.access.mediaCookies === 'sign')
+        .map((route) => route.operation.operationId),
       ['getVideo', 'createClip', 'getClip'],
     );
   });
