@@ -4,13 +4,13 @@
  * recordings bucket, and a playback key pair whose private key is kept in the emulator's Secrets Manager and
  * whose public key IVS imports — and the environment the live functions get.
  */
-import { generateKeyPairSync } from 'node:crypto';
 import {
   CreateRecordingConfigurationCommand,
   ImportPlaybackKeyPairCommand,
   IvsClient,
 } from '@aws-sdk/client-ivs';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { keyPairInSecret } from '../lambdas/shared/key-pair-resource.ts';
 import { liveEnv, liveRecording } from '../lib/wiring/live.ts';
 import { emulatorClientConfig } from './emulator-clients.ts';
 import type { BusEvent } from './event-bus.ts';
@@ -59,22 +59,19 @@ export async function startLocalLive(options: {
       }),
     );
     if (!recordingConfiguration?.arn) throw new Error('The local IVS created no recording configuration');
-    // As the deploy does: a fresh ES384 key pair, the private half in Secrets Manager, the public half in IVS.
-    const pair = generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
+    // As the deploy does: the secret, then the deploy's own key-pair code puts a fresh ES384 private key in it;
+    // the public half goes to IVS.
     const secret = await secrets.send(
       new CreateSecretCommand({
         Name: `${options.application}-ivs-playback-key`,
         Description: 'ES384 private key that signs IVS playback tokens for private channels',
-        SecretString: JSON.stringify({
-          privateKey: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-        }),
       }),
     );
     if (!secret.ARN) throw new Error('The emulator created no playback key secret');
     await client.send(
       new ImportPlaybackKeyPairCommand({
         name: `${options.application}-playback`,
-        publicKeyMaterial: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+        publicKeyMaterial: await keyPairInSecret(secrets, secret.ARN, 'EC-P384', false),
       }),
     );
     return {

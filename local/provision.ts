@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   CognitoIdentityProviderClient,
   CreateUserPoolClientCommand,
@@ -13,6 +13,7 @@ import {
 import { CreateBucketCommand, PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PLAYBACK_ENV } from '../lambdas/delivery/playback-key-store.ts';
+import { keyPairInSecret } from '../lambdas/shared/key-pair-resource.ts';
 import {
   type EventRuleDefinition,
   type QueueDefinition,
@@ -58,28 +59,24 @@ export interface ProvisionedResources {
 }
 
 /**
- * A fresh playback key pair, the private key stored in the emulator's Secrets Manager (as the deploy's custom
- * resource stores it in AWS), the public key returned with an id in CloudFront's style.
+ * A fresh playback key pair, the private key stored in the emulator's Secrets Manager by the deploy's own
+ * custom-resource code, the public key returned with an id in CloudFront's style.
  */
 async function createPlaybackKey(
   target: AwsTarget,
   prefix: string,
 ): Promise<ProvisionedResources['playbackKey']> {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-  });
   const secrets = new SecretsManagerClient(emulatorClientConfig(target));
   try {
     const created = await secrets.send(
       new CreateSecretCommand({
         Name: `${prefix}-playback-key`,
         Description: 'Private key that signs CloudFront playback cookies',
-        SecretString: privateKey,
       }),
     );
     if (!created.ARN) throw new Error('The emulator did not return the secret ARN');
+    // What the deploy's custom resource does in AWS: the key pair made, its private half put in the secret.
+    const publicKey = await keyPairInSecret(secrets, created.ARN, 'RSA-2048', false);
     const keyPairId = `K${randomBytes(10).toString('hex').toUpperCase().slice(0, 13)}`;
     return { secretArn: created.ARN, keyPairId, publicKeyPem: publicKey };
   } finally {

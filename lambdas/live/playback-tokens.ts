@@ -6,7 +6,8 @@ import type { PlaybackTokenSigner } from './ports.ts';
  * IVS playback tokens for private channels: a JWT signed with ES384 by the private key of the playback key
  * pair whose public key IVS imported; claims `aws:channel-arn` (this channel only) and `exp`
  * (https://docs.aws.amazon.com/ivs/latest/LowLatencyUserGuide/private-channels-generate-tokens.html).
- * The private key lives in Secrets Manager as `{"privateKey": "<PKCS#8 PEM>"}`, read once per container.
+ * The private key lives in Secrets Manager as a PKCS#8 PEM (lambdas/shared/key-pair-resource.ts puts it
+ * there), read once per container.
  */
 export class SecretPlaybackTokenSigner implements PlaybackTokenSigner {
   private key: Promise<KeyObject> | undefined;
@@ -20,11 +21,10 @@ export class SecretPlaybackTokenSigner implements PlaybackTokenSigner {
     this.key ??= this.secrets
       .send(new GetSecretValueCommand({ SecretId: this.secretId }))
       .then(({ SecretString }) => {
-        const pem = SecretString
-          ? (JSON.parse(SecretString) as { privateKey?: unknown }).privateKey
-          : undefined;
-        if (typeof pem !== 'string') throw new Error('The playback key secret has no "privateKey"');
-        return createPrivateKey(pem);
+        if (!SecretString?.includes('PRIVATE KEY-----')) {
+          throw new Error('The playback key secret holds no private key yet');
+        }
+        return createPrivateKey(SecretString);
       });
     // A failed read is tried again on the next request instead of being cached.
     this.key.catch(() => {

@@ -1,11 +1,11 @@
-import { CustomResource, RemovalPolicy } from 'aws-cdk-lib';
+import type { RemovalPolicy } from 'aws-cdk-lib';
 import { KeyGroup, PublicKey } from 'aws-cdk-lib/aws-cloudfront';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { NagSuppressions } from 'cdk-nag';
+import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { PLAYBACK_ENV } from '../../lambdas/delivery/playback-key-store.ts';
-import { SkycastFunction } from '../shared/skycast-function.ts';
+import { DeployTimeKeyPair } from '../shared/deploy-time-key-pair.ts';
+import type { SkycastFunction } from '../shared/skycast-function.ts';
 
 /** Props of {@link PlaybackSigningKey}. */
 export interface PlaybackSigningKeyProps {
@@ -33,50 +33,23 @@ export class PlaybackSigningKey extends Construct {
 
   constructor(scope: Construct, id: string, props: PlaybackSigningKeyProps = {}) {
     super(scope, id);
-    // Created with a random placeholder; the custom resource replaces it with the PEM private key.
-    this.secret = new Secret(this, 'Secret', {
-      description: 'Skycast: the private key that signs CloudFront playback cookies',
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    const fn = new SkycastFunction(this, 'Generator', {
-      entry: 'lambdas/delivery/playback-key-resource.ts',
-      description: 'Makes the playback signing key pair at deploy time',
+    const keyPair = new DeployTimeKeyPair(this, 'Key', {
+      algorithm: 'RSA-2048',
+      purpose: 'CloudFront playback cookies',
       serviceName: 'skycast-delivery',
+      ...(props.generation !== undefined ? { generation: props.generation } : {}),
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
       ...(props.logRemovalPolicy ? { logRemovalPolicy: props.logRemovalPolicy } : {}),
     });
-    this.secret.grantRead(fn);
-    this.secret.grantWrite(fn);
-    const resource = new CustomResource(this, 'KeyPair', {
-      serviceToken: fn.functionArn,
-      resourceType: 'Custom::SkycastPlaybackKey',
-      properties: { SecretArn: this.secret.secretArn, Generation: String(props.generation ?? 1) },
-    });
+    this.secret = keyPair.secret;
     this.publicKey = new PublicKey(this, 'PublicKey', {
-      encodedKey: resource.getAttString('PublicKey'),
+      encodedKey: keyPair.publicKeyPem,
       comment: 'Skycast playback cookies',
     });
     this.keyGroup = new KeyGroup(this, 'KeyGroup', {
       items: [this.publicKey],
       comment: 'Skycast: signers of playback cookies',
     });
-
-    NagSuppressions.addResourceSuppressions(this.secret, [
-      {
-        id: 'AwsSolutions-SMG4',
-        reason:
-          'The secret is an RSA private key whose public half CloudFront trusts; rotating it means a new ' +
-          'public key in the key group, which a deploy does (raise the generation), not a Secrets Manager rotation.',
-      },
-    ]);
-    NagSuppressions.addResourceSuppressions(fn, [
-      {
-        id: 'Serverless-LambdaDLQ',
-        reason:
-          'CloudFormation invokes the custom resource and waits for its answer: a failure fails the deploy, ' +
-          'and nothing would ever read a dead-letter queue.',
-      },
-    ]);
   }
 
   /** Lets `fn` sign playback: read the secret, and the environment naming it and the key pair. */

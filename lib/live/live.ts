@@ -1,10 +1,9 @@
-import { CustomResource, Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import type { RemovalPolicy } from 'aws-cdk-lib';
 import { CfnPlaybackKeyPair, CfnRecordingConfiguration } from 'aws-cdk-lib/aws-ivs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { NagSuppressions } from 'cdk-nag';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { SkycastFunction } from '../shared/skycast-function.ts';
+import { DeployTimeKeyPair } from '../shared/deploy-time-key-pair.ts';
 import { liveRecording } from '../wiring/live.ts';
 
 /** Props of {@link Live}. */
@@ -36,7 +35,7 @@ export interface LiveProps {
  */
 export class Live extends Construct {
   readonly recordingConfiguration: CfnRecordingConfiguration;
-  /** `{"privateKey": "<PKCS#8 PEM>"}`: read by the functions that sign playback tokens. */
+  /** The PKCS#8 PEM private key, read by the functions that sign playback tokens. */
   readonly playbackKeySecret: ISecret;
   readonly playbackKeyPair: CfnPlaybackKeyPair;
 
@@ -56,44 +55,16 @@ export class Live extends Construct {
       renditionConfiguration: { renditionSelection: 'ALL' },
     });
 
-    const secret = new Secret(this, 'PlaybackKey', {
-      description: 'ES384 private key that signs IVS playback tokens for private channels',
+    const key = new DeployTimeKeyPair(this, 'PlaybackKey', {
+      algorithm: 'EC-P384',
+      purpose: 'IVS playback tokens for private channels (ES384)',
+      serviceName: 'skycast-live',
       removalPolicy: props.removalPolicy,
     });
-    this.playbackKeySecret = secret;
-    NagSuppressions.addResourceSuppressions(secret, [
-      {
-        id: 'AwsSolutions-SMG4',
-        reason:
-          'An IVS playback key is rotated by importing a new key pair and re-signing, not by a Secrets Manager ' +
-          'rotation Lambda: replacing the key alone would break every token until IVS knows the new public key.',
-      },
-    ]);
-
-    const maker = new SkycastFunction(this, 'PlaybackKeyMaker', {
-      entry: 'lambdas/live/playback-key-pair.ts',
-      description: 'Makes the IVS playback key pair at deploy (custom resource)',
-      serviceName: 'skycast-live',
-      timeout: Duration.seconds(30),
-    });
-    NagSuppressions.addResourceSuppressions(maker, [
-      {
-        id: 'Serverless-LambdaDLQ',
-        reason:
-          'Invoked by CloudFormation as a custom resource, which fails the deployment if the function fails, ' +
-          'so there is no lost event for a dead-letter queue to keep.',
-      },
-    ]);
-    secret.grantRead(maker);
-    secret.grantWrite(maker);
-    const key = new CustomResource(this, 'PlaybackKeyMaterial', {
-      serviceToken: maker.functionArn,
-      resourceType: 'Custom::IvsPlaybackKey',
-      properties: { SecretId: secret.secretArn },
-    });
+    this.playbackKeySecret = key.secret;
     this.playbackKeyPair = new CfnPlaybackKeyPair(this, 'PlaybackKeyPair', {
       name: `${props.application}-playback`,
-      publicKeyMaterial: key.getAttString('PublicKeyMaterial'),
+      publicKeyMaterial: key.publicKeyPem,
     });
   }
 }

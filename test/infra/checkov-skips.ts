@@ -44,7 +44,7 @@ export const checkovSkips: readonly CheckovSkip[] = [
   {
     check: 'CKV_AWS_116',
     resources:
-      /^AWS::Lambda::Function\.(Api|CustomCDKBucketDeployment|CustomS3AutoDeleteObjects|BucketNotificationsHandler|MediaManifest|PlaybackKeyGenerator|LivePlaybackKeyMaker)/,
+      /^AWS::Lambda::Function\.(Api|CustomCDKBucketDeployment|CustomS3AutoDeleteObjects|BucketNotificationsHandler|MediaManifest|PlaybackKeyGenerator|LivePlaybackKeyGenerator)/,
     reason:
       'A dead-letter queue only receives failed asynchronous invocations. API functions are invoked ' +
       'synchronously by API Gateway, which returns the error to the caller, and the manifest function by ' +

@@ -56,10 +56,11 @@ describe('live in the CDK app', () => {
   it('imports a playback public key made at deploy, whose private key stays in Secrets Manager', () => {
     const [pair] = Object.values(resourcesOfType(dataTemplate(), 'AWS::IVS::PlaybackKeyPair'));
     const material = pair!.Properties.PublicKeyMaterial;
-    assert.deepEqual(material['Fn::GetAtt'][1], 'PublicKeyMaterial');
+    assert.deepEqual(material['Fn::GetAtt'][1], 'PublicKey');
     const maker = dataTemplate().Resources[material['Fn::GetAtt'][0]]!;
-    assert.equal(maker.Type, 'Custom::IvsPlaybackKey');
+    assert.equal(maker.Type, 'Custom::SkycastKeyPair');
     assert.deepEqual(maker.Properties.SecretId, { Ref: logicalId(dev.data.live.playbackKeySecret) });
+    assert.equal(maker.Properties.Algorithm, 'EC-P384', 'IVS verifies ES384 tokens');
     assert.doesNotMatch(JSON.stringify(dev.templates), /PRIVATE KEY/);
   });
 

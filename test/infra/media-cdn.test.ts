@@ -202,6 +202,9 @@ describe('MediaCdn', () => {
     // The public key comes from the deploy-time custom resource: no key material in the template.
     const publicKey = resource(dev, logicalId(dev.service.playbackKey.publicKey)).Properties.PublicKeyConfig;
     assert.match(describe$(dev, publicKey.EncodedKey), /^\$\{.+\.PublicKey\}$/);
+    const maker = resource(dev, publicKey.EncodedKey['Fn::GetAtt'][0]);
+    assert.equal(maker.Type, 'Custom::SkycastKeyPair');
+    assert.equal(maker.Properties.Algorithm, 'RSA-2048', 'CloudFront verifies RSA-SHA1 signatures');
     assert.doesNotMatch(JSON.stringify(serviceOf(dev)), /PRIVATE KEY/);
   });
 

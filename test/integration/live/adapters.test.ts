@@ -11,12 +11,12 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import fc from 'fast-check';
 import { IvsLiveChannels } from '../../../lambdas/live/ivs-channels.ts';
 import { applyStreamEvent } from '../../../lambdas/live/ivs-events.ts';
-import { ensurePlaybackKey } from '../../../lambdas/live/playback-key-pair.ts';
 import { SecretPlaybackTokenSigner } from '../../../lambdas/live/playback-tokens.ts';
 import type { StoredChannel } from '../../../lambdas/live/ports.ts';
 import { type IvsEvent, sessionOf } from '../../../lambdas/live/stream-state.ts';
 import { DynamoStreamStore } from '../../../lambdas/live/stream-store.ts';
 import { documentClient } from '../../../lambdas/shared/dynamodb.ts';
+import { keyPairInSecret } from '../../../lambdas/shared/key-pair-resource.ts';
 import { emulatorClientConfig } from '../../../local/emulator-clients.ts';
 import { type RunningIvsEmulator, startIvsEmulator } from '../../../local/ivs/index.ts';
 import { checkPlaybackToken, importPlaybackPublicKey } from '../../../local/ivs/playback-token.ts';
@@ -198,7 +198,7 @@ describe('DynamoStreamStore', () => {
 });
 
 describe('the playback key in Secrets Manager', () => {
-  it('is made once by the deploy-time key maker and signs tokens IVS accepts for the channel', async () => {
+  it('is made once by the deploy-time key pair code (kept on a redeploy) and signs tokens IVS accepts for the channel', async () => {
     const secrets = new SecretsManagerClient(
       emulatorClientConfig({ endpoint: emulator.endpoint, region: emulator.resources.region }),
     );
@@ -207,8 +207,8 @@ describe('the playback key in Secrets Manager', () => {
     );
     assert.ok(ARN);
 
-    const publicKey = await ensurePlaybackKey(secrets, ARN);
-    const again = await ensurePlaybackKey(secrets, ARN);
+    const publicKey = await keyPairInSecret(secrets, ARN, 'EC-P384', false);
+    const again = await keyPairInSecret(secrets, ARN, 'EC-P384', true);
     const token = await new SecretPlaybackTokenSigner(secrets, ARN).sign(
       'arn:aws:ivs:us-east-1:1:channel/abc',
       60,

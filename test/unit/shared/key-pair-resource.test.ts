@@ -10,12 +10,12 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler } from '../../../lambdas/delivery/playback-key-resource.ts';
+import { handler } from '../../../lambdas/shared/key-pair-resource.ts';
 
 const secrets = mockClient(SecretsManagerClient);
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:playback-AbCdEf';
 
-describe('the playback key custom resource', () => {
+describe('the deploy-time key pair custom resource', () => {
   let server: Server;
   let responseUrl: string;
   const responses: Record<string, unknown>[] = [];
@@ -49,6 +49,7 @@ describe('the playback key custom resource', () => {
     RequestType: 'Create' | 'Update' | 'Delete',
     generation: string,
     PhysicalResourceId?: string,
+    Algorithm = 'RSA-2048',
   ) =>
     ({
       RequestType,
@@ -56,9 +57,9 @@ describe('the playback key custom resource', () => {
       StackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/s/1',
       RequestId: `r-${responses.length}`,
       LogicalResourceId: 'PlaybackKeyKeyPair',
-      ResourceType: 'Custom::SkycastPlaybackKey',
+      ResourceType: 'Custom::SkycastKeyPair',
       ServiceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:f',
-      ResourceProperties: { ServiceToken: 'x', SecretArn: SECRET, Generation: generation },
+      ResourceProperties: { ServiceToken: 'x', SecretId: SECRET, Algorithm, Generation: generation },
       ...(PhysicalResourceId ? { PhysicalResourceId, OldResourceProperties: {} } : {}),
     }) as unknown as CloudFormationCustomResourceEvent;
 
@@ -71,7 +72,7 @@ describe('the playback key custom resource', () => {
       Data: { PublicKey: string };
     };
     assert.equal(answer.Status, 'SUCCESS');
-    assert.equal(answer.PhysicalResourceId, `${SECRET}#1`);
+    assert.equal(answer.PhysicalResourceId, `${SECRET}#RSA-2048#1`);
     assert.match(stored ?? '', /^-----BEGIN PRIVATE KEY-----/);
     assert.match(answer.Data.PublicKey, /^-----BEGIN PUBLIC KEY-----/);
     assert.doesNotMatch(JSON.stringify(answer), /PRIVATE KEY/);
@@ -85,16 +86,49 @@ describe('the playback key custom resource', () => {
 
   it('keeps the key on an update of the same generation, and makes a new one for a new generation', async () => {
     const first = stored;
-    await handler(event('Update', '1', `${SECRET}#1`));
+    await handler(event('Update', '1', `${SECRET}#RSA-2048#1`));
     assert.equal(stored, first);
     assert.equal((responses.at(-1) as { Status: string }).Status, 'SUCCESS');
 
-    await handler(event('Update', '2', `${SECRET}#1`));
+    await handler(event('Update', '2', `${SECRET}#RSA-2048#1`));
     const answer = responses.at(-1) as { PhysicalResourceId: string; Data: { PublicKey: string } };
     assert.notEqual(stored, first);
-    assert.equal(answer.PhysicalResourceId, `${SECRET}#2`);
+    assert.equal(answer.PhysicalResourceId, `${SECRET}#RSA-2048#2`);
     const publicKey = createPublicKey(stored as string).export({ type: 'spki', format: 'pem' });
     assert.equal(answer.Data.PublicKey, publicKey);
+  });
+
+  it('makes an ES384 (P-384) key for IVS playback tokens, and a new one when the algorithm changes', async () => {
+    await handler(event('Update', '2', `${SECRET}#RSA-2048#2`, 'EC-P384'));
+    const answer = responses.at(-1) as {
+      Status: string;
+      PhysicalResourceId: string;
+      Data: { PublicKey: string };
+    };
+    assert.equal(answer.Status, 'SUCCESS');
+    assert.equal(answer.PhysicalResourceId, `${SECRET}#EC-P384#2`);
+    const publicKey = createPublicKey(answer.Data.PublicKey);
+    assert.deepEqual(
+      [publicKey.asymmetricKeyType, publicKey.asymmetricKeyDetails?.namedCurve],
+      ['ec', 'secp384r1'],
+    );
+    const signature = createSign('SHA384')
+      .update('token')
+      .sign({ key: stored as string, dsaEncoding: 'ieee-p1363' });
+    assert.ok(
+      createVerify('SHA384').update('token').verify({ key: publicKey, dsaEncoding: 'ieee-p1363' }, signature),
+    );
+
+    const ecKey = stored;
+    await handler(event('Update', '2', `${SECRET}#EC-P384#2`, 'EC-P384'));
+    assert.equal(stored, ecKey, 'the same algorithm and generation keep the key');
+  });
+
+  it('refuses an algorithm it does not make', async () => {
+    await handler(event('Create', '1', undefined, 'DSA-1024'));
+    const answer = responses.at(-1) as { Status: string; Reason: string };
+    assert.equal(answer.Status, 'FAILED');
+    assert.match(answer.Reason, /RSA-2048 or EC-P384/);
   });
 
   it('reports a failure to CloudFormation instead of leaving it waiting', async () => {
@@ -106,8 +140,8 @@ describe('the playback key custom resource', () => {
   });
 
   it('deletes nothing itself (the secret is its own resource) and says so with the same id', async () => {
-    await handler(event('Delete', '2', `${SECRET}#2`));
+    await handler(event('Delete', '2', `${SECRET}#RSA-2048#2`));
     const answer = responses.at(-1) as { Status: string; PhysicalResourceId: string };
-    assert.deepEqual([answer.Status, answer.PhysicalResourceId], ['SUCCESS', `${SECRET}#2`]);
+    assert.deepEqual([answer.Status, answer.PhysicalResourceId], ['SUCCESS', `${SECRET}#RSA-2048#2`]);
   });
 });
