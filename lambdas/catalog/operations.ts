@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { defineOperation } from '#shared/operation.ts';
+import { pageQueryFields } from '#shared/page-query.ts';
 import { Video, WatchableVideo } from './video.ts';
 
 /** The id of a video in a path: what `randomUUID` makes, and what other video sources may use. */
@@ -20,13 +21,7 @@ export const ListVideosQuery = z
       .enum(['mine', 'public'])
       .default('mine')
       .describe('`mine`: your videos in every status; `public`: public videos that are ready to play.'),
-    limit: z.coerce
-      .number()
-      .int('limit is a whole number.')
-      .min(1, 'limit is at least 1.')
-      .max(50, 'limit is at most 50.')
-      .default(20),
-    cursor: z.string().min(1).max(2048).optional(),
+    ...pageQueryFields,
   })
   .strict();
 

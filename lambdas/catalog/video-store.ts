@@ -8,6 +8,7 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { encodeCursor, startKeyFor } from '#shared/cursor.ts';
 import type { Failure, PlayableMedia } from './video.ts';
 import type { Page, StoredVideo, VideoCatalog } from './video-catalog.ts';
 
@@ -24,52 +25,6 @@ function toVideo(item: Record<string, unknown>): StoredVideo {
   return Object.fromEntries(
     Object.entries(item).filter(([name]) => !INTERNAL.has(name)),
   ) as unknown as StoredVideo;
-}
-
-const encodeCursor = (key: Record<string, unknown> | undefined) =>
-  key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
-function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
-  if (!cursor) return undefined;
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidCursorError();
-  }
-  // Every key this catalog hands out is a flat object of string attributes; anything else would only
-  // come back from DynamoDB as a ValidationException (a 500), so refuse it here.
-  const isKey =
-    typeof key === 'object' &&
-    key !== null &&
-    !Array.isArray(key) &&
-    Object.values(key).every((value) => typeof value === 'string');
-  if (!isKey) throw new InvalidCursorError();
-  return key as Record<string, string>;
-}
-
-/**
- * The start key of a page must be a key of the listing it continues: the table key plus that index's
- * key, in the same partition. A cursor from another listing (another owner, the public list) is refused.
- */
-function startKeyFor(
-  cursor: string | undefined,
-  partitionKey: string,
-  value: string,
-): Record<string, unknown> | undefined {
-  const start = decodeCursor(cursor);
-  if (!start) return undefined;
-  const expected = ['pk', 'sk', partitionKey, partitionKey.replace(/pk$/, 'sk')].sort();
-  const names = Object.keys(start).sort();
-  const sameShape = names.length === expected.length && names.every((name, i) => name === expected[i]);
-  if (!sameShape || start[partitionKey] !== value) throw new InvalidCursorError();
-  return start;
-}
-
-export class InvalidCursorError extends Error {
-  override name = 'InvalidCursorError';
-  constructor() {
-    super('The cursor is not one this API handed out.');
-  }
 }
 
 /** Videos as items `VIDEO#<id> / VIDEO` in the catalog table, listed through gsi1 (owner) and gsi2 (public). */
@@ -110,7 +65,7 @@ export class DynamoVideoCatalog implements VideoCatalog {
 
   private async query(
     index: string,
-    partitionKey: string,
+    partitionKey: `${string}pk`,
     value: string,
     page: { limit: number; cursor?: string },
     sortPrefix?: { attribute: string; prefix: string },

@@ -1,11 +1,11 @@
 import type { AuthenticatedUser } from '#shared/auth.ts';
+import { InvalidCursorError } from '#shared/cursor.ts';
 import { ForbiddenError, NotFoundError } from '#shared/errors.ts';
 import { logger } from '#shared/logger.ts';
 import { MediaPrefixError, type PlaybackIssuer } from '../delivery/playback.ts';
 import { InvalidCursorRequestError } from './errors.ts';
 import { Video, type WatchableVideo } from './video.ts';
 import type { Page, StoredVideo, VideoCatalog } from './video-catalog.ts';
-import { InvalidCursorError } from './video-store.ts';
 
 /**
  * Reading and deleting videos, and who may do it:

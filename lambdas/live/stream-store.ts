@@ -7,8 +7,8 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { encodeCursor, startKeyFor } from '#shared/cursor.ts';
 import type { Page } from '../catalog/video-catalog.ts';
-import { InvalidCursorError } from '../catalog/video-store.ts';
 import type { ChannelProfile, LiveEntry, StoredChannel, StreamStore } from './ports.ts';
 import { mergeFacts, type StreamFacts, sessionOf } from './stream-state.ts';
 
@@ -220,7 +220,7 @@ export class DynamoStreamStore implements StreamStore {
         ExpressionAttributeValues: { ':pk': LIVE_NOW },
         ScanIndexForward: false,
         Limit: page.limit,
-        ExclusiveStartKey: decodeCursor(page.cursor),
+        ExclusiveStartKey: startKeyFor(page.cursor, 'gsi2pk', LIVE_NOW),
       }),
     );
     const items: LiveEntry[] = [];
@@ -229,9 +229,7 @@ export class DynamoStreamStore implements StreamStore {
       const channel = await this.channel(channelIdOf(facts.channelArn));
       if (channel) items.push({ channel, facts });
     }
-    const cursor = result.LastEvaluatedKey
-      ? Buffer.from(JSON.stringify(result.LastEvaluatedKey)).toString('base64url')
-      : undefined;
+    const cursor = encodeCursor(result.LastEvaluatedKey);
     return { items, ...(cursor ? { cursor } : {}) };
   }
 
@@ -252,22 +250,4 @@ export class DynamoStreamStore implements StreamStore {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
-}
-
-/** A cursor is the last key of a "live now" page, base64url JSON; anything else is refused. */
-function decodeCursor(cursor: string | undefined): Record<string, string> | undefined {
-  if (!cursor) return undefined;
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidCursorError();
-  }
-  const names = typeof key === 'object' && key !== null ? Object.keys(key).sort() : [];
-  const valid =
-    names.join(',') === 'gsi2pk,gsi2sk,pk,sk' &&
-    Object.values(key as object).every((value) => typeof value === 'string') &&
-    (key as Record<string, string>).gsi2pk === LIVE_NOW;
-  if (!valid) throw new InvalidCursorError();
-  return key as Record<string, string>;
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { pageQueryFields } from '#shared/page-query.ts';
 import { VISIBILITIES } from '../catalog/video.ts';
 
 /** The shapes of the live API. A stream id is the creator's IVS channel id (the last part of its ARN). */
@@ -67,17 +68,7 @@ export const Ingest = z.object({
 export const StartStreamResponse = z.object({ stream: StreamView, ingest: Ingest });
 export const IngestResponse = z.object({ ingest: Ingest });
 
-export const ListStreamsQuery = z
-  .object({
-    limit: z.coerce
-      .number()
-      .int('limit is a whole number.')
-      .min(1, 'limit is at least 1.')
-      .max(50, 'limit is at most 50.')
-      .default(20),
-    cursor: z.string().min(1).max(2048).optional(),
-  })
-  .strict();
+export const ListStreamsQuery = z.object(pageQueryFields).strict();
 
 export const StreamPage = z.object({
   items: z.array(StreamView),

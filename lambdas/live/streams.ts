@@ -1,7 +1,7 @@
 import type { AuthenticatedUser } from '#shared/auth.ts';
+import { InvalidCursorError } from '#shared/cursor.ts';
 import { logger } from '#shared/logger.ts';
 import type { Page } from '../catalog/video-catalog.ts';
-import { InvalidCursorError } from '../catalog/video-store.ts';
 import { InvalidStreamCursorError, streamNotFound } from './errors.ts';
 import type { ChannelInfo, LiveChannels, PlaybackTokenSigner, StoredChannel, StreamStore } from './ports.ts';
 import type { StartStreamRequest, StreamView } from './stream.ts';

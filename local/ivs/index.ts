@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { emulatorClientConfig } from '../emulator-clients.ts';
 import type { BusEvent } from '../event-bus.ts';
+import { readJsonBody, sendAwsJson } from '../rest-json.ts';
 import { type RunningRtmpServer, startRtmpServer } from './rtmp-server.ts';
 import { IvsApiError, IvsService } from './service.ts';
 
@@ -48,40 +49,14 @@ export interface RunningIvsEmulator {
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
-function sendJson(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-) {
-  const payload = Buffer.from(JSON.stringify(body));
-  response.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': String(payload.length),
-    'x-amzn-requestid': randomUUID(),
-    ...headers,
-  });
-  response.end(payload);
-}
-
-async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES)
-      throw new IvsApiError('ValidationException', 400, 'The request body is too large.');
-    chunks.push(chunk);
+/** The body of an IVS call: always a JSON object. */
+async function readInput(request: IncomingMessage): Promise<Record<string, unknown>> {
+  const invalid = (message: string) => new IvsApiError('ValidationException', 400, message);
+  const value = await readJsonBody(request, MAX_BODY_BYTES, invalid);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalid('The request body is not a JSON object.');
   }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') return {};
-  try {
-    const value = JSON.parse(text) as unknown;
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
-    return value as Record<string, unknown>;
-  } catch {
-    throw new IvsApiError('ValidationException', 400, 'The request body is not a JSON object.');
-  }
+  return value as Record<string, unknown>;
 }
 
 /** Operations whose success is 204 with no body, as IVS answers them. */
@@ -114,19 +89,19 @@ export async function startIvsEmulator(options: IvsEmulatorOptions): Promise<Run
         const operation = /^\/([A-Za-z]+)$/.exec(new URL(request.url ?? '/', 'http://x').pathname)?.[1];
         if (request.method !== 'POST' || !operation)
           throw new IvsApiError('UnknownOperationException', 404, 'IVS operations are POST /<Operation>.');
-        const input = await readJson(request);
+        const input = await readInput(request);
         const output = service.call(operation, input);
         if (NO_CONTENT.has(operation)) {
           response.writeHead(204, { 'x-amzn-requestid': randomUUID() });
           response.end();
-        } else sendJson(response, 200, output);
+        } else sendAwsJson(response, 200, output);
       } catch (error) {
         const apiError =
           error instanceof IvsApiError
             ? error
             : new IvsApiError('InternalServerException', 500, 'The local IVS failed; see its log.');
         if (!(error instanceof IvsApiError)) log('API request failed', error);
-        sendJson(
+        sendAwsJson(
           response,
           apiError.status,
           { message: apiError.message },

@@ -3,7 +3,6 @@
  * methods, paths and success codes, bodies converted through the SDK's schemas (see wire.ts), and errors
  * as the SDK reads them — the type in `x-amzn-ErrorType` (and `__type`), the text in `message`.
  */
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   type CreateJobRequest,
@@ -15,6 +14,7 @@ import {
   ProbeRequest$,
   ProbeResponse$,
 } from '@aws-sdk/client-mediaconvert';
+import { readJsonBody, sendAwsJson } from '../rest-json.ts';
 import { ApiError } from './errors.ts';
 import type { MediaConvertService } from './service.ts';
 import type { ObjectStorage } from './storage.ts';
@@ -25,24 +25,8 @@ const API_VERSION = '/2017-08-29';
 export const OBJECTS_PATH = '/_skycast/objects/';
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
-function sendJson(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const payload = Buffer.from(JSON.stringify(body));
-  response.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': String(payload.length),
-    'x-amzn-requestid': randomUUID(),
-    ...headers,
-  });
-  response.end(payload);
-}
-
 export function sendError(response: ServerResponse, error: ApiError): void {
-  sendJson(
+  sendAwsJson(
     response,
     error.status,
     { message: error.message, __type: error.type },
@@ -50,22 +34,8 @@ export function sendError(response: ServerResponse, error: ApiError): void {
   );
 }
 
-async function readJson(request: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new ApiError('BadRequestException', 'The request body is too large.');
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (!text.trim()) return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ApiError('BadRequestException', 'The request body is not valid JSON.');
-  }
-}
+const readJson = (request: IncomingMessage) =>
+  readJsonBody(request, MAX_BODY_BYTES, (message) => new ApiError('BadRequestException', message));
 
 function parseWire<T>(schema: unknown, body: unknown): T {
   try {
@@ -106,7 +76,7 @@ export async function handleRequest(
     if (url.pathname === `${API_VERSION}/jobs` && method === 'POST') {
       const input = parseWire<CreateJobRequest>(CreateJobRequest$, await readJson(request));
       const job = parts.service.createJob(input);
-      sendJson(response, 201, toWire(CreateJobResponse$, { Job: job }));
+      sendAwsJson(response, 201, toWire(CreateJobResponse$, { Job: job }));
       return;
     }
     if (url.pathname === `${API_VERSION}/jobs` && method === 'GET') {
@@ -119,17 +89,17 @@ export async function handleRequest(
         ...(query.get('status') ? { status: query.get('status') as string } : {}),
         ...(query.get('queue') ? { queue: query.get('queue') as string } : {}),
       });
-      sendJson(response, 200, toWire(ListJobsResponse$, page));
+      sendAwsJson(response, 200, toWire(ListJobsResponse$, page));
       return;
     }
     if (jobPath && method === 'GET') {
       const job = parts.service.getJob(decodeURIComponent(jobPath[1] as string));
-      sendJson(response, 200, toWire(GetJobResponse$, { Job: job }));
+      sendAwsJson(response, 200, toWire(GetJobResponse$, { Job: job }));
       return;
     }
     if (jobPath && method === 'DELETE') {
       parts.service.cancelJob(decodeURIComponent(jobPath[1] as string));
-      sendJson(response, 202, {});
+      sendAwsJson(response, 202, {});
       return;
     }
     if (url.pathname === `${API_VERSION}/probe` && method === 'POST') {
@@ -141,7 +111,7 @@ export async function handleRequest(
       if (urls.length === 0)
         throw new ApiError('BadRequestException', 'InputFiles: name at least one file to probe.');
       const results = await parts.service.probe(urls, parts.servedObjects);
-      sendJson(response, 200, toWire(ProbeResponse$, { ProbeResults: results }));
+      sendAwsJson(response, 200, toWire(ProbeResponse$, { ProbeResults: results }));
       return;
     }
     throw new ApiError(

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { StoredVideo } from '../../../lambdas/catalog/video-catalog.ts';
-import { DynamoVideoCatalog, InvalidCursorError } from '../../../lambdas/catalog/video-store.ts';
+import { DynamoVideoCatalog } from '../../../lambdas/catalog/video-store.ts';
+import { InvalidCursorError } from '../../../lambdas/shared/cursor.ts';
 import { documentClient } from '../../../lambdas/shared/dynamodb.ts';
 import { startTestEmulator, type TestEmulator } from '../../support/emulator.ts';
 

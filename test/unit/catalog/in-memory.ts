@@ -1,6 +1,6 @@
 import type { Failure, PlayableMedia } from '../../../lambdas/catalog/video.ts';
 import type { Page, StoredVideo, VideoCatalog } from '../../../lambdas/catalog/video-catalog.ts';
-import { InvalidCursorError } from '../../../lambdas/catalog/video-store.ts';
+import { InvalidCursorError } from '../../../lambdas/shared/cursor.ts';
 
 /**
  * A VideoCatalog kept in a Map, with the same conditional status rules as the DynamoDB one, for testing use

@@ -1,5 +1,4 @@
 import type { Page } from '../../../lambdas/catalog/video-catalog.ts';
-import { InvalidCursorError } from '../../../lambdas/catalog/video-store.ts';
 import type { RecordingFiles } from '../../../lambdas/live/ivs-events.ts';
 import type {
   ChannelInfo,
@@ -15,6 +14,7 @@ import {
   type StreamFacts,
   sessionOf,
 } from '../../../lambdas/live/stream-state.ts';
+import { InvalidCursorError } from '../../../lambdas/shared/cursor.ts';
 
 /** A StreamStore in Maps with the DynamoDB store's rules (one channel per owner, facts merged with min/max). */
 export class InMemoryStreamStore implements StreamStore {
