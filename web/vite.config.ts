@@ -17,7 +17,7 @@ export default defineConfig({
   },
   resolve: {
     // The IVS player calls Node's `new (require('events').EventEmitter)()`; browsers have no `events`, and
-    // EventEmitter3 (already installed, with Uppy) has the same on/off/emit API and that named export.
+    // EventEmitter3 (a devDependency of ours for this) has the same on/off/emit API and that named export.
     alias: { events: 'eventemitter3' },
   },
   // `npx vite web`: a dev server with hot reload, in front of a running `npm start` (SKYCAST_URL), whose

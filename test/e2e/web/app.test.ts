@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
@@ -327,17 +327,33 @@ describe('the web app in Chromium', () => {
         .evaluate((bar: HTMLProgressElement) => bar.value);
       await network(false);
       await progressAtLeast(Math.max(60, stalledAt + 1));
+      // It went on by itself: no Retry asked for, and the message is gone.
+      await page.getByText(/The connection is lost/).waitFor({ state: 'hidden' });
+      assert.ok(await page.locator('#upload-retry').isHidden(), 'the upload stopped with an error');
 
       // A reload in the middle: choosing the same file again resumes where the parts stopped.
       await page.reload();
       await page.getByText('Unfinished uploads').waitFor();
       await page.evaluate(RECORD_PROGRESS);
+      const partsAfterReload: string[] = [];
+      const onPut = (request: import('playwright-core').Request) => {
+        if (request.method() === 'PUT')
+          partsAfterReload.push(new URL(request.url()).searchParams.get('partNumber') ?? '?');
+      };
+      page.on('request', onPut);
       await page.getByLabel('Video file', { exact: true }).setInputFiles(file);
       await page.getByRole('button', { name: 'Upload', exact: true }).click();
       await page.getByText(/Uploaded\. “Resumed upload” is being processed/).waitFor({ timeout: 120_000 });
+      page.off('request', onPut);
       const seen = await page.evaluate(() => (window as unknown as { progressSeen: number[] }).progressSeen);
       assert.ok((seen[0] ?? 0) > 0, `the resumed upload started from 0: ${seen.join(', ')}`);
       assert.equal(seen.at(-1), 100);
+      // Only the parts that had not arrived went again (5 MiB parts; at least 60 % was up before the reload).
+      const partCount = Math.ceil(statSync(file).size / (5 * 1024 * 1024));
+      assert.ok(
+        partsAfterReload.length < partCount,
+        `after the reload ${partsAfterReload.length} of ${partCount} parts were sent: ${partsAfterReload.join(', ')}`,
+      );
     } finally {
       await network(false).catch(() => {});
       await cdp.detach().catch(() => {});

@@ -1,16 +1,19 @@
 /**
- * An Uppy uploader plugin for Skycast's uploads API. Uppy (core) keeps the files, their progress, pause,
- * resume and retry; this plugin moves the bytes the way our API hands them out: createUpload plans the parts and
- * presigns the first page of part URLs, listUploadParts says which parts arrived and presigns the rest page by
- * page, completeUpload assembles them, abortUpload abandons an upload.
+ * Uploads to Skycast with Uppy's S3 multipart uploader (@uppy/aws-s3 v5). The plugin cuts the file into parts and
+ * moves the bytes: parallel part PUTs with progress, pause and resume, retries with backoff, waiting out a lost
+ * connection, resuming an upload whose id it is given. This module only maps its callbacks onto our uploads API:
  *
- * Why not @uppy/aws-s3: since v6 it signs S3's own requests (CreateMultipartUpload, ListParts,
- * CompleteMultipartUpload as S3 XML calls) and no longer takes the multipart callbacks an API like ours maps onto;
- * our API keeps those steps on the server, where the catalog and the key prefix are decided.
- * Part PUTs go through Uppy's own `fetcher` (XHR with upload progress, stall timeout and retries with backoff).
+ * - createMultipartUpload → createUpload (plans the parts, presigns the first page of part URLs);
+ * - signPart → a URL from those pages; the next page comes from listUploadParts when a part has none left;
+ * - listParts → listUploadParts (the parts that arrived, and a fresh page of URLs);
+ * - completeMultipartUpload → completeUpload; abortMultipartUpload → abortUpload.
+ *
+ * Why v5: since v6 the plugin signs S3's own requests (CreateMultipartUpload, ListParts, … as S3 XML calls) and no
+ * longer takes these callbacks; our API keeps those steps on the server, where the catalog and key prefix are decided.
  */
-import { BasePlugin, type DefinePluginOpts, type PluginOpts, type Uppy } from '@uppy/core';
-import { type Body, fetcher, type Meta, type UppyFile } from '@uppy/core/utils';
+import AwsS3, { type AwsS3Part, type AwsS3UploadParameters } from '@uppy/aws-s3';
+import type { Body, Meta, Uppy, UppyFile } from '@uppy/core';
+import { planParts } from '../../../lambdas/uploads/part-plan.ts';
 import { ApiError, call, type Video, type Visibility } from '../api.ts';
 
 export interface UploadMeta extends Meta {
@@ -22,25 +25,20 @@ export interface UploadBody extends Body {
   video: Video;
 }
 
-interface PartUrl {
-  partNumber: number;
-  url: string;
+interface PartUrlPage {
+  expiresAt: string;
+  parts: { partNumber: number; url: string }[];
 }
 
-interface UploadTicket {
+interface UploadTicket extends PartUrlPage {
   videoId: string;
   size: number;
   partSize: number;
   partCount: number;
-  expiresAt: string;
-  parts: PartUrl[];
-  nextPartNumber?: number;
 }
 
-interface UploadProgressAnswer extends UploadTicket {
+interface UploadProgress extends UploadTicket {
   uploadedParts: { partNumber: number; size: number; etag: string }[];
-  uploadedBytes: number;
-  remainingParts: number;
 }
 
 /** What survives a reload: enough to find the upload again when the same file is chosen. */
@@ -54,9 +52,11 @@ export interface SavedUpload {
 }
 
 const SAVED_KEY = 'skycast.uploads';
-/** Parts in flight at once per file: enough to fill a connection, few enough for the browser's 6 per host. */
-const PARALLEL_PARTS = 4;
+/** Requests at once per uploader (part PUTs and API calls): enough to fill a connection, under the browser's 6 per host. */
+const PARALLEL_REQUESTS = 4;
 const URL_PAGE = 100;
+/** A URL this close to its expiry is not handed out: a part may take a while to send. */
+const URL_EXPIRY_MARGIN_MS = 60_000;
 
 export function fingerprint(file: { name: string; size: number; lastModified?: number }): string {
   return `${file.name}|${file.size}|${file.lastModified ?? 0}`;
@@ -81,302 +81,259 @@ export function forgetSavedUpload(key: string): void {
   saveUpload(key, undefined);
 }
 
-class OfflineError extends Error {
-  constructor() {
-    super('The connection is lost. The upload goes on by itself when it is back.');
-  }
+/** What the uploader needs of the app: the API (tests pass their own). */
+export interface UploaderDeps {
+  call: typeof call;
 }
 
-type Opts = PluginOpts & { parallelParts?: number };
+const isGone = (error: unknown) => error instanceof ApiError && [404, 409, 410].includes(error.status);
 
-/** One file's upload: its parts, their ETags, and the bytes of the parts in flight. */
-class FileUpload<M extends UploadMeta, B extends UploadBody> {
-  private videoId: string | undefined;
-  private partSize = 0;
-  private partCount = 0;
-  private readonly urls = new Map<number, string>();
-  private readonly etags = new Map<number, string>();
-  private readonly inFlight = new Map<number, number>();
-  private controller = new AbortController();
-  private fetchingUrls: Promise<void> | undefined;
+const discarding = new Map<string, Promise<void>>();
 
-  constructor(
-    private readonly uppy: Uppy<M, B>,
-    private readonly file: UppyFile<M, B>,
-    private readonly parallel: number,
-  ) {}
-
-  private get data(): Blob {
-    return this.file.data as Blob;
-  }
-
-  private get key(): string {
-    return fingerprint({
-      name: this.file.name ?? '',
-      size: this.data.size,
-      lastModified: (this.data as File).lastModified,
-    });
-  }
-
-  abort(): void {
-    this.controller.abort();
-  }
-
-  /** Starts, or resumes after a pause, an error or a reload. Resolves when the video is complete. */
-  async run(): Promise<Video> {
-    this.controller.abort();
-    this.controller = new AbortController();
-    const signal = this.controller.signal;
-    await this.prepare(signal);
-    this.reportProgress();
-    const pending: number[] = [];
-    for (let part = 1; part <= this.partCount; part++) if (!this.etags.has(part)) pending.push(part);
-    const workers = Array.from({ length: Math.min(this.parallel, pending.length) }, async () => {
-      for (let part = pending.shift(); part !== undefined; part = pending.shift()) {
-        await this.uploadPart(part, signal);
-      }
-    });
-    await Promise.all(workers);
-    signal.throwIfAborted();
-    const video = await call<Video>('completeUpload', {
-      params: { videoId: this.videoId as string },
-      body: {
-        parts: [...this.etags].sort(([a], [b]) => a - b).map(([partNumber, etag]) => ({ partNumber, etag })),
-      },
-    });
-    forgetSavedUpload(this.key);
-    return video;
-  }
-
-  /** Finds where the upload stands: a fresh one from createUpload, or a known one from listUploadParts. */
-  private async prepare(signal: AbortSignal): Promise<void> {
-    const saved = this.videoId ? undefined : savedUploads()[this.key];
-    const videoId = this.videoId ?? saved?.videoId;
-    if (videoId) {
-      try {
-        const progress = await call<UploadProgressAnswer>('listUploadParts', {
-          params: { videoId },
-          query: { fromPart: 1, urlCount: URL_PAGE },
-        });
-        this.adopt(progress);
-        this.etags.clear();
-        for (const part of progress.uploadedParts) this.etags.set(part.partNumber, part.etag);
-        return;
-      } catch (error) {
-        // Gone (expired, aborted, deleted) or completed meanwhile: start over as a new upload.
-        if (!(error instanceof ApiError) || ![404, 409, 410].includes(error.status)) throw error;
-        forgetSavedUpload(this.key);
-        this.videoId = undefined;
-      }
-    }
-    signal.throwIfAborted();
-    const ticket = await call<UploadTicket>('createUpload', {
-      body: {
-        fileName: this.file.name,
-        size: this.data.size,
-        contentType: this.file.type ?? '',
-        title: this.file.meta.title || undefined,
-        visibility: this.file.meta.visibility,
-      },
-    });
-    this.adopt(ticket);
-    saveUpload(this.key, {
-      videoId: ticket.videoId,
-      fileName: this.file.name ?? '',
-      size: this.data.size,
-      lastModified: (this.data as File).lastModified ?? 0,
-      title: this.file.meta.title,
-      savedAt: new Date().toISOString(),
-    });
-    this.uppy.setFileMeta(this.file.id, { videoId: ticket.videoId } as unknown as M);
-  }
-
-  private adopt(ticket: UploadTicket): void {
-    this.videoId = ticket.videoId;
-    this.partSize = ticket.partSize;
-    this.partCount = ticket.partCount;
-    for (const part of ticket.parts) this.urls.set(part.partNumber, part.url);
-  }
-
-  /** Presigned URLs for the parts from `fromPart` on, one page at a time, one request at a time. */
-  private async moreUrls(fromPart: number): Promise<void> {
-    this.fetchingUrls ??= call<UploadProgressAnswer>('listUploadParts', {
-      params: { videoId: this.videoId as string },
-      query: { fromPart, urlCount: URL_PAGE },
-    })
-      .then((page) => {
-        for (const part of page.parts) this.urls.set(part.partNumber, part.url);
-      })
-      .finally(() => {
-        this.fetchingUrls = undefined;
-      });
-    await this.fetchingUrls;
-  }
-
-  private async uploadPart(partNumber: number, signal: AbortSignal): Promise<void> {
-    const start = (partNumber - 1) * this.partSize;
-    const bytes = this.data.slice(start, Math.min(start + this.partSize, this.data.size));
-    for (let attempt = 0; ; attempt++) {
-      signal.throwIfAborted();
-      if (!navigator.onLine) throw new OfflineError();
-      if (!this.urls.has(partNumber)) await this.moreUrls(partNumber);
-      const url = this.urls.get(partNumber);
-      if (!url) throw new Error(`The server handed out no URL for part ${partNumber}.`);
-      try {
-        const xhr = await fetcher(url, {
-          method: 'PUT',
-          body: bytes,
-          signal,
-          retries: 3,
-          // 4xx but 429 will not get better by trying again (an expired URL is handled below).
-          shouldRetry: (request) =>
-            navigator.onLine && (request.status === 0 || request.status === 429 || request.status >= 500),
-          onUploadProgress: (event) => {
-            this.inFlight.set(partNumber, event.loaded);
-            this.reportProgress();
-          },
-        });
-        const etag = xhr.getResponseHeader('ETag');
-        if (!etag)
-          throw new Error('Storage did not return the part’s ETag (check the bucket’s CORS ExposeHeaders).');
-        this.inFlight.delete(partNumber);
-        this.etags.set(partNumber, etag);
-        this.reportProgress();
-        return;
-      } catch (error) {
-        this.inFlight.delete(partNumber);
-        this.reportProgress();
-        if (signal.aborted) throw signal.reason ?? error;
-        if (!navigator.onLine) throw new OfflineError();
-        const status = (error as { request?: XMLHttpRequest }).request?.status;
-        // The URL expired (or its signing credentials did): a fresh one, once.
-        if (status === 403 && attempt === 0) {
-          this.urls.delete(partNumber);
-          continue;
-        }
-        throw error;
-      }
-    }
-  }
-
-  private reportProgress(): void {
-    let bytes = 0;
-    for (const part of this.etags.keys()) {
-      bytes += Math.min(this.partSize, this.data.size - (part - 1) * this.partSize);
-    }
-    for (const loaded of this.inFlight.values()) bytes += loaded;
-    const file = this.uppy.getFile(this.file.id);
-    if (!file) return;
-    this.uppy.emit('upload-progress', file, {
-      uploadStarted: file.progress.uploadStarted ?? Date.now(),
-      bytesUploaded: Math.min(bytes, this.data.size),
-      bytesTotal: this.data.size,
-    });
-  }
-}
-
-export default class SkycastUpload<M extends UploadMeta, B extends UploadBody> extends BasePlugin<
-  DefinePluginOpts<Opts, 'parallelParts'>,
-  M,
-  B
-> {
-  private readonly uploads = new Map<string, FileUpload<M, B>>();
-  private readonly settle = new Map<string, () => void>();
-
-  constructor(uppy: Uppy<M, B>, opts?: Opts) {
-    super(uppy, { parallelParts: PARALLEL_PARTS, ...opts });
-    this.id = this.opts.id ?? 'SkycastUpload';
-    this.type = 'uploader';
-  }
-
-  override install(): void {
-    const { capabilities } = this.uppy.getState();
-    this.uppy.setState({ capabilities: { ...capabilities, resumableUploads: true } });
-    this.uppy.addUploader(this.upload);
-    this.uppy.on('upload-pause', this.onPause);
-    this.uppy.on('file-removed', this.onRemoved);
-    window.addEventListener('online', this.onOnline);
-  }
-
-  override uninstall(): void {
-    this.uppy.removeUploader(this.upload);
-    this.uppy.off('upload-pause', this.onPause);
-    this.uppy.off('file-removed', this.onRemoved);
-    window.removeEventListener('online', this.onOnline);
-    for (const upload of this.uploads.values()) upload.abort();
-  }
-
-  private readonly upload = async (fileIDs: string[]): Promise<void> => {
-    const files = this.uppy.getFilesByIds(fileIDs);
-    this.uppy.emit('upload-start', files);
-    await Promise.allSettled(files.map((file) => this.start(file)));
-  };
-
-  /**
-   * Uploads one file; settles when it succeeded, failed or was removed. A pause aborts the requests in flight
-   * and leaves this pending until the file is resumed, as Uppy's own uploaders do.
-   */
-  private start(file: UppyFile<M, B>): Promise<void> {
-    let entry = this.uploads.get(file.id);
-    if (!entry) {
-      entry = new FileUpload(this.uppy, file, this.opts.parallelParts);
-      this.uploads.set(file.id, entry);
-    }
-    return new Promise<void>((resolve) => {
-      this.settle.set(file.id, resolve);
-      this.attempt(file);
-    });
-  }
-
-  private attempt(file: UppyFile<M, B>): void {
-    const upload = this.uploads.get(file.id);
-    if (!upload) return;
-    const done = () => {
-      this.settle.get(file.id)?.();
-      this.settle.delete(file.id);
-    };
-    upload.run().then(
-      (video) => {
-        this.uploads.delete(file.id);
-        const current = this.uppy.getFile(file.id);
-        if (current)
-          this.uppy.emit('upload-success', current, {
-            status: 200,
-            body: { video } as B,
-            uploadURL: undefined,
-          });
-        done();
-      },
+/** Abandons an upload on the server (once, however many ask) and forgets it here. */
+export function discardUpload(videoId: string, api: UploaderDeps = { call }): Promise<void> {
+  let discarded = discarding.get(videoId);
+  if (!discarded) {
+    discarded = api.call<void>('abortUpload', { params: { videoId } }).then(
+      () => undefined,
       (error: unknown) => {
-        // Paused: the requests were aborted on purpose; resuming calls attempt() again.
-        if (this.uppy.getFile(file.id)?.isPaused) return;
-        if (error instanceof DOMException && error.name === 'AbortError') return;
-        const current = this.uppy.getFile(file.id);
-        if (current)
-          this.uppy.emit('upload-error', current, error instanceof Error ? error : new Error(String(error)));
-        done();
+        if (isGone(error)) return;
+        discarding.delete(videoId); // unreachable just now: the next discard asks again
+        throw error;
       },
     );
+    discarding.set(videoId, discarded);
   }
+  for (const [key, saved] of Object.entries(savedUploads())) {
+    if (saved.videoId === videoId) forgetSavedUpload(key);
+  }
+  return discarded;
+}
 
-  private readonly onPause = (file: UppyFile<M, B> | undefined, isPaused: boolean | undefined): void => {
-    if (!file) return;
-    const upload = this.uploads.get(file.id);
-    if (isPaused) upload?.abort();
-    else if (upload) this.attempt(file);
+/** The server's id of a file's upload, once it has one. */
+export function uploadIdOf(file: UppyFile<UploadMeta, UploadBody>): string | undefined {
+  const started = (file as { s3Multipart?: { uploadId?: string } }).s3Multipart?.uploadId;
+  return started ?? (file.data ? savedUploads()[fingerprint(file.data as File)]?.videoId : undefined);
+}
+
+/** Resolves once the browser is online (at once if it is), or rejects when `signal` aborts. */
+function whenOnline(signal?: AbortSignal): Promise<void> {
+  if (navigator.onLine) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const online = () => {
+      signal?.removeEventListener('abort', aborted);
+      resolve();
+    };
+    const aborted = () => {
+      window.removeEventListener('online', online);
+      reject(signal?.reason);
+    };
+    window.addEventListener('online', online, { once: true });
+    signal?.addEventListener('abort', aborted, { once: true });
+  });
+}
+
+/** The plugin's errors, as the studio shows them: ours are plain already; storage's are XHRs. */
+export function describeUploadError(error: Error): string {
+  const status = (error as { source?: { status?: unknown } }).source?.status;
+  if (typeof status !== 'number') {
+    if (error instanceof TypeError && /fetch/i.test(error.message))
+      return 'The server could not be reached. Retry goes on from the parts that arrived.';
+    return error.message;
+  }
+  if (status === 0)
+    return navigator.onLine
+      ? 'Storage could not be reached. Retry goes on from the parts that arrived.'
+      : 'The connection is lost. Retry when it is back: the upload goes on from the parts that arrived.';
+  if (status === 403)
+    return 'Storage refused a part (HTTP 403): its upload link may have expired. Retry to get fresh links.';
+  return `Storage answered HTTP ${status} to a part. Retry goes on from the parts that arrived.`;
+}
+
+interface CachedUrl {
+  url: string;
+  expiresAt: number;
+  /** Given to the plugin once: asked again for the same part means that PUT failed, so a fresh URL. */
+  handedOut: boolean;
+}
+
+/**
+ * Puts Skycast's uploader on `uppy`: @uppy/aws-s3 with callbacks onto our API, and a pre-processor that picks up
+ * an unfinished upload of the same file (after a reload, or a Retry) instead of starting another.
+ * Returns `close`, which destroys `uppy` but keeps unfinished uploads on the server, to resume later.
+ */
+export function installUploader<M extends UploadMeta, B extends UploadBody>(
+  uppy: Uppy<M, B>,
+  deps: UploaderDeps = { call },
+): () => void {
+  let closing = false;
+  const urls = new Map<string, Map<number, CachedUrl>>();
+  const fetchingUrls = new Map<string, Promise<void>>();
+  /** For uploads picked up again: the part size the server planned them with. */
+  const partSizes = new WeakMap<object, number>();
+
+  const adopt = (videoId: string, page: PartUrlPage) => {
+    const cached = urls.get(videoId) ?? new Map<number, CachedUrl>();
+    urls.set(videoId, cached);
+    const expiresAt = Date.parse(page.expiresAt);
+    for (const part of page.parts)
+      cached.set(part.partNumber, { url: part.url, expiresAt, handedOut: false });
   };
 
-  private readonly onRemoved = (file: UppyFile<M, B>): void => {
-    this.uploads.get(file.id)?.abort();
-    this.uploads.delete(file.id);
-    this.settle.get(file.id)?.();
-    this.settle.delete(file.id);
+  const listUploadParts = async (videoId: string, fromPart: number, signal?: AbortSignal) => {
+    await whenOnline(signal);
+    const progress = await deps.call<UploadProgress>('listUploadParts', {
+      params: { videoId },
+      query: { fromPart, urlCount: URL_PAGE },
+    });
+    adopt(videoId, progress);
+    return progress;
   };
 
-  /** Back online: uploads that stopped because the connection was lost go on by themselves. */
-  private readonly onOnline = (): void => {
-    for (const file of this.uppy.getFiles()) {
-      if (file.error && !file.isPaused && this.uploads.has(file.id)) this.uppy.retryUpload(file.id);
+  const usableUrl = (videoId: string, partNumber: number) => {
+    const cached = urls.get(videoId)?.get(partNumber);
+    return cached && !cached.handedOut && cached.expiresAt - Date.now() > URL_EXPIRY_MARGIN_MS
+      ? cached
+      : undefined;
+  };
+
+  /** The plugin cuts parts before createUpload answers: the same rule as the server, checked against its answer. */
+  const partSizeFor = (data: { size: number }) => partSizes.get(data) ?? planParts(data.size).partSize;
+
+  /** Before the uploader runs: a file with a saved upload resumes it if the server still has it. */
+  const pickUpSavedUploads = async (fileIDs: string[]) => {
+    for (const file of uppy.getFilesByIds(fileIDs)) {
+      if (!file.data) continue;
+      const key = fingerprint(file.data as File);
+      const saved = savedUploads()[key];
+      const resume = (videoId: string | undefined) =>
+        uppy.setFileState(file.id, {
+          s3Multipart: videoId ? { key: videoId, uploadId: videoId } : undefined,
+        } as Partial<UppyFile<M, B>>);
+      if (!saved) {
+        resume(undefined);
+        continue;
+      }
+      try {
+        const progress = await listUploadParts(saved.videoId, 1);
+        partSizes.set(file.data, progress.partSize);
+        resume(saved.videoId);
+      } catch (error) {
+        // Gone (expired, aborted, deleted) or completed meanwhile: start over as a new upload.
+        if (isGone(error)) {
+          forgetSavedUpload(key);
+          partSizes.delete(file.data);
+          resume(undefined);
+        } else {
+          // Unreachable just now: the plugin's own listParts tries again and reports what goes wrong.
+          resume(saved.videoId);
+        }
+      }
     }
+  };
+  uppy.addPreProcessor(pickUpSavedUploads);
+
+  uppy.use(AwsS3<M, B>, {
+    // Our API has only multipart uploads, a 1-byte file included: never the plugin's single PUT.
+    shouldUseMultipart: true,
+    limit: PARALLEL_REQUESTS,
+    getChunkSize: partSizeFor,
+
+    async createMultipartUpload(file) {
+      const data = file.data as File;
+      await whenOnline();
+      const ticket = await deps.call<UploadTicket>('createUpload', {
+        body: {
+          fileName: file.name,
+          size: data.size,
+          contentType: file.type ?? '',
+          title: file.meta.title || undefined,
+          visibility: file.meta.visibility,
+        },
+      });
+      const expected = partSizeFor(data);
+      if (ticket.partSize !== expected || !uppy.getFile(file.id)) {
+        await discardUpload(ticket.videoId, deps).catch(() => {});
+        if (!uppy.getFile(file.id)) throw new DOMException('The file was removed.', 'AbortError');
+        throw new Error(
+          `The server cuts this file into parts of ${ticket.partSize} bytes, this page into ${expected}: reload the page and upload again.`,
+        );
+      }
+      adopt(ticket.videoId, ticket);
+      saveUpload(fingerprint(data), {
+        videoId: ticket.videoId,
+        fileName: file.name ?? '',
+        size: data.size,
+        lastModified: data.lastModified ?? 0,
+        title: file.meta.title,
+        savedAt: new Date().toISOString(),
+      });
+      return { uploadId: ticket.videoId, key: ticket.videoId };
+    },
+
+    async signPart(_file, { uploadId, partNumber, signal }): Promise<AwsS3UploadParameters> {
+      for (;;) {
+        const cached = usableUrl(uploadId, partNumber);
+        if (cached) {
+          cached.handedOut = true;
+          return { method: 'PUT', url: cached.url };
+        }
+        // One page request at a time per upload: the parts waiting for it usually find their URL in it.
+        const pending = fetchingUrls.get(uploadId);
+        if (pending) {
+          await pending;
+          continue;
+        }
+        const page = listUploadParts(uploadId, partNumber, signal).then(() => undefined);
+        fetchingUrls.set(uploadId, page);
+        try {
+          await page;
+        } finally {
+          fetchingUrls.delete(uploadId);
+        }
+        const fresh = usableUrl(uploadId, partNumber);
+        if (!fresh) throw new Error(`The server handed out no upload URL for part ${partNumber}.`);
+        fresh.handedOut = true;
+        return { method: 'PUT', url: fresh.url };
+      }
+    },
+
+    async listParts(file, { uploadId, signal }): Promise<AwsS3Part[]> {
+      const progress = await listUploadParts(uploadId as string, 1, signal);
+      const expected = partSizeFor(file.data as Blob);
+      if (progress.partSize !== expected) {
+        throw new Error(
+          `This upload was planned in parts of ${progress.partSize} bytes, this page cut it into ${expected}: reload the page and choose the file again.`,
+        );
+      }
+      return progress.uploadedParts.map((part) => ({
+        PartNumber: part.partNumber,
+        Size: part.size,
+        ETag: part.etag,
+      }));
+    },
+
+    async completeMultipartUpload(file, { uploadId, parts }) {
+      await whenOnline();
+      const video = await deps.call<Video>('completeUpload', {
+        params: { videoId: uploadId },
+        body: { parts: parts.map((part) => ({ partNumber: part.PartNumber, etag: part.ETag })) },
+      });
+      urls.delete(uploadId);
+      forgetSavedUpload(fingerprint(file.data as File));
+      return { video } as UploadBody & { location?: string };
+    },
+
+    async abortMultipartUpload(file, { uploadId }) {
+      // The plugin also abandons an upload after an error it gave up on; ours stays, so that Retry (or choosing
+      // the file again after a reload) goes on from the parts that arrived. Only a removed file's upload goes,
+      // unless the studio is closing (Uppy's destroy removes every file): it resumes on the next visit.
+      if (uploadId && !closing && !uppy.getFile(file.id)) await discardUpload(uploadId, deps);
+    },
+  });
+
+  return () => {
+    closing = true;
+    uppy.destroy();
   };
 }

@@ -297,9 +297,17 @@ async function uploadSection(onUploaded: () => void): Promise<{ element: HTMLEle
   const [{ default: Uppy }, uploaderModule, { getSpeed, getETA }] = await Promise.all([
     import('@uppy/core'),
     import('../studio/skycast-upload.ts'),
-    import('@uppy/core/utils'),
+    import('@uppy/utils'),
   ]);
-  const { default: SkycastUpload, savedUploads, forgetSavedUpload, fingerprint } = uploaderModule;
+  const {
+    installUploader,
+    savedUploads,
+    forgetSavedUpload,
+    discardUpload,
+    describeUploadError,
+    fingerprint,
+    uploadIdOf,
+  } = uploaderModule;
   type M = import('../studio/skycast-upload.ts').UploadMeta;
   type B = import('../studio/skycast-upload.ts').UploadBody;
 
@@ -309,7 +317,8 @@ async function uploadSection(onUploaded: () => void): Promise<{ element: HTMLEle
       maxNumberOfFiles: 1,
       allowedFileTypes: ['video/*', 'audio/*', '.mkv', '.mov', '.mp4', '.webm', '.avi', '.ts', '.m4v'],
     },
-  }).use(SkycastUpload<M, B>);
+  });
+  const closeUploader = installUploader(uppy);
 
   const problem = problemRegion();
   const fileInput = h('input', {
@@ -393,9 +402,9 @@ async function uploadSection(onUploaded: () => void): Promise<{ element: HTMLEle
                       class: 'link-button',
                       onclick: async () => {
                         try {
-                          await call('abortUpload', { params: { videoId: upload.videoId } });
+                          await discardUpload(upload.videoId);
                         } catch {
-                          /* already gone */
+                          /* the server could not be reached: it drops unfinished uploads by itself after a while */
                         }
                         forgetSavedUpload(key);
                         renderResumeHint();
@@ -421,6 +430,8 @@ async function uploadSection(onUploaded: () => void): Promise<{ element: HTMLEle
     if (saved) announce(`This file has an unfinished upload: uploading resumes where it stopped.`);
   });
 
+  /** A file is on its way: started (or retried), and not done, stopped by an error or cancelled. */
+  let uploading = false;
   const busy = (on: boolean) => {
     (form.querySelector('#upload-start') as HTMLButtonElement).disabled = on;
     fileInput.disabled = on;
@@ -445,6 +456,7 @@ async function uploadSection(onUploaded: () => void): Promise<{ element: HTMLEle
     cancelButton.hidden = false;
     pauseButton.textContent = 'Pause';
     busy(true);
+    uploading = true;
     void uppy.upload();
   });
 
@@ -474,17 +486,29 @@ async function uploadSection(onUploaded: () => void): Promise<{ element: HTMLEle
     pauseButton.hidden = true;
     cancelButton.hidden = true;
     busy(false);
+    uploading = false;
     form.reset();
     // Not uppy.clear() here: Uppy is still finishing this upload's bookkeeping; the next upload clears.
     renderResumeHint();
     onUploaded();
   });
   uppy.on('upload-error', (_file, error) => {
-    problem.textContent = `The upload stopped: ${error.message}`;
+    uploading = false;
+    problem.textContent = `The upload stopped: ${describeUploadError(error)}`;
     problem.hidden = false;
     retryButton.hidden = false;
     pauseButton.hidden = true;
     renderResumeHint();
+  });
+  // The uploader waits out a lost connection by itself (its parts wait, then go on): say so meanwhile.
+  const offlineMessage = 'The connection is lost. The upload goes on by itself when it is back.';
+  uppy.on('is-offline', () => {
+    if (!uploading) return;
+    problem.textContent = offlineMessage;
+    problem.hidden = false;
+  });
+  uppy.on('is-online', () => {
+    if (problem.textContent === offlineMessage) problem.hidden = true;
   });
   pauseButton.addEventListener('click', () => {
     const file = uppy.getFiles()[0];
@@ -500,17 +524,20 @@ async function uploadSection(onUploaded: () => void): Promise<{ element: HTMLEle
     problem.hidden = true;
     retryButton.hidden = true;
     pauseButton.hidden = false;
+    uploading = true;
     void uppy.retryUpload(file.id);
   });
   cancelButton.addEventListener('click', async () => {
     const file = uppy.getFiles()[0];
-    const videoId = (file?.meta as { videoId?: string } | undefined)?.videoId;
+    const videoId = file && uploadIdOf(file);
+    uploading = false;
     uppy.cancelAll();
     if (videoId) {
       try {
-        await call('abortUpload', { params: { videoId } });
+        // The same request as the uploader's own abort of an upload in progress (one per upload).
+        await discardUpload(videoId);
       } catch {
-        /* already gone */
+        /* the server could not be reached: it drops unfinished uploads by itself after a while */
       }
     }
     if (file?.data) forgetSavedUpload(fingerprint(file.data as File));
@@ -530,7 +557,7 @@ async function uploadSection(onUploaded: () => void): Promise<{ element: HTMLEle
     form,
     progressArea,
   );
-  return { element, stop: () => uppy.destroy() };
+  return { element, stop: closeUploader };
 }
 
 // ------------------------------------------------------------------------------------------------------------
