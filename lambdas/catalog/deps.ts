@@ -13,15 +13,19 @@ export function defaultCatalogDeps(env: NodeJS.ProcessEnv = process.env): Catalo
   return { catalog: new DynamoVideoCatalog(documentClient(), CATALOG_TABLE_NAME) };
 }
 
-/** The catalog plus the media and uploads buckets, for deleting videos. */
+/** The catalog plus the media, uploads and recordings buckets, for deleting videos. */
 export function defaultVideoDeletionDeps(env: NodeJS.ProcessEnv = process.env): VideoDeletionDeps {
-  const { MEDIA_BUCKET_NAME, UPLOADS_BUCKET_NAME } = requireEnv(
-    ['MEDIA_BUCKET_NAME', 'UPLOADS_BUCKET_NAME'],
+  const { MEDIA_BUCKET_NAME, UPLOADS_BUCKET_NAME, RECORDINGS_BUCKET_NAME } = requireEnv(
+    ['MEDIA_BUCKET_NAME', 'UPLOADS_BUCKET_NAME', 'RECORDINGS_BUCKET_NAME'],
     env,
   );
   s3 ??= new S3Client({});
   return {
     ...defaultCatalogDeps(env),
-    files: new S3VideoFiles(s3, { media: MEDIA_BUCKET_NAME, uploads: UPLOADS_BUCKET_NAME }),
+    files: new S3VideoFiles(s3, {
+      media: MEDIA_BUCKET_NAME,
+      uploads: UPLOADS_BUCKET_NAME,
+      recordings: RECORDINGS_BUCKET_NAME,
+    }),
   };
 }

@@ -10,33 +10,49 @@ import type { VideoFiles } from './videos.ts';
 
 const isNoSuchUpload = (error: unknown) => (error as { name?: string }).name === 'NoSuchUpload';
 
-/** A video's files in S3: its media under `videos/<videoId>/` in the media bucket, its original in the uploads bucket. */
+/**
+ * A video's files in S3: its media under `videos/<videoId>/` in the media bucket and its original in the uploads
+ * bucket, or, for a live recording, the recording's own prefix in the recordings bucket.
+ */
 export class S3VideoFiles implements VideoFiles {
   constructor(
     private readonly s3: S3Client,
-    /** `uploads` may be left out by a function that only ever deletes media. */
-    private readonly buckets: { media: string; uploads?: string },
+    /** `uploads` and `recordings` may be left out by a function that only ever deletes media. */
+    private readonly buckets: { media: string; uploads?: string; recordings?: string },
   ) {}
 
-  async deleteMedia(videoId: string): Promise<number> {
+  deleteMedia(videoId: string): Promise<number> {
     // The trailing slash keeps `videos/abc/` from matching the media of a video `abcd`.
-    const prefix = `${mediaPrefix(videoId)}/`;
+    return this.deleteUnder(this.buckets.media, `${mediaPrefix(videoId)}/`, `video ${videoId}`);
+  }
+
+  async deleteRecording(prefix: string): Promise<number> {
+    const bucket = this.buckets.recordings;
+    if (!bucket) throw new Error('These video files were set up without the recordings bucket');
+    // ivs/v1/<account>/<channel>/<y>/<m>/<d>/<h>/<min>/<recording id>/, IVS's layout: never anything wider.
+    if (!/^ivs\/v1\/(?:[^/]+\/){8}$/.test(prefix)) {
+      throw new Error(`Not a recording prefix: ${JSON.stringify(prefix)}`);
+    }
+    return this.deleteUnder(bucket, prefix, `recording ${prefix}`);
+  }
+
+  /** Deletes every object under `prefix`, a page of at most 1,000 keys (one DeleteObjects call) at a time. */
+  private async deleteUnder(bucket: string, prefix: string, what: string): Promise<number> {
     let deleted = 0;
     let token: string | undefined;
     do {
-      // A page holds at most 1,000 keys, exactly what one DeleteObjects call takes.
       const page = await this.s3.send(
-        new ListObjectsV2Command({ Bucket: this.buckets.media, Prefix: prefix, ContinuationToken: token }),
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
       );
       const objects = (page.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
       if (objects.length > 0) {
         const result = await this.s3.send(
-          new DeleteObjectsCommand({ Bucket: this.buckets.media, Delete: { Objects: objects, Quiet: true } }),
+          new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }),
         );
         const [firstError] = result.Errors ?? [];
         if (firstError) {
           throw new Error(
-            `Could not delete ${result.Errors?.length} media object(s) of video ${videoId}: ` +
+            `Could not delete ${result.Errors?.length} object(s) of ${what}: ` +
               `${firstError.Code} on ${firstError.Key}`,
           );
         }

@@ -2,7 +2,7 @@ import type { AuthenticatedUser } from '#shared/auth.ts';
 import { InvalidCursorError } from '#shared/cursor.ts';
 import { ForbiddenError, NotFoundError } from '#shared/errors.ts';
 import { logger } from '#shared/logger.ts';
-import { MediaPrefixError, type PlaybackIssuer } from '../delivery/playback.ts';
+import { MediaPrefixError, mediaPrefixOf, type PlaybackIssuer } from '../delivery/playback.ts';
 import { InvalidCursorRequestError } from './errors.ts';
 import { Video, type WatchableVideo } from './video.ts';
 import type { Page, StoredVideo, VideoCatalog } from './video-catalog.ts';
@@ -21,6 +21,8 @@ export interface VideoFiles {
   deleteMedia(videoId: string): Promise<number>;
   /** Deletes the original in the uploads bucket, aborting its multipart upload first when one is open. */
   deleteOriginal(sourceKey: string, uploadId?: string): Promise<void>;
+  /** Deletes a live recording: everything under its prefix (`ivs/v1/…/<recording id>/`) in the recordings bucket. */
+  deleteRecording(prefix: string): Promise<number>;
 }
 
 export interface CatalogReadDeps {
@@ -142,7 +144,15 @@ export async function deleteVideo(
   if (!video || !canRead(video, user)) throw notFound();
   if (!isOwner(video, user)) throw new ForbiddenError('Only the owner of a video can delete it.');
 
-  const mediaObjects = await deps.files.deleteMedia(videoId);
+  // A clip owns nothing but its catalog entry: its playlists are generated from its source's media.
+  let mediaObjects = 0;
+  if (video.source.kind === 'recording') {
+    // The recording is the video's media; without a playback path it never became playable, and has none.
+    if (video.playbackPath)
+      mediaObjects = await deps.files.deleteRecording(mediaPrefixOf(video.playbackPath));
+  } else if (video.source.kind === 'upload') {
+    mediaObjects = await deps.files.deleteMedia(videoId);
+  }
   if (video.sourceKey) {
     await deps.files.deleteOriginal(
       video.sourceKey,

@@ -114,7 +114,11 @@ export const routes: readonly Route[] = [
     operation: catalog.deleteVideo,
     entry: 'lambdas/catalog/delete-video.ts',
     // Media: everything under the video's prefix goes. Uploads: abort an open upload (`write`), delete the original.
-    access: { catalog: 'readWrite', buckets: { media: ['delete'], uploads: ['write', 'delete'] } },
+    // Recordings: a video made from a live recording takes the recording with it.
+    access: {
+      catalog: 'readWrite',
+      buckets: { media: ['delete'], uploads: ['write', 'delete'], recordings: ['delete'] },
+    },
   },
   {
     operation: clips.createClip,

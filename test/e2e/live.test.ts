@@ -164,6 +164,15 @@ describe('going live on the local platform', () => {
       ],
     ]);
     assert.ok(Math.abs(Number(played.stdout.trim()) - 20) < 2, played.stdout);
+
+    // Deleting the video takes the recording with it: the cookies still hold, the bytes are gone.
+    assert.equal((await api(alice, 'DELETE', `/videos/${videoId}`)).status, 204);
+    const gone = await fetch(`${config.mediaUrl}/${video.renditions[0].playlistPath}`, {
+      headers: { cookie },
+    });
+    await gone.arrayBuffer();
+    assert.equal(gone.status, 404, 'the recording was deleted from the recordings bucket');
+    assert.equal((await api(alice, 'GET', `/videos/${videoId}`)).status, 404);
   });
 
   it('cuts off an encoder when the key is rotated, and the old key no longer gets in', async () => {

@@ -13,7 +13,11 @@ import { S3VideoFiles } from '../../../lambdas/catalog/s3-video-files.ts';
 
 const client = new S3Client({ region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
 const s3 = mockClient(client);
-const files = new S3VideoFiles(client, { media: 'skycast-media', uploads: 'skycast-uploads' });
+const files = new S3VideoFiles(client, {
+  media: 'skycast-media',
+  uploads: 'skycast-uploads',
+  recordings: 'skycast-recordings',
+});
 
 const keys = (from: number, count: number) =>
   Array.from({ length: count }, (_, i) => ({ Key: `videos/v-1/hls/segment_${from + i}.ts` }));
@@ -64,7 +68,7 @@ describe('S3VideoFiles', () => {
 
     await assert.rejects(
       files.deleteMedia('v-1'),
-      /Could not delete 1 media object\(s\) of video v-1: AccessDenied/,
+      /Could not delete 1 object\(s\) of video v-1: AccessDenied/,
     );
   });
 
@@ -88,5 +92,34 @@ describe('S3VideoFiles', () => {
         { Bucket: 'skycast-uploads', Key: 'uploads/alice/v-2/source.mp4' },
       ],
     );
+  });
+
+  it("deletes a recording under its own prefix in the recordings bucket, and nothing that is not a recording's", async () => {
+    const prefix = 'ivs/v1/123456789012/AbCdEf/2026/11/21/10/5/rec-1/';
+    s3.on(ListObjectsV2Command).resolves({
+      Contents: [{ Key: `${prefix}media/hls/master.m3u8` }, { Key: `${prefix}events/recording-ended.json` }],
+      IsTruncated: false,
+    });
+    s3.on(DeleteObjectsCommand).resolves({});
+
+    assert.equal(await files.deleteRecording(prefix), 2);
+    assert.deepEqual(s3.commandCalls(ListObjectsV2Command)[0]?.args[0].input, {
+      Bucket: 'skycast-recordings',
+      Prefix: prefix,
+      ContinuationToken: undefined,
+    });
+    assert.equal(s3.commandCalls(DeleteObjectsCommand)[0]?.args[0].input.Bucket, 'skycast-recordings');
+
+    for (const wrong of [
+      '',
+      'ivs/',
+      'ivs/v1/',
+      'ivs/v1/123456789012/AbCdEf/',
+      'videos/v-1/',
+      `${prefix}media/`,
+    ]) {
+      await assert.rejects(files.deleteRecording(wrong), /Not a recording prefix/);
+    }
+    assert.equal(s3.commandCalls(ListObjectsV2Command).length, 1);
   });
 });

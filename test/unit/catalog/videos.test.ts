@@ -51,6 +51,10 @@ class RecordingVideoFiles implements VideoFiles {
   async deleteOriginal(sourceKey: string, uploadId?: string) {
     this.deleted.push(`original:${sourceKey}${uploadId ? ` (abort ${uploadId})` : ''}`);
   }
+  async deleteRecording(prefix: string) {
+    this.deleted.push(`recording:${prefix}`);
+    return 40;
+  }
 }
 
 async function setup(...videos: StoredVideo[]) {
@@ -205,6 +209,31 @@ describe('deleteVideo', () => {
     await deleteVideo(deps, alice, 'v-1');
 
     assert.deepEqual(files.deleted, ['media:v-1', 'original:uploads/alice-sub/v-1/source.mp4 (abort up-7)']);
+  });
+
+  it("takes a recording with the video made from it, and leaves a clip's source alone", async () => {
+    const prefix = 'ivs/v1/123456789012/AbCdEf/2026/11/21/10/5/rec-1/';
+    const { deps, catalog, files } = await setup(
+      video({
+        videoId: 'rec',
+        source: { kind: 'recording', channelArn: 'arn:aws:ivs:eu-west-1:123456789012:channel/AbCdEf' },
+        playbackPath: `${prefix}media/hls/master.m3u8`,
+        sourceKey: undefined,
+      }),
+      video({
+        videoId: 'clip',
+        source: { kind: 'clip', videoId: 'v-1', startSeconds: 2, endSeconds: 8 },
+        playbackPath: 'videos/v-1/clips/2000-8000/index.m3u8',
+        sourceKey: undefined,
+      }),
+      video(),
+    );
+
+    await deleteVideo(deps, alice, 'rec');
+    await deleteVideo(deps, alice, 'clip');
+
+    assert.deepEqual(files.deleted, [`recording:${prefix}`]);
+    assert.deepEqual([...catalog.items.keys()], ['v-1']);
   });
 
   it('keeps the video in the catalog when its files could not be deleted, so deleting again works', async () => {
