@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { defineOperation } from '#shared/operation.ts';
 import { pageQueryFields } from '#shared/page-query.ts';
-import { Video, WatchableVideo } from './video.ts';
+import { VISIBILITIES, Video, WatchableVideo } from './video.ts';
 
 /** The id of a video in a path: what `randomUUID` makes, and what other video sources may use. */
 export const VideoIdParams = z.object({
@@ -67,5 +67,36 @@ export const deleteVideo = defineOperation({
   params: VideoIdParams,
   response: z.undefined(),
   successStatus: 204,
+  errors: [400, 401, 403, 404],
+});
+
+export const UpdateVideoRequest = z
+  .object({
+    title: z.string().trim().min(1, 'A title needs at least one character.').max(200).optional(),
+    description: z.string().trim().max(5000).optional(),
+    visibility: z
+      .enum(VISIBILITIES)
+      .optional()
+      .describe('public: listed for everyone signed in; unlisted: anyone with the link; private: only you.'),
+  })
+  .strict()
+  .refine((changes) => Object.values(changes).some((value) => value !== undefined), {
+    message: 'Say what to change: title, description or visibility.',
+  });
+
+export const updateVideo = defineOperation({
+  operationId: 'updateVideo',
+  method: 'PATCH',
+  path: '/videos/{videoId}',
+  tag: 'catalog',
+  summary: 'Change the title, description or visibility of one of your videos',
+  description:
+    'Only the owner may. Visibility takes effect at once for new viewers (playback cookies already handed out ' +
+    'last until they expire); a clip can never be more visible than its source (400 VISIBILITY_TOO_OPEN).',
+  auth: 'user',
+  checkRevocation: true,
+  params: VideoIdParams,
+  body: UpdateVideoRequest,
+  response: Video,
   errors: [400, 401, 403, 404],
 });

@@ -44,6 +44,15 @@ export interface VideoCatalog {
   markReady(videoId: string, jobId: string | undefined, media: PlayableMedia, at: string): Promise<boolean>;
   /** Final: with a job id, only if that is the current job; without, only before any job started. */
   markFailed(videoId: string, failure: Failure, at: string, jobId?: string): Promise<boolean>;
+  /**
+   * Sets the title, description or visibility, keeping the public listing in step (a READY video is listed
+   * while it is public); returns the video as changed, or undefined when there is none.
+   */
+  updateDetails(
+    videoId: string,
+    changes: { title?: string; description?: string; visibility?: Video['visibility'] },
+    at: string,
+  ): Promise<StoredVideo | undefined>;
   /** Removes the video from the catalog; returns what was removed, if anything. */
   remove(videoId: string): Promise<StoredVideo | undefined>;
 }

@@ -19,6 +19,9 @@ const ownerIndex = (video: Pick<StoredVideo, 'ownerId' | 'createdAt' | 'videoId'
 });
 /** One partition lists public videos; fine at the write rates a catalog sees, and simple to page. */
 const PUBLIC_PARTITION = 'PUBLIC#VIDEO';
+/** Newest first within the public partition. */
+const publicSortKey = (video: Pick<StoredVideo, 'createdAt' | 'videoId'>) =>
+  `${video.createdAt}#${video.videoId}`;
 
 const INTERNAL = new Set(['pk', 'sk', 'entity', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk']);
 function toVideo(item: Record<string, unknown>): StoredVideo {
@@ -38,7 +41,7 @@ export class DynamoVideoCatalog implements VideoCatalog {
     // A video born READY (a clip) is listed publicly at once, as markReady lists the others.
     const listed =
       video.status === 'READY' && video.visibility === 'public'
-        ? { gsi2pk: PUBLIC_PARTITION, gsi2sk: `${video.createdAt}#${video.videoId}` }
+        ? { gsi2pk: PUBLIC_PARTITION, gsi2sk: publicSortKey(video) }
         : {};
     await this.db.send(
       new PutCommand({
@@ -138,34 +141,96 @@ export class DynamoVideoCatalog implements VideoCatalog {
     media: PlayableMedia,
     at: string,
   ): Promise<boolean> {
-    const current = await this.get(videoId);
-    if (!current) return false;
-    const names: Record<string, string> = { '#status': 'status' };
-    const values: Record<string, unknown> = { ':ready': 'READY', ':failed': 'FAILED', ':at': at };
-    const sets = ['#status = :ready', 'updatedAt = :at'];
-    for (const [field, value] of Object.entries(media)) {
-      if (value === undefined) continue;
-      names[`#${field}`] = field;
-      values[`:${field}`] = value;
-      sets.push(`#${field} = :${field}`);
+    // Whether it is listed publicly depends on the visibility read here; the write is conditional on it, so an
+    // owner's change of visibility in between is seen on the next attempt instead of being overwritten.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const current = await this.get(videoId);
+      if (!current) return false;
+      const names: Record<string, string> = { '#status': 'status', '#visibility': 'visibility' };
+      const values: Record<string, unknown> = {
+        ':ready': 'READY',
+        ':failed': 'FAILED',
+        ':at': at,
+        ':visibility': current.visibility,
+      };
+      const sets = ['#status = :ready', 'updatedAt = :at'];
+      for (const [field, value] of Object.entries(media)) {
+        if (value === undefined) continue;
+        names[`#${field}`] = field;
+        values[`:${field}`] = value;
+        sets.push(`#${field} = :${field}`);
+      }
+      if (current.visibility === 'public') {
+        sets.push('gsi2pk = :publicPk', 'gsi2sk = :publicSk');
+        values[':publicPk'] = PUBLIC_PARTITION;
+        values[':publicSk'] = publicSortKey(current);
+      }
+      let condition = '#status <> :ready AND #status <> :failed AND #visibility = :visibility';
+      if (jobId !== undefined) {
+        condition += ' AND jobId = :job';
+        values[':job'] = jobId;
+      }
+      const done = await this.update({
+        Key: key(videoId),
+        UpdateExpression: `SET ${sets.join(', ')} REMOVE progress, failure, expiresAt`,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      });
+      if (done) return true;
+      const now = await this.get(videoId);
+      if (!now || now.visibility === current.visibility) return false;
     }
-    if (current.visibility === 'public') {
-      sets.push('gsi2pk = :publicPk', 'gsi2sk = :publicSk');
-      values[':publicPk'] = PUBLIC_PARTITION;
-      values[':publicSk'] = `${current.createdAt}#${videoId}`;
+    return false;
+  }
+
+  async updateDetails(
+    videoId: string,
+    changes: { title?: string; description?: string; visibility?: StoredVideo['visibility'] },
+    at: string,
+  ): Promise<StoredVideo | undefined> {
+    // Listed publicly exactly while public and READY: the write is conditional on the status read, so a video
+    // that becomes READY in between is seen on the next attempt.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const current = await this.get(videoId);
+      if (!current) return undefined;
+      const names: Record<string, string> = { '#status': 'status' };
+      const values: Record<string, unknown> = { ':at': at, ':status': current.status };
+      const sets = ['updatedAt = :at'];
+      const removes: string[] = [];
+      for (const field of ['title', 'description', 'visibility'] as const) {
+        const value = changes[field];
+        if (value === undefined) continue;
+        names[`#${field}`] = field;
+        values[`:${field}`] = value;
+        sets.push(`#${field} = :${field}`);
+      }
+      const visibility = changes.visibility ?? current.visibility;
+      if (visibility === 'public' && current.status === 'READY') {
+        sets.push('gsi2pk = :publicPk', 'gsi2sk = :publicSk');
+        values[':publicPk'] = PUBLIC_PARTITION;
+        values[':publicSk'] = publicSortKey(current);
+      } else {
+        removes.push('gsi2pk', 'gsi2sk');
+      }
+      try {
+        const { Attributes } = await this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: key(videoId),
+            UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+            ConditionExpression: 'attribute_exists(pk) AND #status = :status',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return Attributes ? toVideo(Attributes) : undefined;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
     }
-    let condition = '#status <> :ready AND #status <> :failed';
-    if (jobId !== undefined) {
-      condition += ' AND jobId = :job';
-      values[':job'] = jobId;
-    }
-    return this.update({
-      Key: key(videoId),
-      UpdateExpression: `SET ${sets.join(', ')} REMOVE progress, failure, expiresAt`,
-      ConditionExpression: condition,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    });
+    throw new Error(`The video ${videoId} kept changing while its details were being updated`);
   }
 
   markFailed(videoId: string, failure: Failure, at: string, jobId?: string): Promise<boolean> {

@@ -22,6 +22,13 @@ export const isFinal = (status: VideoStatus) => STATUS_RANK[status] === 3;
 export const VISIBILITIES = ['public', 'unlisted', 'private'] as const;
 export type Visibility = (typeof VISIBILITIES)[number];
 
+/** How many people may see a video of each visibility, in order: a clip is never more open than its source. */
+export const OPENNESS: Readonly<Record<Visibility, number>> = { public: 2, unlisted: 1, private: 0 };
+
+/** The visibilities a video derived from one of `source`'s visibility may have, most open first. */
+export const visibilitiesWithin = (source: Visibility): Visibility[] =>
+  VISIBILITIES.filter((visibility) => OPENNESS[visibility] <= OPENNESS[source]);
+
 export const Rendition = z.object({
   name: z.string().describe('e.g. 1080p'),
   width: z.number().int(),

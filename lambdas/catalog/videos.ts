@@ -3,8 +3,8 @@ import { InvalidCursorError } from '#shared/cursor.ts';
 import { ForbiddenError, NotFoundError } from '#shared/errors.ts';
 import { logger } from '#shared/logger.ts';
 import { MediaPrefixError, mediaPrefixOf, type PlaybackIssuer } from '../delivery/playback.ts';
-import { InvalidCursorRequestError } from './errors.ts';
-import { Video, type WatchableVideo } from './video.ts';
+import { InvalidCursorRequestError, VisibilityTooOpenError } from './errors.ts';
+import { OPENNESS, Video, type Visibility, visibilitiesWithin, type WatchableVideo } from './video.ts';
 import type { Page, StoredVideo, VideoCatalog } from './video-catalog.ts';
 
 /**
@@ -61,6 +61,15 @@ export const canRead = (video: StoredVideo, user: AuthenticatedUser) =>
   isOwner(video, user) || video.visibility !== 'private';
 
 const notFound = () => new NotFoundError('No video with this id.');
+
+/** A video made from another (a clip) may be seen by as many people as its source, never more. */
+export function assertWithinSource(visibility: Visibility, source: Visibility): void {
+  if (OPENNESS[visibility] > OPENNESS[source]) {
+    throw new VisibilityTooOpenError(
+      `The source is ${source}; its clips can be ${visibilitiesWithin(source).join(' or ')}, not ${visibility}.`,
+    );
+  }
+}
 
 /**
  * Playback for a READY video the user may read: cookies for its media prefix. A clip plays from its source's
@@ -161,4 +170,39 @@ export async function deleteVideo(
   }
   await deps.catalog.remove(videoId);
   logger.info('video deleted', { videoId, status: video.status, mediaObjects });
+}
+
+/** What the owner may change about a video. */
+export interface VideoChanges {
+  title?: string;
+  description?: string;
+  visibility?: Visibility;
+}
+
+export interface VideoUpdateDeps extends CatalogReadDeps {
+  now: () => Date;
+}
+
+/**
+ * Changes a video's title, description or visibility; only its owner may. Playback follows at once: cookies are
+ * handed out by each getVideo under the visibility of that moment (those already out last until they expire).
+ */
+export async function updateVideo(
+  deps: VideoUpdateDeps,
+  user: AuthenticatedUser,
+  videoId: string,
+  changes: VideoChanges,
+): Promise<Video> {
+  const video = await deps.catalog.get(videoId);
+  if (!video || !canRead(video, user)) throw notFound();
+  if (!isOwner(video, user)) throw new ForbiddenError('Only the owner of a video can change it.');
+  if (changes.visibility && video.source.kind === 'clip') {
+    const source = await deps.catalog.get(video.source.videoId);
+    if (source) assertWithinSource(changes.visibility, source.visibility);
+  }
+  const updated = await deps.catalog.updateDetails(videoId, changes, deps.now().toISOString());
+  // Deleted meanwhile.
+  if (!updated) throw notFound();
+  logger.info('video updated', { videoId, changed: Object.keys(changes) });
+  return toApiVideo(updated);
 }

@@ -16,7 +16,7 @@ import { NotFoundError } from '#shared/errors.ts';
 import { logger } from '#shared/logger.ts';
 import type { Rendition, Visibility, WatchableVideo } from '../catalog/video.ts';
 import type { StoredVideo } from '../catalog/video-catalog.ts';
-import { canRead, type VideoPlaybackDeps, watchableVideo } from '../catalog/videos.ts';
+import { assertWithinSource, canRead, type VideoPlaybackDeps, watchableVideo } from '../catalog/videos.ts';
 import { clipRange } from '../delivery/clips.ts';
 import {
   clipFolder,
@@ -25,7 +25,7 @@ import {
   type PlaylistSource,
   planClip,
 } from '../delivery/manifest.ts';
-import { ClipOfClipError, SourceNotReadyError, VisibilityTooOpenError } from './errors.ts';
+import { ClipOfClipError, SourceNotReadyError } from './errors.ts';
 
 export interface ClipDeps extends VideoPlaybackDeps {
   playlists: PlaylistSource;
@@ -41,8 +41,6 @@ export interface ClipRequest {
 }
 
 /** How many people may see a video: a clip may only move right. */
-const OPENNESS: Record<Visibility, number> = { public: 2, unlisted: 1, private: 0 };
-
 const noSource = () => new NotFoundError('No video with this id.');
 
 export async function createClip(
@@ -70,13 +68,7 @@ export async function createClip(
     { durationSeconds: source.durationSeconds, maxClipSeconds: MAX_CLIP_SECONDS },
   );
   const visibility = request.visibility ?? source.visibility;
-  if (OPENNESS[visibility] > OPENNESS[source.visibility]) {
-    throw new VisibilityTooOpenError(
-      `The source is ${source.visibility}; its clips can be ${Object.keys(OPENNESS)
-        .filter((v) => OPENNESS[v as Visibility] <= OPENNESS[source.visibility])
-        .join(' or ')}, not ${visibility}.`,
-    );
-  }
+  assertWithinSource(visibility, source.visibility);
   // The clip must be one the manifest Lambda can serve: every rendition is cut here once, to be sure.
   const plan = await planClip(manifestSource, range, deps.playlists);
 

@@ -11,9 +11,3 @@ export class ClipOfClipError extends SkycastError {
   readonly code = 'SOURCE_IS_A_CLIP';
   readonly status = 400;
 }
-
-/** A clip may not be seen by more people than its source. */
-export class VisibilityTooOpenError extends SkycastError {
-  readonly code = 'VISIBILITY_TOO_OPEN';
-  readonly status = 400;
-}

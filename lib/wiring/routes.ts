@@ -111,6 +111,11 @@ export const routes: readonly Route[] = [
     access: { catalog: 'read', mediaCookies: 'sign' },
   },
   {
+    operation: catalog.updateVideo,
+    entry: 'lambdas/catalog/update-video.ts',
+    access: { catalog: 'readWrite' },
+  },
+  {
     operation: catalog.deleteVideo,
     entry: 'lambdas/catalog/delete-video.ts',
     // Media: everything under the video's prefix goes. Uploads: abort an open upload (`write`), delete the original.

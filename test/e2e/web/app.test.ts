@@ -368,6 +368,22 @@ describe('the web app in Chromium', () => {
     await page.locator('.video-row', { hasText: 'Resumed upload' }).waitFor();
   });
 
+  it('makes a private video public from the studio, and it shows on the home page', async () => {
+    await page.goto('/studio');
+    const row = page.locator('.video-row', { hasText: 'Resumed upload' });
+    await row.and(page.locator('[data-status="READY"]')).waitFor({ timeout: 180_000 });
+    assert.equal(await row.getByLabel('Who can watch Resumed upload').inputValue(), 'private');
+
+    await row.getByLabel('Who can watch Resumed upload').selectOption('public');
+    await row.getByText(/· public ·/).waitFor();
+    await page.getByRole('link', { name: 'Home', exact: true }).click();
+    await page
+      .getByRole('region', { name: 'Latest videos' })
+      .getByRole('link', { name: /Resumed upload/ })
+      .waitFor();
+    noConsoleErrors();
+  });
+
   it('says why a video failed, and deletes it', async () => {
     const file = join(work, 'broken.mp4');
     writeFileSync(file, randomBytes(200_000));

@@ -169,6 +169,52 @@ describe('DynamoVideoCatalog against the emulator', () => {
     await assert.rejects(catalog.listPublic({ limit: 5, cursor: 'not-a-cursor!' }), InvalidCursorError);
   });
 
+  it('lists a READY video publicly exactly while it is public, whatever order the changes come in', async () => {
+    const isListed = async (videoId: string) => {
+      const ids: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await catalog.listPublic({ limit: 50, ...(cursor ? { cursor } : {}) });
+        ids.push(...page.items.map((video) => video.videoId));
+        cursor = page.cursor;
+      } while (cursor);
+      return ids.includes(videoId);
+    };
+    const at = () => new Date().toISOString();
+
+    // Made public while processing: listed once READY.
+    const early = newVideo({ visibility: 'private', status: 'PROCESSING', jobId: 'job-1' });
+    await catalog.create(early);
+    const changed = await catalog.updateDetails(
+      early.videoId,
+      { visibility: 'public', title: 'Renamed' },
+      at(),
+    );
+    assert.deepEqual([changed?.visibility, changed?.title], ['public', 'Renamed']);
+    assert.equal(await isListed(early.videoId), false, 'not READY yet');
+    assert.equal(await catalog.markReady(early.videoId, 'job-1', media, at()), true);
+    assert.equal(await isListed(early.videoId), true);
+
+    // READY and public, then unlisted, private, public again.
+    await catalog.updateDetails(early.videoId, { visibility: 'unlisted' }, at());
+    assert.equal(await isListed(early.videoId), false);
+    await catalog.updateDetails(early.videoId, { visibility: 'private' }, at());
+    assert.equal(await isListed(early.videoId), false);
+    await catalog.updateDetails(early.videoId, { visibility: 'public' }, at());
+    assert.equal(await isListed(early.videoId), true);
+    await catalog.updateDetails(early.videoId, { description: 'Only the words change' }, at());
+    assert.equal(await isListed(early.videoId), true, 'a change of words keeps it listed');
+
+    // Made private while processing: never listed.
+    const hidden = newVideo({ status: 'PROCESSING', jobId: 'job-2' });
+    await catalog.create(hidden);
+    await catalog.updateDetails(hidden.videoId, { visibility: 'private' }, at());
+    assert.equal(await catalog.markReady(hidden.videoId, 'job-2', media, at()), true);
+    assert.equal(await isListed(hidden.videoId), false);
+
+    assert.equal(await catalog.updateDetails(randomUUID(), { title: 'Nobody' }, at()), undefined);
+  });
+
   it('removes a video and says what it removed', async () => {
     const video = newVideo();
     await catalog.create(video);

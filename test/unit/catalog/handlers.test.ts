@@ -11,6 +11,7 @@ describe('catalog handlers at the API edge', () => {
   const catalog = new InMemoryVideoCatalog();
   let listVideos: Handler;
   let getVideo: Handler;
+  let updateVideo: Handler;
 
   before(async () => {
     Object.assign(process.env, {
@@ -30,6 +31,11 @@ describe('catalog handlers at the API edge', () => {
       ...http,
       catalog,
       playback: testPlaybackIssuer(),
+    });
+    updateVideo = (await import('../../../lambdas/catalog/update-video.ts')).createHandler({
+      ...http,
+      catalog,
+      now: () => new Date('2026-11-21T12:00:00.000Z'),
     });
     for (let i = 0; i < 25; i++) {
       await catalog.create({
@@ -95,5 +101,33 @@ describe('catalog handlers at the API edge', () => {
     assert.equal(bad.status, 400);
     assert.equal(good.status, 200);
     assert.equal(good.body.sourceKey, undefined);
+  });
+
+  const patch = (videoId: string, body: unknown, token = 'user-alice') =>
+    invoke(updateVideo, {
+      method: 'PATCH',
+      path: `/videos/${videoId}`,
+      routeKey: 'PATCH /videos/{videoId}',
+      token,
+      pathParameters: { videoId },
+      body,
+    });
+
+  it('changes the visibility of your video, and refuses a change that says nothing or something unknown', async () => {
+    const changed = await patch('v-7', { visibility: 'unlisted' });
+    assert.deepEqual([changed.status, changed.body.visibility], [200, 'unlisted']);
+
+    const empty = await patch('v-7', {});
+    assert.deepEqual([empty.status, empty.body.code], [400, 'VALIDATION_FAILED']);
+    assert.match(JSON.stringify(empty.body), /Say what to change/);
+    const unknown = await patch('v-7', { visibility: 'friends' });
+    assert.equal(unknown.body.details.issues[0].path, 'body.visibility');
+    const extra = await patch('v-7', { ownerId: 'user-bob' });
+    assert.equal(extra.status, 400, 'the owner is not a field anyone can change');
+    const blank = await patch('v-7', { title: '   ' });
+    assert.equal(blank.status, 400);
+
+    const other = await patch('v-7', { title: 'Mine now' }, 'user-bob');
+    assert.equal(other.status, 403, 'an unlisted video is visible to others, but only its owner changes it');
   });
 });

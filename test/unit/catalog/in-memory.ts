@@ -113,6 +113,21 @@ export class InMemoryVideoCatalog implements VideoCatalog {
     );
   }
 
+  async updateDetails(
+    videoId: string,
+    changes: { title?: string; description?: string; visibility?: StoredVideo['visibility'] },
+    at: string,
+  ) {
+    const video = this.items.get(videoId);
+    if (!video) return undefined;
+    for (const field of ['title', 'description', 'visibility'] as const) {
+      const value = changes[field];
+      if (value !== undefined) Object.assign(video, { [field]: value });
+    }
+    video.updatedAt = at;
+    return structuredClone(video);
+  }
+
   async remove(videoId: string) {
     const video = this.items.get(videoId);
     this.items.delete(videoId);

@@ -6,6 +6,7 @@ import {
   getVideo,
   listVideos,
   toApiVideo,
+  updateVideo,
   type VideoFiles,
 } from '../../../lambdas/catalog/videos.ts';
 import type { AuthenticatedUser } from '../../../lambdas/shared/auth.ts';
@@ -256,5 +257,60 @@ describe('deleteVideo', () => {
 
     assert.deepEqual(files.deleted, []);
     assert.equal(catalog.items.size, 2);
+  });
+});
+
+describe('updateVideo', () => {
+  const now = () => new Date('2026-11-21T12:00:00.000Z');
+
+  it("changes the owner's title, description and visibility, and shows the video as changed", async () => {
+    const { catalog } = await setup(video());
+
+    const shown = await updateVideo({ catalog, now }, alice, 'v-1', {
+      title: 'Lisbon at night',
+      visibility: 'unlisted',
+    });
+
+    assert.deepEqual(
+      [shown.title, shown.visibility, shown.updatedAt],
+      ['Lisbon at night', 'unlisted', '2026-11-21T12:00:00.000Z'],
+    );
+    assert.equal((await catalog.get('v-1'))?.visibility, 'unlisted');
+    assert.equal('sourceKey' in shown, false, 'only the fields of Video');
+  });
+
+  it("answers 404 for a missing video or someone else's private one, 403 for someone else's unlisted one", async () => {
+    const { catalog } = await setup(video(), video({ videoId: 'open', visibility: 'unlisted' }));
+
+    await assert.rejects(updateVideo({ catalog, now }, alice, 'nope', { title: 'x' }), { status: 404 });
+    await assert.rejects(updateVideo({ catalog, now }, bob, 'v-1', { visibility: 'public' }), {
+      status: 404,
+    });
+    await assert.rejects(updateVideo({ catalog, now }, bob, 'open', { visibility: 'public' }), {
+      status: 403,
+      code: 'FORBIDDEN',
+    });
+    assert.equal((await catalog.get('open'))?.visibility, 'unlisted');
+  });
+
+  it('never makes a clip more visible than its source', async () => {
+    const { catalog } = await setup(
+      video({ visibility: 'unlisted' }),
+      video({
+        videoId: 'clip',
+        visibility: 'private',
+        source: { kind: 'clip', videoId: 'v-1', startSeconds: 0, endSeconds: 5 },
+      }),
+    );
+
+    await assert.rejects(updateVideo({ catalog, now }, alice, 'clip', { visibility: 'public' }), {
+      status: 400,
+      code: 'VISIBILITY_TOO_OPEN',
+      message: /unlisted or private, not public/,
+    });
+    assert.equal(
+      (await updateVideo({ catalog, now }, alice, 'clip', { visibility: 'unlisted' })).visibility,
+      'unlisted',
+    );
   });
 });

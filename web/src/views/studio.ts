@@ -619,6 +619,35 @@ function myVideos(): { element: HTMLElement; refresh: () => Promise<void>; stop:
       h(
         'div',
         { class: 'actions' },
+        h(
+          'select',
+          {
+            class: 'visibility',
+            'aria-label': `Who can watch ${video.title}`,
+            onchange: async (event: Event) => {
+              const select = event.currentTarget as HTMLSelectElement;
+              try {
+                await call('updateVideo', {
+                  params: { videoId: video.videoId },
+                  body: { visibility: select.value },
+                });
+                announce(`${video.title} is now ${select.value}.`);
+                await refresh();
+              } catch (error) {
+                select.value = video.visibility;
+                problem.textContent = error instanceof Error ? error.message : String(error);
+                problem.hidden = false;
+              }
+            },
+          },
+          (
+            [
+              ['public', 'Public'],
+              ['unlisted', 'Unlisted'],
+              ['private', 'Private'],
+            ] as const
+          ).map(([value, text]) => h('option', { value, selected: value === video.visibility }, text)),
+        ),
         video.status === 'READY'
           ? h(
               'a',

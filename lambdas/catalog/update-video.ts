@@ -1,0 +1,16 @@
+import { defaultHttpDeps } from '#shared/cognito.ts';
+import { type HttpDeps, httpHandler } from '#shared/http.ts';
+import { defaultCatalogDeps } from './deps.ts';
+import { updateVideo as operation } from './operations.ts';
+import { updateVideo, type VideoUpdateDeps } from './videos.ts';
+
+export const createHandler = (deps: HttpDeps & VideoUpdateDeps) =>
+  httpHandler(operation, deps, (request) =>
+    updateVideo(deps, request.user, request.params.videoId, request.body),
+  );
+
+export const handler = createHandler({
+  ...defaultHttpDeps(),
+  ...defaultCatalogDeps(),
+  now: () => new Date(),
+});
