@@ -26,13 +26,14 @@ const fnOf = (operationId: string) => dev.service.api.functions[operationId]!;
 function ivsGrants(operationId: string): string[] {
   return statementsOf(dev, logicalId(fnOf(operationId).role!))
     .filter((statement: Cfn) => actionsOf(statement).some((action) => action.startsWith('ivs:')))
-    .map(
-      (statement: Cfn) =>
-        `${actionsOf(statement).join(',')} on ${[statement.Resource]
-          .flat()
-          .map((r: unknown) => describe$(dev, r))
-          .join(' ')}` + (statement.Condition ? ` if ${JSON.stringify(statement.Condition)}` : ''),
-    );
+    .map((statement: Cfn) => {
+      const resources = [statement.Resource]
+        .flat()
+        .map((r: unknown) => describe$(dev, r))
+        .join(' ');
+      const condition = statement.Condition ? ` if ${JSON.stringify(statement.Condition)}` : '';
+      return `${actionsOf(statement).join(',')} on ${resources}${condition}`;
+    });
 }
 
 describe('live in the CDK app', () => {

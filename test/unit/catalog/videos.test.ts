@@ -11,16 +11,11 @@ import {
 } from '../../../lambdas/catalog/videos.ts';
 import type { AuthenticatedUser } from '../../../lambdas/shared/auth.ts';
 import { checkSignedRequest } from '../../../local/signed-access.ts';
+import { testUser } from '../../support/http-deps.ts';
 import { testPlaybackIssuer, testPlaybackKeys } from '../../support/playback.ts';
 import { InMemoryVideoCatalog } from './in-memory.ts';
 
-const user = (sub: string): AuthenticatedUser => ({
-  sub,
-  username: sub,
-  clientId: 'web',
-  scopes: [],
-  groups: [],
-});
+const user = testUser;
 const alice = user('alice-sub');
 const bob = user('bob-sub');
 

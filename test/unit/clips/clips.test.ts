@@ -5,18 +5,12 @@ import { listVideos } from '../../../lambdas/catalog/videos.ts';
 import { type ClipDeps, createClip, getClip } from '../../../lambdas/clips/clips.ts';
 import { type Playlist, parsePlaylist } from '../../../lambdas/delivery/hls.ts';
 import type { PlaylistSource, SourceBucket } from '../../../lambdas/delivery/manifest.ts';
-import type { AuthenticatedUser } from '../../../lambdas/shared/auth.ts';
+import { testUser } from '../../support/http-deps.ts';
 import { testPlaybackIssuer } from '../../support/playback.ts';
 import { InMemoryVideoCatalog } from '../catalog/in-memory.ts';
 import { MEDIACONVERT_720P } from '../delivery/playlists.ts';
 
-const user = (sub: string): AuthenticatedUser => ({
-  sub,
-  username: sub,
-  clientId: 'web',
-  scopes: [],
-  groups: [],
-});
+const user = testUser;
 const alice = user('alice');
 const bob = user('bob');
 

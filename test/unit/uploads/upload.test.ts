@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { StoredVideo } from '../../../lambdas/catalog/video-catalog.ts';
-import type { AuthenticatedUser } from '../../../lambdas/shared/auth.ts';
 import type { SkycastError } from '../../../lambdas/shared/errors.ts';
 import type { ACCEPTED_MEDIA } from '../../../lambdas/uploads/media-types.ts';
 import { GiB, MiB, type PartCheck } from '../../../lambdas/uploads/part-plan.ts';
@@ -13,16 +12,11 @@ import {
   listUploadParts,
   PART_URL_TTL_SECONDS,
 } from '../../../lambdas/uploads/upload.ts';
+import { testUser } from '../../support/http-deps.ts';
 import { InMemoryVideoCatalog } from '../catalog/in-memory.ts';
 import { InMemoryMultipartStore } from './in-memory.ts';
 
-const user = (sub: string): AuthenticatedUser => ({
-  sub,
-  username: sub,
-  clientId: 'web',
-  scopes: [],
-  groups: [],
-});
+const user = testUser;
 const alice = user('alice-sub');
 const mallory = user('mallory-sub');
 
