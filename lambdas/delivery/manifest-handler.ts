@@ -7,7 +7,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { requireEnv } from '#shared/config.ts';
 import { SkycastError } from '#shared/errors.ts';
-import { logger } from '#shared/logger.ts';
+import { logger, withLogContext } from '#shared/logger.ts';
 import { findBehaviour, mediaContentTypes, VIEWER_LIMIT_QUERY } from '#wiring/delivery.ts';
 import { generatePlaylist, type PlaylistSource } from './manifest.ts';
 import { S3PlaylistSource } from './s3-playlist-source.ts';
@@ -81,4 +81,4 @@ export function defaultManifestDeps(env: NodeJS.ProcessEnv = process.env): Manif
   };
 }
 
-export const handler = createHandler(defaultManifestDeps());
+export const handler = withLogContext(createHandler(defaultManifestDeps()));

@@ -1,4 +1,4 @@
-import { logger } from '#shared/logger.ts';
+import { logger, withLogContext } from '#shared/logger.ts';
 import { defaultRecordingEventDeps } from './deps.ts';
 import { applyRecordingEvent, type RecordingEventDeps } from './ivs-events.ts';
 import type { IvsEvent } from './stream-state.ts';
@@ -13,4 +13,4 @@ export const createHandler = (deps: RecordingEventDeps) => async (event: IvsEven
   });
 };
 
-export const handler = createHandler(defaultRecordingEventDeps());
+export const handler = withLogContext(createHandler(defaultRecordingEventDeps()));

@@ -1,4 +1,4 @@
-import { logger } from '#shared/logger.ts';
+import { logger, withLogContext } from '#shared/logger.ts';
 import { defaultStreamEventDeps } from './deps.ts';
 import { applyStreamEvent, type StreamEventDeps } from './ivs-events.ts';
 import type { IvsEvent } from './stream-state.ts';
@@ -14,4 +14,4 @@ export const createHandler = (deps: StreamEventDeps) => async (event: IvsEvent) 
   });
 };
 
-export const handler = createHandler(defaultStreamEventDeps());
+export const handler = withLogContext(createHandler(defaultStreamEventDeps()));

@@ -1,5 +1,5 @@
 import type { EventBridgeEvent } from 'aws-lambda';
-import { logger } from '../shared/logger.ts';
+import { logger, withLogContext } from '../shared/logger.ts';
 import { defaultJobEventDeps } from './deps.ts';
 import { applyJobStateChange, type JobEventDeps, type JobStateDetail } from './job-events.ts';
 
@@ -16,4 +16,4 @@ export const createHandler =
     });
   };
 
-export const handler = createHandler(defaultJobEventDeps());
+export const handler = withLogContext(createHandler(defaultJobEventDeps()));

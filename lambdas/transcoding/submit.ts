@@ -1,5 +1,5 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { logger } from '../shared/logger.ts';
+import { logger, withLogContext } from '../shared/logger.ts';
 import { defaultSubmitDeps } from './deps.ts';
 import { type SubmitDeps, submitUpload, type UploadedObject } from './submit-upload.ts';
 
@@ -56,4 +56,4 @@ export const createHandler =
     return { batchItemFailures };
   };
 
-export const handler = createHandler(defaultSubmitDeps());
+export const handler = withLogContext(createHandler(defaultSubmitDeps()));
