@@ -1,10 +1,15 @@
 import { defaultHttpDeps } from '#shared/cognito.ts';
 import { type HttpDeps, httpHandler } from '#shared/http.ts';
+import { playbackIssuerFromEnv } from '../delivery/playback-key-store.ts';
 import { defaultCatalogDeps } from './deps.ts';
 import { listVideos as operation } from './operations.ts';
-import { type CatalogReadDeps, listVideos } from './videos.ts';
+import { listVideos, type VideoPlaybackDeps } from './videos.ts';
 
-export const createHandler = (deps: HttpDeps & CatalogReadDeps) =>
+export const createHandler = (deps: HttpDeps & VideoPlaybackDeps) =>
   httpHandler(operation, deps, (request) => listVideos(deps, request.user, request.query));
 
-export const handler = createHandler({ ...defaultHttpDeps(), ...defaultCatalogDeps() });
+export const handler = createHandler({
+  ...defaultHttpDeps(),
+  ...defaultCatalogDeps(),
+  playback: playbackIssuerFromEnv(),
+});

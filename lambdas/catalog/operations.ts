@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { defineOperation } from '#shared/operation.ts';
 import { pageQueryFields } from '#shared/page-query.ts';
-import { VISIBILITIES, Video, WatchableVideo } from './video.ts';
+import { ListedVideo, VISIBILITIES, Video, WatchableVideo } from './video.ts';
 
 /** The id of a video in a path: what `randomUUID` makes, and what other video sources may use. */
 export const VideoIdParams = z.object({
@@ -11,7 +11,7 @@ export const VideoIdParams = z.object({
 });
 
 export const VideoPage = z.object({
-  items: z.array(Video),
+  items: z.array(ListedVideo),
   cursor: z.string().optional().describe('Pass back as `cursor` for the next page; absent on the last one.'),
 });
 
@@ -47,6 +47,10 @@ export const listVideos = defineOperation({
   path: '/videos',
   tag: 'catalog',
   summary: 'Your videos, or the public ones, newest first',
+  description:
+    'A READY video with a poster comes with `posterUrl`: a CloudFront signed URL for that one image, valid as ' +
+    'long as playback cookies (PLAYBACK_TTL_SECONDS), so a list can show posters without cookies. Other ' +
+    'media still needs the cookies getVideo hands out.',
   auth: 'user',
   query: ListVideosQuery,
   response: VideoPage,

@@ -102,3 +102,15 @@ export type PlayableMedia = Pick<
 /** A video as getVideo and getClip return it: with playback (signed cookies) when the caller may watch it. */
 export const WatchableVideo = Video.extend({ playback: Playback.optional() });
 export type WatchableVideo = z.output<typeof WatchableVideo>;
+
+/** A video in a listing: with a signed URL for its poster when it is READY and has one. */
+export const ListedVideo = Video.extend({
+  posterUrl: z
+    .string()
+    .optional()
+    .describe(
+      'Absolute CloudFront signed URL of the poster (this one object only), present on READY videos that have ' +
+        'a poster; it expires like playback cookies, so list again for a fresh one.',
+    ),
+});
+export type ListedVideo = z.output<typeof ListedVideo>;

@@ -4,7 +4,14 @@ import { ForbiddenError, NotFoundError } from '#shared/errors.ts';
 import { logger } from '#shared/logger.ts';
 import { MediaPrefixError, mediaPrefixOf, type PlaybackIssuer } from '../delivery/playback.ts';
 import { InvalidCursorRequestError, VisibilityTooOpenError } from './errors.ts';
-import { OPENNESS, Video, type Visibility, visibilitiesWithin, type WatchableVideo } from './video.ts';
+import {
+  type ListedVideo,
+  OPENNESS,
+  Video,
+  type Visibility,
+  visibilitiesWithin,
+  type WatchableVideo,
+} from './video.ts';
 import type { Page, StoredVideo, VideoCatalog } from './video-catalog.ts';
 
 /**
@@ -116,11 +123,28 @@ export async function getVideo(
   return watchableVideo(deps, user, video);
 }
 
+/**
+ * A listed video, with a signed URL for its poster when it is READY and has one. A listing holds only videos
+ * the caller may see, so the URL (for that one object) reveals nothing more.
+ */
+export async function listedVideo(deps: VideoPlaybackDeps, video: StoredVideo): Promise<ListedVideo> {
+  const shown: ListedVideo = toApiVideo(video);
+  if (video.status !== 'READY' || !video.posterPath) return shown;
+  try {
+    return { ...shown, posterUrl: await deps.playback.signObject(video.posterPath) };
+  } catch (error) {
+    if (!(error instanceof MediaPrefixError)) throw error;
+    // A poster we cannot sign for cannot be shown: the video is listed without one, and we are told.
+    logger.error('no poster URL for a READY video', { videoId: video.videoId, error });
+    return shown;
+  }
+}
+
 export async function listVideos(
-  deps: CatalogReadDeps,
+  deps: VideoPlaybackDeps,
   user: AuthenticatedUser,
   query: { scope: VideoListScope; limit: number; cursor?: string },
-): Promise<Page<Video>> {
+): Promise<Page<ListedVideo>> {
   const page = { limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) };
   let result: Page<StoredVideo>;
   try {
@@ -137,7 +161,8 @@ export async function listVideos(
     }
     throw error;
   }
-  return { items: result.items.map(toApiVideo), ...(result.cursor ? { cursor: result.cursor } : {}) };
+  const items = await Promise.all(result.items.map((video) => listedVideo(deps, video)));
+  return { items, ...(result.cursor ? { cursor: result.cursor } : {}) };
 }
 
 /**

@@ -6,7 +6,7 @@
  * multivariants and clips, which live under the same prefix). Cache keys never hold cookies, so one cached
  * copy still serves every viewer, and who may watch is decided at each getVideo, not baked into the media.
  */
-import { getSignedCookies } from '@aws-sdk/cloudfront-signer';
+import { getSignedCookies, getSignedUrl } from '@aws-sdk/cloudfront-signer';
 import * as z from 'zod';
 
 /** The CloudFront key pair that signs: the id of its public key in the trusted key group, and the private key. */
@@ -115,6 +115,29 @@ export function signPlayback(
   };
 }
 
+/**
+ * A signed URL (canned policy: `Expires`, `Signature`, `Key-Pair-Id`) for exactly one media object, e.g. a
+ * poster in a list, which carries no cookies. It expires with the same rule as playback cookies, and only paths
+ * under a media prefix we sign for are signed (MediaPrefixError otherwise).
+ */
+export function signObjectUrl(
+  key: PlaybackKey,
+  request: { mediaUrl: string; path: string; now: Date; ttlSeconds: number },
+): string {
+  mediaPrefixOf(request.path);
+  // A canned policy's resource is the URL itself, so a wildcard or query in the path would sign something else.
+  if (/[*?#]/.test(request.path)) {
+    throw new MediaPrefixError(`Cannot sign a URL for the object path ${JSON.stringify(request.path)}`);
+  }
+  const expires = new Date(Math.floor(request.now.getTime() / 1000) * 1000 + request.ttlSeconds * 1000);
+  return getSignedUrl({
+    url: `${normaliseMediaUrl(request.mediaUrl)}/${request.path}`,
+    keyPairId: key.keyPairId,
+    privateKey: key.privateKey,
+    dateLessThan: expires,
+  });
+}
+
 /** `Cookie:` header value of a playback cookie set, for tools (ffprobe `-headers`, fetch in tests). */
 export const cookieHeader = (playback: Pick<Playback, 'cookies'>) =>
   playback.cookies.map((cookie) => `${cookie.name}=${cookie.value}`).join('; ');
@@ -122,6 +145,8 @@ export const cookieHeader = (playback: Pick<Playback, 'cookies'>) =>
 /** Issues playback for videos: the key, where media is served, and how long cookies last. */
 export interface PlaybackIssuer {
   issue(playbackPath: string): Promise<Playback>;
+  /** A signed URL for one media object (its path relative to the media URL), lasting as long as playback. */
+  signObject(path: string): Promise<string>;
 }
 
 export function createPlaybackIssuer(options: {
@@ -136,6 +161,10 @@ export function createPlaybackIssuer(options: {
     async issue(playbackPath) {
       const key = await options.keys.get();
       return signPlayback(key, { mediaUrl: options.mediaUrl, playbackPath, now: now(), ttlSeconds });
+    },
+    async signObject(path) {
+      const key = await options.keys.get();
+      return signObjectUrl(key, { mediaUrl: options.mediaUrl, path, now: now(), ttlSeconds });
     },
   };
 }

@@ -103,7 +103,8 @@ export const routes: readonly Route[] = [
   {
     operation: catalog.listVideos,
     entry: 'lambdas/catalog/list-videos.ts',
-    access: { catalog: 'read' },
+    // Signs a URL for each listed READY video's poster.
+    access: { catalog: 'read', mediaCookies: 'sign' },
   },
   {
     operation: catalog.getVideo,

@@ -226,7 +226,7 @@ describe('MediaCdn', () => {
       routes
         .filter((route) => route.access.mediaCookies === 'sign')
         .map((route) => route.operation.operationId),
-      ['getVideo', 'createClip', 'getClip'],
+      ['listVideos', 'getVideo', 'createClip', 'getClip'],
     );
   });
 

@@ -56,6 +56,8 @@ export interface Video {
   durationSeconds?: number;
   playbackPath?: string;
   posterPath?: string;
+  /** In listings only: a signed URL for the poster of a READY video that has one. */
+  posterUrl?: string;
   thumbnails?: { pathTemplate: string; count: number; intervalSeconds: number };
   renditions?: { name: string; width: number; height: number; bitrate: number; playlistPath: string }[];
   audioOnly?: boolean;

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { type RunningPlatform, startPlatform } from '../../../local/platform.ts';
 import { ensureWebBuild } from '../../../scripts/web-build.ts';
 import { fetchJson, latestCode, newEmail, strongPassword } from '../support/client.ts';
@@ -48,6 +48,27 @@ const UNNAMED_CONTROLS = `[...document.querySelectorAll('input:not([type=hidden]
 
 /** The first page's JavaScript budget, gzipped (the players load later, on the watch page). */
 const FIRST_PAGE_JS_BUDGET = 200 * 1024;
+
+/** Waits until a lazy poster image is in view and has loaded: decoded, with a real size. */
+async function posterLoaded(poster: Locator): Promise<void> {
+  await poster.scrollIntoViewIfNeeded();
+  const handle = await poster.elementHandle();
+  assert.ok(handle, 'no poster image');
+  // Settles on load or error (a failed poster removes itself), or after 15 s; the size says which.
+  await handle.evaluate(async (img: HTMLImageElement) => {
+    if (img.complete) return;
+    await new Promise((done) => {
+      img.addEventListener('load', done, { once: true });
+      img.addEventListener('error', done, { once: true });
+      setTimeout(done, 15_000);
+    });
+  });
+  const size = await handle.evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight]);
+  assert.ok(
+    size.every((pixels) => pixels > 0),
+    `the poster did not load: ${size.join('×')}`,
+  );
+}
 
 describe('the web app in Chromium', () => {
   let platform: RunningPlatform;
@@ -254,14 +275,25 @@ describe('the web app in Chromium', () => {
     await playsFor(page, 1);
     await screenshots(page, 'watch-video');
 
-    // My videos says it is ready; it is public, so the home page lists it under the latest videos.
+    // My videos says it is ready, with its poster; it is public, so the home page lists it under the latest
+    // videos, with its poster too: an image that loaded through its signed URL, not a placeholder.
     await page.getByRole('link', { name: 'Studio', exact: true }).click();
-    await page.locator(`.video-row[data-video-id="${videoId}"][data-status="READY"]`).waitFor();
+    const readyRow = page.locator(`.video-row[data-video-id="${videoId}"][data-status="READY"]`);
+    await readyRow.waitFor();
+    await posterLoaded(readyRow.locator('img.thumb-image'));
     await page.getByRole('link', { name: 'Home', exact: true }).click();
-    await page
-      .getByRole('region', { name: 'Latest videos' })
-      .getByRole('link', { name: /Test card/ })
-      .waitFor();
+    const card = page.getByRole('region', { name: 'Latest videos' }).locator('.card', {
+      has: page.getByRole('link', { name: /Test card/ }),
+    });
+    await card.waitFor();
+    const poster = card.locator('img.thumb-image');
+    assert.deepEqual([await poster.getAttribute('alt'), await poster.getAttribute('loading')], ['', 'lazy']);
+    assert.match(
+      (await poster.getAttribute('src')) ?? '',
+      new RegExp(`/media/videos/${videoId}/.+\\?Expires=\\d+&Key-Pair-Id=.+&Signature=`),
+    );
+    await posterLoaded(poster);
+    await screenshots(page, 'home-posters');
     noConsoleErrors();
   });
 

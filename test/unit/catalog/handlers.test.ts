@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import * as operations from '../../../lambdas/catalog/operations.ts';
+import { Video, WatchableVideo } from '../../../lambdas/catalog/video.ts';
 import { userIdTokens } from '../../support/http-deps.ts';
 import { type Handler, invoke } from '../../support/lambda.ts';
 import { testPlaybackIssuer } from '../../support/playback.ts';
@@ -26,6 +28,7 @@ describe('catalog handlers at the API edge', () => {
     listVideos = (await import('../../../lambdas/catalog/list-videos.ts')).createHandler({
       ...http,
       catalog,
+      playback: testPlaybackIssuer(),
     });
     getVideo = (await import('../../../lambdas/catalog/get-video.ts')).createHandler({
       ...http,
@@ -62,6 +65,47 @@ describe('catalog handlers at the API edge', () => {
     assert.equal(response.body.items.length, 20);
     assert.equal(response.body.items[0].videoId, 'v-24');
     assert.ok(response.body.cursor);
+  });
+
+  it('answers items that match the listing schema, with posterUrl only on READY videos that have a poster', async () => {
+    await catalog.create({
+      videoId: 'v-poster',
+      ownerId: 'user-alice',
+      title: 'With a poster',
+      visibility: 'public',
+      status: 'READY',
+      source: { kind: 'upload', fileName: 'a.mp4', size: 10, contentType: 'video/mp4' },
+      playbackPath: 'videos/v-poster/hls/index.m3u8',
+      posterPath: 'videos/v-poster/poster.jpg',
+      // Older than the other videos, so the first page of the other tests stays theirs.
+      createdAt: '2026-11-21T09:00:00.000Z',
+      updatedAt: '2026-11-21T09:05:00.000Z',
+      sourceKey: 'uploads/user-alice/v-poster/source.mp4',
+    });
+
+    const response = await list({ limit: '50' });
+    const watched = await invoke(getVideo, {
+      path: '/videos/v-poster',
+      routeKey: 'GET /videos/{videoId}',
+      token: 'user-alice',
+      pathParameters: { videoId: 'v-poster' },
+    });
+
+    assert.equal(response.status, 200);
+    const page = operations.listVideos.response.parse(response.body);
+    const withPoster = page.items.filter((item) => item.posterUrl !== undefined);
+    assert.deepEqual(
+      withPoster.map((item) => item.videoId),
+      ['v-poster'],
+    );
+    assert.match(
+      withPoster[0]?.posterUrl ?? '',
+      /^https:\/\/media\.test\/videos\/v-poster\/poster\.jpg\?Expires=\d+&Key-Pair-Id=KTESTPLAYBACK1&Signature=/,
+    );
+    assert.equal(watched.status, 200);
+    assert.equal(watched.body.posterUrl, undefined, 'getVideo plays with cookies and has no posterUrl');
+    WatchableVideo.parse(watched.body);
+    assert.equal('posterUrl' in Video.shape, false, 'the Video schema of other operations is unchanged');
   });
 
   for (const [why, query, path] of [

@@ -9,6 +9,7 @@ import {
   updateVideo,
   type VideoFiles,
 } from '../../../lambdas/catalog/videos.ts';
+import { createPlaybackIssuer } from '../../../lambdas/delivery/playback.ts';
 import type { AuthenticatedUser } from '../../../lambdas/shared/auth.ts';
 import { checkSignedRequest } from '../../../local/signed-access.ts';
 import { testUser } from '../../support/http-deps.ts';
@@ -177,6 +178,113 @@ describe('listVideos', () => {
       page.items.map((v) => v.videoId),
       ['pub'],
     );
+  });
+
+  /** Whether the media server would serve `target` for a URL's signing query, judged as CloudFront does. */
+  const servesWith = (posterUrl: string, target: string, now?: number) => {
+    const signing = new URL(posterUrl).search;
+    return checkSignedRequest(
+      { scheme: 'https', host: 'media.test', target: `${target}${signing}`, sourceIp: '192.0.2.1' },
+      testPlaybackKeys().trusted,
+      now,
+    );
+  };
+
+  it('gives READY videos with a poster a signed URL for exactly that poster, lasting as long as playback', async () => {
+    const now = new Date('2026-11-21T12:00:00.000Z');
+    const { catalog } = await setup(
+      video({ videoId: 'v-1', visibility: 'public', posterPath: 'videos/v-1/poster.jpg' }),
+      video({ videoId: 'v-2', visibility: 'public', posterPath: 'videos/v-2/poster.jpg' }),
+    );
+    const playback = createPlaybackIssuer({
+      keys: { get: async () => testPlaybackKeys().key },
+      mediaUrl: 'https://media.test/',
+      ttlSeconds: 600,
+      now: () => now,
+    });
+
+    const page = await listVideos({ catalog, playback }, bob, { scope: 'public', limit: 20 });
+
+    const posterUrl = page.items.find((v) => v.videoId === 'v-1')?.posterUrl;
+    assert.ok(posterUrl);
+    const url = new URL(posterUrl);
+    assert.equal(`${url.origin}${url.pathname}`, 'https://media.test/videos/v-1/poster.jpg');
+    assert.equal(url.searchParams.get('Expires'), String(now.getTime() / 1000 + 600));
+    assert.equal(url.searchParams.get('Key-Pair-Id'), testPlaybackKeys().key.keyPairId);
+    const at = now.getTime() / 1000;
+    assert.deepEqual(servesWith(posterUrl, '/videos/v-1/poster.jpg', at), { ok: true, via: 'url' });
+    assert.equal(servesWith(posterUrl, '/videos/v-2/poster.jpg', at).ok, false, "another video's poster");
+    assert.equal(servesWith(posterUrl, '/videos/v-1/hls/index.m3u8', at).ok, false, 'its own playlist');
+    assert.equal(servesWith(posterUrl, '/videos/v-1/poster.jpg', at + 600).ok, false, 'once expired');
+  });
+
+  it('gives no poster URL to videos without a poster or not READY', async () => {
+    const { deps } = await setup(
+      video({ videoId: 'audio', audioOnly: true, createdAt: '2026-11-21T10:01:00.000Z' }),
+      video({
+        videoId: 'processing',
+        status: 'PROCESSING',
+        playbackPath: undefined,
+        posterPath: 'videos/processing/poster.jpg',
+        createdAt: '2026-11-21T10:02:00.000Z',
+      }),
+      video({
+        videoId: 'failed',
+        status: 'FAILED',
+        posterPath: 'videos/failed/poster.jpg',
+        createdAt: '2026-11-21T10:03:00.000Z',
+      }),
+      video({
+        videoId: 'ready',
+        posterPath: 'videos/ready/poster.jpg',
+        createdAt: '2026-11-21T10:04:00.000Z',
+      }),
+    );
+
+    const page = await listVideos(deps, alice, { scope: 'mine', limit: 20 });
+
+    assert.deepEqual(
+      page.items.map((v) => [v.videoId, v.posterUrl !== undefined]),
+      [
+        ['ready', true],
+        ['failed', false],
+        ['processing', false],
+        ['audio', false],
+      ],
+    );
+  });
+
+  it('lists a video whose poster is outside any media prefix we sign for without a poster URL', async () => {
+    const { deps } = await setup(
+      video({ videoId: 'odd', posterPath: 'elsewhere/poster.jpg', createdAt: '2026-11-21T10:01:00.000Z' }),
+      video({ videoId: 'ok', posterPath: 'videos/ok/poster.jpg', createdAt: '2026-11-21T10:02:00.000Z' }),
+    );
+
+    const page = await listVideos(deps, alice, { scope: 'mine', limit: 20 });
+
+    assert.deepEqual(
+      page.items.map((v) => [v.videoId, v.posterUrl !== undefined]),
+      [
+        ['ok', true],
+        ['odd', false],
+      ],
+    );
+  });
+
+  it('still fails when signing fails for another reason than the path', async () => {
+    const { catalog } = await setup(video({ posterPath: 'videos/v-1/poster.jpg' }));
+    const playback = createPlaybackIssuer({
+      keys: {
+        get: async () => {
+          throw new Error('secret unavailable');
+        },
+      },
+      mediaUrl: 'https://media.test',
+    });
+
+    await assert.rejects(listVideos({ catalog, playback }, alice, { scope: 'mine', limit: 5 }), {
+      message: 'secret unavailable',
+    });
   });
 
   it('answers 400 INVALID_CURSOR to a cursor the listing did not hand out', async () => {

@@ -4,9 +4,11 @@ import { describe, it } from 'node:test';
 import { getSignedUrl } from '@aws-sdk/cloudfront-signer';
 import {
   cookieHeader,
+  MediaPrefixError,
   mediaPrefixOf,
   type Playback,
   type PlaybackKey,
+  signObjectUrl,
   signPlayback,
 } from '../../../lambdas/delivery/playback.ts';
 import { checkSignedRequest, decodeCloudFrontBase64, resourceMatches } from '../../../local/signed-access.ts';
@@ -102,6 +104,49 @@ describe('signPlayback', () => {
     });
     assert.equal(playback.url, 'http://127.0.0.1:3000/media/videos/v2/hls/index.m3u8');
     assert.ok(playback.cookies.every((cookie) => cookie.path === '/media/videos/v2/'));
+  });
+});
+
+describe('signObjectUrl', () => {
+  const signObject = (path: string, mediaUrl = MEDIA) =>
+    signObjectUrl(KEY, { mediaUrl, path, now: NOW, ttlSeconds: 600 });
+
+  it('signs a canned-policy URL for that one object, until the playback TTL ends', () => {
+    const url = signObject('videos/v1/poster.jpg');
+    const query = new URL(url).search;
+
+    assert.match(url, /^https:\/\/d111111abcdef8\.cloudfront\.net\/videos\/v1\/poster\.jpg\?Expires=/);
+    assert.equal(new URL(url).searchParams.get('Expires'), String(nowSeconds + 600));
+    assert.equal(new URL(url).searchParams.has('Policy'), false);
+    assert.deepEqual(checkSignedRequest(request(`/videos/v1/poster.jpg${query}`), trusted, nowSeconds), {
+      ok: true,
+      via: 'url',
+    });
+    assert.equal(
+      checkSignedRequest(request(`/videos/v1/thumb-0.jpg${query}`), trusted, nowSeconds).ok,
+      false,
+    );
+    assert.equal(
+      checkSignedRequest(request(`/videos/v1/poster.jpg${query}`), trusted, nowSeconds + 600).ok,
+      false,
+    );
+  });
+
+  it('signs under the media mount when media is served under a path (locally /media)', () => {
+    const url = signObject('videos/v2/poster.jpg', 'http://127.0.0.1:3000/media/');
+
+    assert.match(url, /^http:\/\/127\.0\.0\.1:3000\/media\/videos\/v2\/poster\.jpg\?Expires=/);
+  });
+
+  it('refuses a path outside the media prefixes, or one whose wildcard or query would widen a canned policy', () => {
+    for (const path of [
+      'elsewhere/poster.jpg',
+      'videos/v1/*',
+      'videos/v1/poster.jpg?x=1',
+      'videos/v1/p?ster.jpg',
+    ]) {
+      assert.throws(() => signObject(path), MediaPrefixError, path);
+    }
   });
 });
 

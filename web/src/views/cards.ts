@@ -21,9 +21,25 @@ function kindOf(video: Video): string {
 }
 
 /**
- * A video in a list. No poster image here: media is served only with the cookies getVideo hands out, which a
- * list does not carry, so a card shows the title, length and date instead of a picture that would fail.
+ * A listed video's poster: listVideos signs a URL for that one image (the rest of the media needs getVideo's
+ * cookies). The `.thumb` box keeps its 16:9 size and placeholder background, so nothing moves while the image
+ * loads, and an image that fails (say, its URL expired) leaves the placeholder rather than a broken icon.
  */
+export function posterImage(video: Video): HTMLImageElement | null {
+  if (!video.posterUrl) return null;
+  return h('img', {
+    class: 'thumb-image',
+    src: video.posterUrl,
+    alt: '',
+    loading: 'lazy',
+    decoding: 'async',
+    width: 320,
+    height: 180,
+    onerror: (event: Event) => (event.currentTarget as HTMLImageElement).remove(),
+  });
+}
+
+/** A video in a list: its poster (or a placeholder: audio-only, not ready yet), kind, length, title and date. */
 export function videoCard(video: Video): HTMLElement {
   return h(
     'li',
@@ -34,6 +50,7 @@ export function videoCard(video: Video): HTMLElement {
       h(
         'span',
         { class: 'thumb', 'aria-hidden': 'true' },
+        posterImage(video),
         h('span', { class: 'thumb-kind' }, kindOf(video)),
         video.durationSeconds !== undefined
           ? h('span', { class: 'thumb-duration' }, formatDuration(video.durationSeconds))

@@ -22,7 +22,7 @@ import {
   replace,
 } from '../dom.ts';
 import type { View } from '../router.ts';
-import { statusText } from './cards.ts';
+import { posterImage, statusText } from './cards.ts';
 import { FieldError, onSubmit, problemRegion, visibilityField } from './forms.ts';
 
 export const studioView: View = {
@@ -578,6 +578,7 @@ function myVideos(): { element: HTMLElement; refresh: () => Promise<void>; stop:
     h(
       'li',
       { class: 'video-row', 'data-video-id': video.videoId, 'data-status': video.status },
+      h('span', { class: 'thumb video-row-thumb', 'aria-hidden': 'true' }, posterImage(video)),
       h(
         'div',
         { class: 'video-row-main' },
