@@ -88,6 +88,12 @@ export function playbackPolicy(resource: string, expires: Date): string {
   });
 }
 
+/** `ttlSeconds` after `now`, counted from the start of `now`'s step of `stepSeconds` (whole seconds: epoch time). */
+function expiresAfter(now: Date, ttlSeconds: number, stepSeconds = 1): Date {
+  const start = Math.floor(now.getTime() / 1000 / stepSeconds) * stepSeconds;
+  return new Date((start + ttlSeconds) * 1000);
+}
+
 /** Signs playback of the media under `prefix` for `ttlSeconds` from `now`. */
 export function signPlayback(
   key: PlaybackKey,
@@ -95,7 +101,7 @@ export function signPlayback(
 ): Playback {
   const base = normaliseMediaUrl(request.mediaUrl);
   const prefix = mediaPrefixOf(request.playbackPath);
-  const expires = new Date(Math.floor(request.now.getTime() / 1000) * 1000 + request.ttlSeconds * 1000);
+  const expires = expiresAfter(request.now, request.ttlSeconds);
   const policy = playbackPolicy(`${base}/${prefix}*`, expires);
   const signed = getSignedCookies({ keyPairId: key.keyPairId, privateKey: key.privateKey, policy });
   const path = `${new URL(base).pathname.replace(/\/$/, '')}/${prefix}`;
@@ -129,7 +135,11 @@ export function signObjectUrl(
   if (/[*?#]/.test(request.path)) {
     throw new MediaPrefixError(`Cannot sign a URL for the object path ${JSON.stringify(request.path)}`);
   }
-  const expires = new Date(Math.floor(request.now.getTime() / 1000) * 1000 + request.ttlSeconds * 1000);
+  // The same URL for a while, so a browser's cache (keyed by the whole URL) keeps the picture across list
+  // refreshes: the expiry steps every quarter of the lifetime (at most 15 minutes), so a URL lasts at least
+  // three quarters of it.
+  const step = Math.max(1, Math.min(15 * 60, Math.floor(request.ttlSeconds / 4)));
+  const expires = expiresAfter(request.now, request.ttlSeconds, step);
   return getSignedUrl({
     url: `${normaliseMediaUrl(request.mediaUrl)}/${request.path}`,
     keyPairId: key.keyPairId,

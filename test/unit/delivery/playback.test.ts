@@ -132,6 +132,25 @@ describe('signObjectUrl', () => {
     );
   });
 
+  it('keeps one URL for a while, so a browser caches the picture across list refreshes', () => {
+    const at = (date: string) =>
+      signObjectUrl(KEY, {
+        mediaUrl: MEDIA,
+        path: 'videos/v1/poster.jpg',
+        now: new Date(date),
+        ttlSeconds: 4 * 60 * 60,
+      });
+    const expiresOf = (url: string) => Number(new URL(url).searchParams.get('Expires'));
+
+    // Steps of 15 minutes for a 4-hour lifetime.
+    assert.equal(at('2026-11-21T12:01:00Z'), at('2026-11-21T12:14:59Z'));
+    assert.notEqual(at('2026-11-21T12:14:59Z'), at('2026-11-21T12:15:00Z'));
+    for (const date of ['2026-11-21T12:01:00Z', '2026-11-21T12:14:59Z', '2026-11-21T12:15:00Z']) {
+      const left = expiresOf(at(date)) - new Date(date).getTime() / 1000;
+      assert.ok(left > 3.75 * 60 * 60 && left <= 4 * 60 * 60, `${date}: ${left} s left`);
+    }
+  });
+
   it('signs under the media mount when media is served under a path (locally /media)', () => {
     const url = signObject('videos/v2/poster.jpg', 'http://127.0.0.1:3000/media/');
 
