@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { cookieHeader } from '../../lambdas/delivery/playback.ts';
 import { type RunningPlatform, startPlatform } from '../../local/platform.ts';
-import { eventually, type Publisher, publishTestPattern } from '../support/publisher.ts';
+import { eventually, type Publisher, probeStreamTypes, publishTestPattern } from '../support/publisher.ts';
 import { callApi, fetchJson, newSignedInUser, type SignedInUser, type WebConfig } from './support/client.ts';
 
 const run = promisify(execFile);
@@ -207,21 +207,13 @@ describe('going live on the local platform', () => {
 
     const withoutToken = await fetch(view.playbackUrl);
     const withToken = `${view.playbackUrl}?token=${view.playbackToken}`;
-    const probe = await run('ffprobe', [
-      '-v',
-      'error',
-      '-show_entries',
-      'stream=codec_type',
-      '-of',
-      'csv=p=0',
-      withToken,
-    ]);
+    const types = await probeStreamTypes(withToken);
     const forBob = await api(bob, 'GET', `/streams/${privateId}`);
     const listed = await api(bob, 'GET', '/streams');
     await publisher.stop();
 
     assert.equal(withoutToken.status, 403);
-    assert.match(probe.stdout, /video/);
+    assert.match(types, /video/);
     assert.equal(forBob.status, 404);
     assert.ok(!listed.body.items.some((item: { streamId: string }) => item.streamId === privateId));
   });

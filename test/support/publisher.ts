@@ -1,4 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 
 /** An ffmpeg RTMP publisher of a test pattern with a tone, as an encoder (OBS) would publish. */
 export interface Publisher {
@@ -81,4 +82,18 @@ export async function eventually<T>(
       throw new Error(`Timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
     await new Promise((resolveWait) => setTimeout(resolveWait, everyMs));
   }
+}
+
+/** The kinds of stream (`video`, `audio`) ffprobe finds at an HLS URL, one per line as ffprobe prints them. */
+export async function probeStreamTypes(url: string): Promise<string> {
+  const { stdout } = await promisify(execFile)('ffprobe', [
+    '-v',
+    'error',
+    '-show_entries',
+    'stream=codec_type',
+    '-of',
+    'csv=p=0',
+    url,
+  ]);
+  return stdout;
 }

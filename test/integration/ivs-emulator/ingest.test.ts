@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import {
   CreateChannelCommand,
   CreateRecordingConfigurationCommand,
@@ -21,9 +19,8 @@ import { encodeAmf0 } from '../../../local/ivs/amf0.ts';
 import { type RunningIvsEmulator, startIvsEmulator } from '../../../local/ivs/index.ts';
 import { writeChunks } from '../../../local/ivs/rtmp-chunks.ts';
 import { type RunningEmulator, startMoto } from '../../../local/moto.ts';
-import { eventually, publishTestPattern } from '../../support/publisher.ts';
+import { eventually, probeStreamTypes, publishTestPattern } from '../../support/publisher.ts';
 
-const run = promisify(execFile);
 const REGION = 'us-east-1';
 const BUCKET = 'ivs-emulator-recordings';
 
@@ -102,17 +99,9 @@ describe('the local IVS', () => {
       if (!response.ok) return undefined;
       return Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(await response.text())?.[1]);
     });
-    const probe = await run('ffprobe', [
-      '-v',
-      'error',
-      '-show_entries',
-      'stream=codec_type',
-      '-of',
-      'csv=p=0',
-      playbackUrl,
-    ]);
-    assert.match(probe.stdout, /video/);
-    assert.match(probe.stdout, /audio/);
+    const types = await probeStreamTypes(playbackUrl);
+    assert.match(types, /video/);
+    assert.match(types, /audio/);
     const live = await ivsClient.send(new GetStreamCommand({ channelArn: channel.arn }));
     assert.equal(live.stream?.state, 'LIVE');
     await eventually('the media sequence to advance', async () => {
@@ -237,19 +226,11 @@ describe('the local IVS', () => {
       const response = await fetch(rendition);
       return response.ok && /\.ts/.test(await response.text()) ? true : undefined;
     });
-    const probe = await run('ffprobe', [
-      '-v',
-      'error',
-      '-show_entries',
-      'stream=codec_type',
-      '-of',
-      'csv=p=0',
-      channel.playbackUrl,
-    ]);
+    const types = await probeStreamTypes(channel.playbackUrl);
     await publisher.exited;
 
-    assert.match(probe.stdout, /video/);
-    assert.doesNotMatch(probe.stdout, /audio/);
+    assert.match(types, /video/);
+    assert.doesNotMatch(types, /audio/);
   });
 
   it('reports a Stream Failure and disconnects an encoder whose media cannot be transcoded', async () => {
