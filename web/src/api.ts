@@ -202,17 +202,16 @@ export function mediaUrl(path: string): string {
 }
 
 /**
- * Where to play a READY video from. With `playback` (signed cookies), the cookies are set for the video's media
- * path first; without it, the public `playbackPath` under mediaUrl.
+ * Where to play a READY video from: its `playback` URL, once its signed cookies are set for the video's media
+ * path. Media is never served without them, so a video without `playback` (a clip whose source was deleted or
+ * made private since) has nothing to play.
  */
 export function playbackSource(video: Video): string | undefined {
-  if (video.playback) {
-    const secure = location.protocol === 'https:' ? '; Secure' : '';
-    for (const cookie of video.playback.cookies) {
-      // biome-ignore lint/suspicious/noDocumentCookie: the API hands out CloudFront cookies for the media path; the Cookie Store API is not in every browser.
-      document.cookie = `${cookie.name}=${cookie.value}; path=${cookie.path}; expires=${new Date(cookie.expires).toUTCString()}; SameSite=Strict${secure}`;
-    }
-    return video.playback.url;
+  if (!video.playback) return undefined;
+  const secure = location.protocol === 'https:' ? '; Secure' : '';
+  for (const cookie of video.playback.cookies) {
+    // biome-ignore lint/suspicious/noDocumentCookie: the API hands out CloudFront cookies for the media path; the Cookie Store API is not in every browser.
+    document.cookie = `${cookie.name}=${cookie.value}; path=${cookie.path}; expires=${new Date(cookie.expires).toUTCString()}; SameSite=Strict${secure}`;
   }
-  return video.playbackPath ? mediaUrl(video.playbackPath) : undefined;
+  return video.playback.url;
 }

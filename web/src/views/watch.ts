@@ -81,7 +81,15 @@ export const watchVideoView: View = {
       }
       const source = playbackSource(video);
       if (!source) {
-        replace(stage, notice('This video has nothing to play.', 'alert'));
+        replace(
+          stage,
+          notice(
+            video.source.kind === 'clip'
+              ? 'This clip cannot be played: the video it was cut from has been deleted or made private.'
+              : 'This video cannot be played right now. Try again in a moment.',
+            'alert',
+          ),
+        );
         return;
       }
       player = await createPlayer({
