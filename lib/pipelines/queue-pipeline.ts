@@ -118,6 +118,7 @@ export class QueuePipeline extends Construct {
       new SqsEventSource(this.queue, {
         batchSize: definition.batchSize,
         maxBatchingWindow: Duration.seconds(definition.maxBatchingWindowSeconds),
+        maxConcurrency: definition.maxConcurrency,
         // The handler answers with the messages that failed; the others are deleted, not retried.
         reportBatchItemFailures: true,
       }),

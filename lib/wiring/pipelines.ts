@@ -20,6 +20,12 @@ export interface QueueDefinition {
   maxBatchingWindowSeconds: number;
   /** The function's timeout; the queue's visibility timeout is derived from it (see below). */
   functionTimeoutSeconds: number;
+  /**
+   * The most invocations Lambda runs at once for this queue (the event source's maximum concurrency, 2–1000);
+   * the rest of a burst waits on the queue instead of being throttled into retries. The local poller hands over
+   * one batch at a time, within any cap.
+   */
+  maxConcurrency: number;
   /** Deliveries before a message moves to the dead-letter queue. */
   maxReceiveCount: number;
   /** S3 notifications that feed the queue. */
@@ -54,6 +60,10 @@ export const queues: readonly QueueDefinition[] = [
     batchSize: 5,
     maxBatchingWindowSeconds: 0,
     functionTimeoutSeconds: 60,
+    // A burst of uploads (a creator's season, a migration) becomes a steady stream of Probe and CreateJob calls:
+    // at most 5 batches of 5, each message a few MediaConvert requests, well inside the API's request-rate
+    // quotas; MediaConvert queues the jobs it cannot start yet anyway, so a faster submission buys nothing.
+    maxConcurrency: 5,
     maxReceiveCount: 3,
     s3Source: { bucket: 'uploads', prefix: 'uploads/', events: ['s3:ObjectCreated:*'] },
     access: { catalog: 'readWrite', buckets: { uploads: ['read'] }, mediaConvert: 'submit' },

@@ -216,6 +216,7 @@ describe('Pipelines with another queue table', () => {
     batchSize: 20,
     maxBatchingWindowSeconds: 10,
     functionTimeoutSeconds: 15,
+    maxConcurrency: 2,
     maxReceiveCount: 5,
     access: {},
     ...overrides,

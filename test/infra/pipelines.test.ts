@@ -143,6 +143,7 @@ describe('queue pipelines (the queues table)', () => {
         const mapping = mappings[0]!.Properties;
         assert.deepEqual(mapping.FunctionName, { Ref: ids().fn });
         assert.equal(mapping.BatchSize, definition.batchSize);
+        assert.deepEqual(mapping.ScalingConfig, { MaximumConcurrency: definition.maxConcurrency });
         assert.equal(mapping.MaximumBatchingWindowInSeconds, definition.maxBatchingWindowSeconds);
         assert.deepEqual(mapping.FunctionResponseTypes, ['ReportBatchItemFailures']);
       });

@@ -33,6 +33,7 @@ export function probeQueue(id: string, overrides: Partial<QueueDefinition> = {})
     batchSize: 5,
     maxBatchingWindowSeconds: 0,
     functionTimeoutSeconds: 0.5,
+    maxConcurrency: 2,
     maxReceiveCount: 3,
     access: {},
     ...overrides,
