@@ -10,7 +10,7 @@ import {
   IvsClient,
 } from '@aws-sdk/client-ivs';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { keyPairInSecret } from '../lambdas/shared/key-pair-resource.ts';
+import { keyPairInSecret } from '../lambdas/shared/key-pair.ts';
 import { liveEnv, liveRecording } from '../lib/wiring/live.ts';
 import { emulatorClientConfig } from './emulator-clients.ts';
 import type { BusEvent } from './event-bus.ts';

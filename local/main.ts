@@ -123,7 +123,7 @@ async function main(): Promise<void> {
       `  config.json    ${url}${PATHS.config}`,
       `  openapi.json   ${url}${PATHS.openApi}`,
       `  Cognito API    ${config.cognitoEndpoint}`,
-      `  media          ${config.mediaUrl}/<key> (a video plays at mediaUrl/<its playbackPath>)`,
+      `  media          ${config.mediaUrl}/<key> (with the cookies getVideo hands out)`,
       `  outbox         ${url}${PATHS.outbox}`,
       `  RTMP ingest    ${platform.ivs.ingestUrl} (OBS "Server"; the stream key comes from startStream)`,
       `  live HLS       ${url}/ivs/playback/<streamId>/master.m3u8`,

@@ -13,7 +13,7 @@ import {
 import { CreateBucketCommand, PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PLAYBACK_ENV } from '../lambdas/delivery/playback-key-store.ts';
-import { keyPairInSecret } from '../lambdas/shared/key-pair-resource.ts';
+import { keyPairInSecret } from '../lambdas/shared/key-pair.ts';
 import {
   type EventRuleDefinition,
   type QueueDefinition,

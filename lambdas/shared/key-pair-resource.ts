@@ -10,19 +10,14 @@
  * the secret holds (its public half derived again), so signatures stay valid across deploys. Delete: nothing;
  * the secret is a resource of its own.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import {
-  GetSecretValueCommand,
-  PutSecretValueCommand,
-  SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CloudFormationCustomResourceEvent, CloudFormationCustomResourceResponse } from 'aws-lambda';
+import { type KeyAlgorithm, keyPairInSecret } from './key-pair.ts';
 import { logger } from './logger.ts';
 
-/** The kinds of key pair the resource makes. */
-export type KeyAlgorithm = 'RSA-2048' | 'EC-P384';
+export type { KeyAlgorithm } from './key-pair.ts';
 
 /** The custom resource's properties. */
 export interface KeyPairProperties {
@@ -36,50 +31,6 @@ export interface KeyPairResourceDeps {
   secrets: Pick<SecretsManagerClient, 'send'>;
   /** Sends the outcome to CloudFormation's presigned response URL. */
   respond(url: string, body: CloudFormationCustomResourceResponse): Promise<void>;
-}
-
-function generate(algorithm: KeyAlgorithm): KeyObject {
-  return algorithm === 'RSA-2048'
-    ? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
-    : generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey;
-}
-
-/** Whether a PEM holds a private key of the algorithm asked for; a placeholder or another key does not. */
-function privateKeyOf(pem: string | undefined, algorithm: KeyAlgorithm): KeyObject | undefined {
-  if (!pem?.includes('PRIVATE KEY-----')) return undefined;
-  try {
-    const key = createPrivateKey(pem);
-    const fits =
-      algorithm === 'RSA-2048'
-        ? key.asymmetricKeyType === 'rsa'
-        : key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'secp384r1';
-    return fits ? key : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The public key (SPKI PEM) of a key pair whose private half is in the secret: the one already there when
- * `reuse` is set and it fits the algorithm, otherwise a new one, stored first.
- */
-export async function keyPairInSecret(
-  secrets: KeyPairResourceDeps['secrets'],
-  secretId: string,
-  algorithm: KeyAlgorithm,
-  reuse: boolean,
-): Promise<string> {
-  let privateKey: KeyObject | undefined;
-  if (reuse) {
-    const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
-    privateKey = privateKeyOf(SecretString, algorithm);
-  }
-  if (!privateKey) {
-    privateKey = generate(algorithm);
-    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    await secrets.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: pem }));
-  }
-  return createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
 }
 
 export const createHandler =

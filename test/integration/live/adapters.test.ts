@@ -16,7 +16,7 @@ import type { StoredChannel } from '../../../lambdas/live/ports.ts';
 import { type IvsEvent, sessionOf } from '../../../lambdas/live/stream-state.ts';
 import { DynamoStreamStore } from '../../../lambdas/live/stream-store.ts';
 import { documentClient } from '../../../lambdas/shared/dynamodb.ts';
-import { keyPairInSecret } from '../../../lambdas/shared/key-pair-resource.ts';
+import { keyPairInSecret } from '../../../lambdas/shared/key-pair.ts';
 import { emulatorClientConfig } from '../../../local/emulator-clients.ts';
 import { type RunningIvsEmulator, startIvsEmulator } from '../../../local/ivs/index.ts';
 import { checkPlaybackToken, importPlaybackPublicKey } from '../../../local/ivs/playback-token.ts';
