@@ -10,20 +10,21 @@ import {
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { cookieHeader, type Playback } from '../lambdas/delivery/playback.ts';
 import {
   type ApiClient,
   ApiError,
-  callApi,
   resumeUpload,
   type UploadProgress,
   uploadFile,
+  type VideoStatus,
+  waitForVideo,
 } from './uploader.ts';
 
 interface WebConfig {
   region: string;
   apiUrl: string;
   userPoolClientId: string;
-  mediaUrl: string;
   cognitoEndpoint?: string;
 }
 
@@ -117,26 +118,19 @@ try {
   );
 }
 
-interface VideoView {
-  status: string;
-  progress?: number;
-  playbackPath?: string;
+interface VideoView extends VideoStatus {
   failure?: { code: string; message: string };
-  playback?: { url: string; expiresAt: string; cookies: { name: string; value: string }[] };
+  playback?: Playback;
 }
-for (;;) {
-  const video = await callApi<VideoView>(client, 'GET', `/videos/${videoId}`);
-  if (video.status === 'READY') {
-    console.log(`\n✔ ready to watch: ${video.playback?.url ?? `${config.mediaUrl}/${video.playbackPath}`}`);
-    if (video.playback) {
-      // Media is served only with the signed cookies getVideo hands out (they open this video alone).
-      const cookie = video.playback.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
-      console.log(`  signed cookies until ${video.playback.expiresAt}; to play it from a terminal:`);
-      console.log(`  ffplay -headers $'Cookie: ${cookie}\\r\\n' '${video.playback.url}'`);
-    }
-    break;
-  }
-  if (video.status === 'FAILED') fail(`\nTranscoding failed: ${video.failure?.message ?? 'no reason given'}`);
-  process.stdout.write(`\r  ${video.status.toLowerCase()} ${video.progress ?? 0}%        `);
-  await new Promise((resolve) => setTimeout(resolve, 2000));
-}
+const video = await waitForVideo<VideoView>(client, videoId, {
+  // A long source may transcode for a long time: wait as long as the person does (Ctrl-C stops).
+  timeoutMs: Number.POSITIVE_INFINITY,
+  onStatus: (status) =>
+    process.stdout.write(`\r  ${status.status.toLowerCase()} ${status.progress ?? 0}%        `),
+});
+if (video.status === 'FAILED') fail(`\nTranscoding failed: ${video.failure?.message ?? 'no reason given'}`);
+if (!video.playback) fail('\nThe video is ready, but the API gave no playback for it.');
+console.log(`\n✔ ready to watch: ${video.playback.url}`);
+// Media is served only with the signed cookies getVideo hands out (they open this video alone).
+console.log(`  signed cookies until ${video.playback.expiresAt}; to play it from a terminal:`);
+console.log(`  ffplay -headers $'Cookie: ${cookieHeader(video.playback)}\\r\\n' '${video.playback.url}'`);

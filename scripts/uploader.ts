@@ -221,3 +221,28 @@ export async function resumeUpload(
     throw new Error(`The file is ${size} bytes but the upload was started for ${progress.size}.`);
   return uploadRemaining(client, path, progress, options);
 }
+
+/** What `waitForVideo` reads of a video; callers widen it to what they need. */
+export interface VideoStatus {
+  status: string;
+  progress?: number;
+}
+
+/**
+ * Polls getVideo until the video is READY or FAILED and resolves to it; `onStatus` sees every answer on the
+ * way (for a progress line). Rejects after `timeoutMs`.
+ */
+export async function waitForVideo<T extends VideoStatus>(
+  client: ApiClient,
+  videoId: string,
+  options: { intervalMs?: number; timeoutMs?: number; onStatus?: (video: T) => void } = {},
+): Promise<T> {
+  const deadline = Date.now() + (options.timeoutMs ?? 30 * 60_000);
+  for (;;) {
+    const video = await callApi<T>(client, 'GET', `/videos/${videoId}`);
+    if (video.status === 'READY' || video.status === 'FAILED') return video;
+    options.onStatus?.(video);
+    if (Date.now() > deadline) throw new Error(`Video ${videoId} is still ${video.status} after waiting.`);
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 2000));
+  }
+}

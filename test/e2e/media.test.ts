@@ -15,9 +15,8 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { cookieHeader, type Playback, signPlayback } from '../../lambdas/delivery/playback.ts';
 import { behaviourFor } from '../../lib/wiring/delivery.ts';
 import { type RunningPlatform, startPlatform } from '../../local/platform.ts';
-import { waitFor } from '../../local/ports.ts';
 import { emulatorClientConfig } from '../../local/provision.ts';
-import { type ApiClient, callApi, uploadFile } from '../../scripts/uploader.ts';
+import { type ApiClient, callApi, uploadFile, waitForVideo } from '../../scripts/uploader.ts';
 import { fetchJson, newSignedInUser, type WebConfig } from './support/client.ts';
 
 const run = promisify(execFile);
@@ -63,14 +62,7 @@ describe('playing a video through mediaUrl on the local platform', () => {
       ...['-pix_fmt', 'yuv420p', '-c:a', 'aac', source],
     ]);
     const { videoId } = await uploadFile(client, source, { title: 'Through the media server' });
-    await waitFor(
-      `video ${videoId} to finish`,
-      async () => {
-        video = await callApi<VideoView>(client, 'GET', `/videos/${videoId}`);
-        return video.status === 'READY' || video.status === 'FAILED';
-      },
-      { timeoutMs: 180_000, intervalMs: 500 },
-    );
+    video = await waitForVideo<VideoView>(client, videoId, { timeoutMs: 180_000, intervalMs: 500 });
     assert.equal(video.status, 'READY', JSON.stringify(video.failure));
     assert.ok(video.playback, 'getVideo gives a READY video playback');
     cookie = cookieHeader(video.playback);

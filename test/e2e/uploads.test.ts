@@ -11,9 +11,8 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { type RunningPlatform, startPlatform } from '../../local/platform.ts';
-import { waitFor } from '../../local/ports.ts';
 import { emulatorClientConfig } from '../../local/provision.ts';
-import { type ApiClient, callApi, resumeUpload, uploadFile } from '../../scripts/uploader.ts';
+import { type ApiClient, callApi, resumeUpload, uploadFile, waitForVideo } from '../../scripts/uploader.ts';
 import { fetchJson, newSignedInUser, type WebConfig } from './support/client.ts';
 
 interface VideoView {
@@ -56,18 +55,8 @@ describe('uploading videos on the local platform', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  async function finished(videoId: string): Promise<VideoView> {
-    let video: VideoView | undefined;
-    await waitFor(
-      `video ${videoId} to finish`,
-      async () => {
-        video = await callApi<VideoView>(client, 'GET', `/videos/${videoId}`);
-        return video.status === 'READY' || video.status === 'FAILED';
-      },
-      { timeoutMs: 180_000, intervalMs: 500 },
-    );
-    return video as VideoView;
-  }
+  const finished = (videoId: string) =>
+    waitForVideo<VideoView>(client, videoId, { timeoutMs: 180_000, intervalMs: 500 });
 
   /** Copies everything a video's HLS playlist refers to out of the media bucket, keeping the layout. */
   async function download(prefix: string): Promise<string> {
