@@ -7,8 +7,9 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { basename, extname } from 'node:path';
+import { basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { acceptedVideoContentType } from '../lambdas/uploads/media-types.ts';
 
 export interface ApiClient {
   apiUrl: string;
@@ -47,16 +48,6 @@ export interface UploadOptions {
   /** Aborting stops the upload where it is; `resumeUpload` finishes it later. */
   signal?: AbortSignal;
 }
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.mp4': 'video/mp4',
-  '.m4v': 'video/mp4',
-  '.mov': 'video/quicktime',
-  '.mkv': 'video/x-matroska',
-  '.webm': 'video/webm',
-  '.avi': 'video/x-msvideo',
-  '.ts': 'video/mp2t',
-};
 
 /** An API answer that is not 2xx, with the API's code and message. */
 export class ApiError extends Error {
@@ -192,7 +183,8 @@ export async function uploadFile(client: ApiClient, path: string, options: Uploa
     {
       fileName,
       size,
-      contentType: CONTENT_TYPES[extname(fileName).toLowerCase()] ?? '',
+      // The type the API would pick from the extension; an unknown file gets its 415 from the API.
+      contentType: acceptedVideoContentType(fileName, '') ?? '',
       ...(options.title ? { title: options.title } : {}),
       ...(options.visibility ? { visibility: options.visibility } : {}),
     },

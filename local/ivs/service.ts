@@ -98,6 +98,12 @@ interface LiveStream {
   firstFrameAt?: number;
   firstSegmentAt?: number;
   viewers: Map<string, number>;
+  /**
+   * Playback tokens this stream has accepted. As IVS does, a token is checked (signature, channel, expiry) when
+   * playback starts; the playlists and segments that follow need the same token, not a fresh one, so a viewer
+   * keeps watching after the token's expiry, and no signature is verified per segment.
+   */
+  acceptedTokens: Set<string>;
   /** Recent segments' bytes, read once from disk for every viewer that asks for them. */
   segmentCache: Map<string, Promise<Buffer>>;
   /** The publisher is gone: the transcode is finishing, and how it exits is no failure of the stream. */
@@ -517,6 +523,7 @@ export class IvsService {
       state: 'STARTING',
       segments: new Map(LIVE_LADDER.map((rung) => [rung.name, []])),
       viewers: new Map(),
+      acceptedTokens: new Set(),
       segmentCache: new Map(),
     };
     this.live.set(channel.arn, stream);
@@ -751,12 +758,16 @@ export class IvsService {
     const token = query.get('token') ?? undefined;
     let suffix = '';
     if (stream.channel.authorized) {
-      const check = checkPlaybackToken(
-        token,
-        stream.channel.arn,
-        [...this.keyPairs.values()].map((pair) => pair.publicKey),
-      );
-      if (!check.ok) return text(403, check.reason);
+      const accepted = !master && token !== undefined && stream.acceptedTokens.has(token);
+      if (!accepted) {
+        const check = checkPlaybackToken(
+          token,
+          stream.channel.arn,
+          [...this.keyPairs.values()].map((pair) => pair.publicKey),
+        );
+        if (!check.ok) return text(403, check.reason);
+        stream.acceptedTokens.add(token as string);
+      }
       suffix = `?token=${encodeURIComponent(token as string)}`;
     }
     const viewer = `${request.socket.remoteAddress}:${request.socket.remotePort}`;

@@ -1,3 +1,4 @@
+import { ACCEPTED_MEDIA } from '../../../lambdas/uploads/media-types.ts';
 import {
   ApiError,
   call,
@@ -315,7 +316,8 @@ async function uploadSection(onUploaded: () => void): Promise<{ element: HTMLEle
     autoProceed: false,
     restrictions: {
       maxNumberOfFiles: 1,
-      allowedFileTypes: ['video/*', 'audio/*', '.mkv', '.mov', '.mp4', '.webm', '.avi', '.ts', '.m4v'],
+      // What createUpload accepts, from the same table; anything else would only come back as a 415.
+      allowedFileTypes: [...ACCEPTED_MEDIA.contentTypes, ...ACCEPTED_MEDIA.extensions],
     },
   });
   const closeUploader = installUploader(uppy);
@@ -325,7 +327,7 @@ async function uploadSection(onUploaded: () => void): Promise<{ element: HTMLEle
     id: 'upload-file',
     name: 'file',
     type: 'file',
-    accept: 'video/*,audio/*,.mkv,.mov,.ts',
+    accept: [...ACCEPTED_MEDIA.contentTypes, ...ACCEPTED_MEDIA.extensions].join(','),
     required: true,
     'aria-describedby': 'upload-file-hint',
   }) as HTMLInputElement;

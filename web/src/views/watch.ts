@@ -309,11 +309,12 @@ export const watchLiveView: View = {
         }
         return;
       }
+      // Compared without the token: watchStream signs a fresh one each time, and the player already has one.
+      if (playing === stream.playbackUrl) return;
+      playing = stream.playbackUrl;
       const url = stream.playbackToken
         ? `${stream.playbackUrl}${stream.playbackUrl.includes('?') ? '&' : '?'}token=${encodeURIComponent(stream.playbackToken)}`
         : stream.playbackUrl;
-      if (playing === url) return;
-      playing = url;
       player?.destroy();
       player = await createPlayer({
         url,
