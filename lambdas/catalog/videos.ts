@@ -1,9 +1,8 @@
 import type { AuthenticatedUser } from '#shared/auth.ts';
-import { InvalidCursorError } from '#shared/cursor.ts';
 import { ForbiddenError, NotFoundError } from '#shared/errors.ts';
 import { logger } from '#shared/logger.ts';
 import { MediaPrefixError, mediaPrefixOf, type PlaybackIssuer } from '../delivery/playback.ts';
-import { InvalidCursorRequestError, VisibilityTooOpenError } from './errors.ts';
+import { VisibilityTooOpenError } from './errors.ts';
 import {
   type ListedVideo,
   OPENNESS,
@@ -146,21 +145,10 @@ export async function listVideos(
   query: { scope: VideoListScope; limit: number; cursor?: string },
 ): Promise<Page<ListedVideo>> {
   const page = { limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) };
-  let result: Page<StoredVideo>;
-  try {
-    result =
-      query.scope === 'mine'
-        ? await deps.catalog.listByOwner(user.sub, page)
-        : await deps.catalog.listPublic(page);
-  } catch (error) {
-    if (error instanceof InvalidCursorError) {
-      throw new InvalidCursorRequestError(
-        'The cursor is not one this listing handed out. Start again without a cursor.',
-        { cause: error },
-      );
-    }
-    throw error;
-  }
+  const result =
+    query.scope === 'mine'
+      ? await deps.catalog.listByOwner(user.sub, page)
+      : await deps.catalog.listPublic(page);
   const items = await Promise.all(result.items.map((video) => listedVideo(deps, video)));
   return { items, ...(result.cursor ? { cursor: result.cursor } : {}) };
 }

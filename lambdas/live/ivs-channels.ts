@@ -15,6 +15,7 @@ import {
   UpdateChannelCommand,
 } from '@aws-sdk/client-ivs';
 import type { ChannelInfo, LiveChannels } from './ports.ts';
+import { channelIdOf } from './stream-state.ts';
 
 /** What every Skycast channel is: low latency, RTMPS only, recorded with the stack's configuration. */
 export interface ChannelSettings {
@@ -28,7 +29,7 @@ function info(channel: Channel | undefined): ChannelInfo {
     throw new Error('IVS returned a channel without its ARN, ingest endpoint or playback URL');
   return {
     arn: channel.arn,
-    id: channel.arn.split('/').pop() as string,
+    id: channelIdOf(channel.arn),
     name: channel.name ?? '',
     ingestEndpoint: channel.ingestEndpoint,
     playbackUrl: channel.playbackUrl,

@@ -8,7 +8,7 @@ import {
   recordingEndedKey,
   recordingVideoId,
 } from './recording.ts';
-import { factsOf, type IvsEvent, streamSignals } from './stream-state.ts';
+import { channelIdOf, factsOf, type IvsEvent, streamSignals } from './stream-state.ts';
 
 /**
  * IVS's EventBridge events into the catalog. Stream and recording state changes become facts merged per
@@ -67,7 +67,7 @@ export async function applyRecordingEvent(
   if (!end) return 'not-a-recording-end';
   if (end.bucket !== deps.settings.recordingsBucket)
     throw new Error(`Recording End names bucket ${end.bucket}, not the recordings bucket`);
-  const streamId = end.channelArn.split('/').pop() as string;
+  const streamId = channelIdOf(end.channelArn);
   const channel = await deps.store.channel(streamId);
   if (!channel || channel.channelArn !== end.channelArn) {
     logger.warn('recording of a channel the catalog does not know', { streamId });
@@ -76,7 +76,8 @@ export async function applyRecordingEvent(
   const videoId = recordingVideoId(end.channelArn, end.recordingSessionId);
   const at = (deps.now?.() ?? new Date()).toISOString();
   let outcome: RecordingOutcome = 'already-created';
-  if (!(await deps.catalog.get(videoId))) {
+  const existing = await deps.catalog.get(videoId);
+  if (!existing) {
     const media = await recordingMedia(deps, end);
     const video: StoredVideo = {
       videoId,
@@ -96,13 +97,10 @@ export async function applyRecordingEvent(
       if (!(await deps.catalog.get(videoId))) throw error;
     }
     if (await deps.catalog.markReady(videoId, undefined, media, at)) outcome = 'created';
-  } else {
-    const existing = await deps.catalog.get(videoId);
+  } else if (existing.status === 'PROCESSING') {
     // An earlier delivery created it but failed before making it READY: finish its work.
-    if (existing && existing.status === 'PROCESSING') {
-      if (await deps.catalog.markReady(videoId, undefined, await recordingMedia(deps, end), at))
-        outcome = 'created';
-    }
+    if (await deps.catalog.markReady(videoId, undefined, await recordingMedia(deps, end), at))
+      outcome = 'created';
   }
   await deps.store.setLatestRecording(streamId, videoId, end.endedAt);
   logger.info('recording ended', { streamId, videoId, outcome });

@@ -281,3 +281,6 @@ export function channelSessions(ledger: StreamLedger, channelArn: string): Strea
 export function currentSession(ledger: StreamLedger, channelArn: string): StreamSession | undefined {
   return channelSessions(ledger, channelArn)[0];
 }
+
+/** A channel's id (the stream id), the last part of its ARN: `arn:aws:ivs:…:channel/<id>`. */
+export const channelIdOf = (channelArn: string): string => channelArn.split('/').pop() as string;

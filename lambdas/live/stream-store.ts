@@ -10,7 +10,7 @@ import {
 import { encodeCursor, startKeyFor } from '#shared/cursor.ts';
 import type { Page } from '../catalog/video-catalog.ts';
 import type { ChannelProfile, LiveEntry, StoredChannel, StreamStore } from './ports.ts';
-import { mergeFacts, type StreamFacts, sessionOf } from './stream-state.ts';
+import { channelIdOf, mergeFacts, type StreamFacts, sessionOf } from './stream-state.ts';
 
 /**
  * Channels and streams in the catalog table, beside the videos (`VIDEO#…`) without touching their keys:
@@ -26,7 +26,6 @@ import { mergeFacts, type StreamFacts, sessionOf } from './stream-state.ts';
 
 const channelKey = (streamId: string) => ({ pk: `LIVE#${streamId}`, sk: 'CHANNEL' });
 const ownerKey = (ownerId: string) => ({ pk: `LIVEOWNER#${ownerId}`, sk: 'CHANNEL' });
-const channelIdOf = (channelArn: string) => channelArn.split('/').pop() as string;
 const LIVE_NOW = 'LIVE#NOW';
 /** Attempts at an optimistic merge before giving up (the event is retried by its rule). */
 const MERGE_ATTEMPTS = 8;
@@ -223,12 +222,15 @@ export class DynamoStreamStore implements StreamStore {
         ExclusiveStartKey: startKeyFor(page.cursor, 'gsi2pk', LIVE_NOW),
       }),
     );
-    const items: LiveEntry[] = [];
-    for (const item of result.Items ?? []) {
-      const facts = toFacts(item);
-      const channel = await this.channel(channelIdOf(facts.channelArn));
-      if (channel) items.push({ channel, facts });
-    }
+    // The channels of a page are read side by side, not one after another.
+    const entries = await Promise.all(
+      (result.Items ?? []).map(async (item) => {
+        const facts = toFacts(item);
+        const channel = await this.channel(channelIdOf(facts.channelArn));
+        return channel ? { channel, facts } : undefined;
+      }),
+    );
+    const items = entries.filter((entry): entry is LiveEntry => entry !== undefined);
     const cursor = encodeCursor(result.LastEvaluatedKey);
     return { items, ...(cursor ? { cursor } : {}) };
   }

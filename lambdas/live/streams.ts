@@ -1,8 +1,7 @@
 import type { AuthenticatedUser } from '#shared/auth.ts';
-import { InvalidCursorError } from '#shared/cursor.ts';
 import { logger } from '#shared/logger.ts';
 import type { Page } from '../catalog/video-catalog.ts';
-import { InvalidStreamCursorError, streamNotFound } from './errors.ts';
+import { streamNotFound } from './errors.ts';
 import type { ChannelInfo, LiveChannels, PlaybackTokenSigner, StoredChannel, StreamStore } from './ports.ts';
 import type { StartStreamRequest, StreamView } from './stream.ts';
 import { sessionOf } from './stream-state.ts';
@@ -189,30 +188,20 @@ export async function listStreams(
   _user: AuthenticatedUser,
   query: { limit: number; cursor?: string },
 ): Promise<Page<StreamView>> {
-  let page: Awaited<ReturnType<StreamStore['liveNow']>>;
-  try {
-    page = await deps.store.liveNow({
-      limit: query.limit,
-      ...(query.cursor ? { cursor: query.cursor } : {}),
-    });
-  } catch (error) {
-    if (error instanceof InvalidCursorError)
-      throw new InvalidStreamCursorError(
-        'The cursor is not one this listing handed out. Start again without a cursor.',
-        {
-          cause: error,
-        },
-      );
-    throw error;
-  }
-  const items: StreamView[] = [];
-  for (const { channel, facts } of page.items) {
-    if (channel.visibility !== 'public') continue;
-    // A stream whose end never came is over once a newer stream of its channel exists.
-    const newest = await deps.store.newestStream(channel.channelArn);
-    if (newest?.streamId !== facts.streamId) continue;
-    const shown = await view(deps, channel, { withToken: false, facts: newest });
-    if (shown.status === 'LIVE') items.push(shown);
-  }
+  const page = await deps.store.liveNow({
+    limit: query.limit,
+    ...(query.cursor ? { cursor: query.cursor } : {}),
+  });
+  // Each stream's checks (its newest session, IVS's view of it) run side by side, in the page's order.
+  const shown = await Promise.all(
+    page.items.map(async ({ channel, facts }) => {
+      if (channel.visibility !== 'public') return undefined;
+      // A stream whose end never came is over once a newer stream of its channel exists.
+      const newest = await deps.store.newestStream(channel.channelArn);
+      if (newest?.streamId !== facts.streamId) return undefined;
+      return view(deps, channel, { withToken: false, facts: newest });
+    }),
+  );
+  const items = shown.filter((stream): stream is StreamView => stream?.status === 'LIVE');
   return { items, ...(page.cursor ? { cursor: page.cursor } : {}) };
 }

@@ -3,11 +3,14 @@
  * base64url JSON. A cursor is checked before it reaches DynamoDB, which would only answer a malformed start key
  * with a ValidationException (a 500), and so that one listing's cursor cannot continue another's.
  */
+import { SkycastError } from './errors.ts';
 
-export class InvalidCursorError extends Error {
-  override name = 'InvalidCursorError';
+/** A `cursor` a listing did not hand out (or another listing's): 400 INVALID_CURSOR, for every listing. */
+export class InvalidCursorError extends SkycastError {
+  readonly code = 'INVALID_CURSOR';
+  readonly status = 400;
   constructor() {
-    super('The cursor is not one this API handed out.');
+    super('The cursor is not one this listing handed out. Start again without a cursor.');
   }
 }
 
