@@ -19,7 +19,7 @@ import type { StoredVideo } from '../catalog/video-catalog.ts';
 import { assertWithinSource, canRead, type VideoPlaybackDeps, watchableVideo } from '../catalog/videos.ts';
 import { clipRange } from '../delivery/clips.ts';
 import {
-  clipFolder,
+  clipDirOf,
   MAX_CLIP_SECONDS,
   manifestSourceOf,
   type PlaylistSource,
@@ -72,7 +72,7 @@ export async function createClip(
   // The clip must be one the manifest Lambda can serve: every rendition is cut here once, to be sure.
   const plan = await planClip(manifestSource, range, deps.playlists);
 
-  const folder = `${manifestSource.prefix}clips/${clipFolder(range)}/`;
+  const folder = clipDirOf(manifestSource, range);
   const sourceDir = posix.dirname(manifestSource.multivariantKey);
   const renditions: Rendition[] | undefined = source.renditions?.map((rendition) => ({
     ...rendition,

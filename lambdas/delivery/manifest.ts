@@ -61,16 +61,13 @@ export function manifestSourceOf(key: string): ManifestSource | undefined {
   return undefined;
 }
 
-/** The path of a clip's multivariant playlist, relative to the media URL. */
-export const clipPlaylistPath = (sourcePlaybackPath: string, range: ClipRange) => {
-  const source = manifestSourceOf(sourcePlaybackPath);
-  if (!source) throw new Error(`No manifest source for ${sourcePlaybackPath}`);
-  return `${source.prefix}clips/${clipFolder(range)}/index.m3u8`;
-};
-
 /** `<startMs>-<endMs>`: the range as a folder name, in whole milliseconds. */
 export const clipFolder = (range: ClipRange) =>
   `${Math.round(range.start * 1000)}-${Math.round(range.end * 1000)}`;
+
+/** Where a clip's playlists are served, relative to the media URL: `<source prefix>clips/<startMs>-<endMs>/`. */
+export const clipDirOf = (source: ManifestSource, range: ClipRange) =>
+  `${source.prefix}clips/${clipFolder(range)}/`;
 
 /** A generated playlist, ready to serve. */
 export interface GeneratedPlaylist {
@@ -160,22 +157,22 @@ export async function clipRendition(
 }
 
 /**
- * What a clip of the source over `range` would be: its duration (whole segments) and its renditions' URIs,
- * checked against every rendition. For createClip, which refuses a range the manifest Lambda could not serve.
+ * What a clip of the source over `range` would be: its duration (whole segments), checked against every
+ * rendition. For createClip, which refuses a range the manifest Lambda could not serve.
  */
 export async function planClip(
   source: ManifestSource,
   range: ClipRange,
   playlists: PlaylistSource,
-): Promise<{ durationSeconds: number; renditionUris: string[] }> {
+): Promise<{ durationSeconds: number }> {
   const multivariant = await readMultivariant(source, playlists);
   const uris = [...renditionUris(multivariant)];
-  const servedDir = `${source.prefix}clips/${clipFolder(range)}/`;
+  const servedDir = clipDirOf(source, range);
   const cuts = await Promise.all(
     uris.map((uri) => clipRendition(source, uri, range, playlists, posix.join(servedDir, uri))),
   );
   const durations = cuts.map(playlistDuration);
-  return { durationSeconds: Math.max(...durations), renditionUris: uris };
+  return { durationSeconds: Math.max(...durations) };
 }
 
 /**

@@ -3,7 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { requireEnv } from '#shared/config.ts';
 import { documentClient } from '#shared/dynamodb.ts';
-import { liveRecording, PLAYBACK_TOKEN_SECONDS } from '../../lib/wiring/live.ts';
+import { liveEnv, liveRecording, PLAYBACK_TOKEN_SECONDS } from '../../lib/wiring/live.ts';
 import { DynamoVideoCatalog } from '../catalog/video-store.ts';
 import { IvsLiveChannels } from './ivs-channels.ts';
 import type { RecordingEventDeps, StreamEventDeps } from './ivs-events.ts';
@@ -14,19 +14,20 @@ import { DEFAULT_INGEST_URL_TEMPLATE, type LiveDeps } from './streams.ts';
 
 /** The live API's dependencies from the function's environment (read at init). */
 export function defaultLiveDeps(env: NodeJS.ProcessEnv = process.env): LiveDeps {
+  // The names the CDK app and the local platform set (lib/wiring/live.ts).
   const config = requireEnv(
-    ['CATALOG_TABLE_NAME', 'APPLICATION_NAME', 'RECORDING_CONFIGURATION_ARN', 'PLAYBACK_KEY_SECRET_ID'],
+    ['CATALOG_TABLE_NAME', 'APPLICATION_NAME', liveEnv.recordingConfigurationArn, liveEnv.playbackKeySecret],
     env,
   );
   return {
     channels: new IvsLiveChannels(new IvsClient({}), {
-      recordingConfigurationArn: config.RECORDING_CONFIGURATION_ARN,
+      recordingConfigurationArn: config[liveEnv.recordingConfigurationArn],
     }),
     store: new DynamoStreamStore(documentClient(), config.CATALOG_TABLE_NAME),
-    tokens: new SecretPlaybackTokenSigner(new SecretsManagerClient({}), config.PLAYBACK_KEY_SECRET_ID),
+    tokens: new SecretPlaybackTokenSigner(new SecretsManagerClient({}), config[liveEnv.playbackKeySecret]),
     settings: {
       application: config.APPLICATION_NAME,
-      ingestUrlTemplate: env.INGEST_URL_TEMPLATE || DEFAULT_INGEST_URL_TEMPLATE,
+      ingestUrlTemplate: env[liveEnv.ingestUrlTemplate] || DEFAULT_INGEST_URL_TEMPLATE,
       playbackTokenSeconds: PLAYBACK_TOKEN_SECONDS,
     },
   };

@@ -78,15 +78,10 @@ interface OperationRef {
 
 let settings: WebConfig | undefined;
 const operations = new Map<string, OperationRef>();
-let openApiDocument: unknown;
 
 export function config(): WebConfig {
   if (!settings) throw new Error('The app has not loaded its settings yet.');
   return settings;
-}
-
-export function openApi(): unknown {
-  return openApiDocument;
 }
 
 /** Loads /config.json and /openapi.json; the app cannot start without them. */
@@ -101,7 +96,7 @@ export async function loadSettings(): Promise<void> {
     );
   }
   settings = (await configResponse.json()) as WebConfig;
-  openApiDocument = await openApiResponse.json();
+  const openApiDocument: unknown = await openApiResponse.json();
   const paths = (openApiDocument as { paths?: Record<string, Record<string, { operationId?: string }>> })
     .paths;
   for (const [path, methods] of Object.entries(paths ?? {})) {
