@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
+  DEAD_LETTER_RETENTION_DAYS,
   type EventRuleDefinition,
   type QueueDefinition,
   visibilityTimeoutSeconds,
@@ -69,8 +70,8 @@ export interface PipelineSettings {
  */
 export const ASYNC_INVOKE_ATTEMPTS = 3;
 
-/** Dead-letter queues keep messages for SQS's maximum, 14 days, so a person has time to look at them. */
-const DEAD_LETTER_RETENTION_SECONDS = String(14 * 24 * 60 * 60);
+/** Dead-letter queues keep messages as long as the CDK's do (lib/wiring/pipelines.ts). */
+const DEAD_LETTER_RETENTION_SECONDS = String(DEAD_LETTER_RETENTION_DAYS * 24 * 60 * 60);
 
 /**
  * EventBridge delivers the whole event to a target; moto's default target input leaves `account` out. This

@@ -3,9 +3,10 @@ import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-clo
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { DEAD_LETTER_RETENTION_DAYS } from '../wiring/pipelines.ts';
 
-/** SQS keeps a message at most 14 days; a dead letter should wait that long for someone to look at it. */
-export const DEAD_LETTER_RETENTION = Duration.days(14);
+/** How long a dead letter waits (lib/wiring/pipelines.ts; the local queues keep the same). */
+export const DEAD_LETTER_RETENTION = Duration.days(DEAD_LETTER_RETENTION_DAYS);
 
 /** Props of {@link DeadLetters}. */
 export interface DeadLettersProps {

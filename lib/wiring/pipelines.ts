@@ -44,6 +44,9 @@ export interface EventRuleDefinition {
   access: RouteAccess;
 }
 
+/** SQS keeps a message at most 14 days; a dead letter should wait that long for someone to look at it. */
+export const DEAD_LETTER_RETENTION_DAYS = 14;
+
 /**
  * AWS's guidance: a queue's visibility timeout should be at least six times the function timeout (plus the
  * batching window), so a message is not handed out again while a throttled or retried invocation still holds it.
