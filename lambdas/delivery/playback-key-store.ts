@@ -1,5 +1,6 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { requireEnv } from '#shared/config.ts';
+import { SecretPrivateKey } from '#shared/key-pair.ts';
 import {
   createPlaybackIssuer,
   type PlaybackIssuer,
@@ -19,34 +20,20 @@ export const PLAYBACK_ENV = {
   ttlSeconds: 'PLAYBACK_TTL_SECONDS',
 } as const;
 
-/**
- * The signing key from Secrets Manager, read once per container and kept (the secret changes only when the
- * key is regenerated on deploy, which also replaces the functions' configuration and so their containers).
- * A failed read is not kept: the next request tries again.
- */
+/** The signing key from Secrets Manager (read once per container, see SecretPrivateKey) with its key pair id. */
 export class SecretsManagerPlaybackKeys implements PlaybackKeySource {
-  private cached: Promise<PlaybackKey> | undefined;
+  private readonly secret: SecretPrivateKey;
 
   constructor(
-    private readonly client: SecretsManagerClient,
-    private readonly secretId: string,
+    client: SecretsManagerClient,
+    secretId: string,
     private readonly keyPairId: string,
-  ) {}
-
-  get(): Promise<PlaybackKey> {
-    this.cached ??= this.read().catch((error: unknown) => {
-      this.cached = undefined;
-      throw error;
-    });
-    return this.cached;
+  ) {
+    this.secret = new SecretPrivateKey(client, secretId, 'RSA-2048');
   }
 
-  private async read(): Promise<PlaybackKey> {
-    const { SecretString } = await this.client.send(new GetSecretValueCommand({ SecretId: this.secretId }));
-    if (!SecretString?.includes('PRIVATE KEY-----')) {
-      throw new Error(`The playback key secret ${this.secretId} holds no PEM private key`);
-    }
-    return { keyPairId: this.keyPairId, privateKey: SecretString };
+  async get(): Promise<PlaybackKey> {
+    return { keyPairId: this.keyPairId, privateKey: (await this.secret.get()).pem };
   }
 }
 

@@ -1,5 +1,6 @@
-import { createPrivateKey, type KeyObject, sign } from 'node:crypto';
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { type KeyObject, sign } from 'node:crypto';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretPrivateKey } from '#shared/key-pair.ts';
 import type { PlaybackTokenSigner } from './ports.ts';
 
 /**
@@ -10,31 +11,14 @@ import type { PlaybackTokenSigner } from './ports.ts';
  * there), read once per container.
  */
 export class SecretPlaybackTokenSigner implements PlaybackTokenSigner {
-  private key: Promise<KeyObject> | undefined;
+  private readonly secret: SecretPrivateKey;
 
-  constructor(
-    private readonly secrets: SecretsManagerClient,
-    private readonly secretId: string,
-  ) {}
-
-  private privateKey(): Promise<KeyObject> {
-    this.key ??= this.secrets
-      .send(new GetSecretValueCommand({ SecretId: this.secretId }))
-      .then(({ SecretString }) => {
-        if (!SecretString?.includes('PRIVATE KEY-----')) {
-          throw new Error('The playback key secret holds no private key yet');
-        }
-        return createPrivateKey(SecretString);
-      });
-    // A failed read is tried again on the next request instead of being cached.
-    this.key.catch(() => {
-      this.key = undefined;
-    });
-    return this.key;
+  constructor(secrets: SecretsManagerClient, secretId: string) {
+    this.secret = new SecretPrivateKey(secrets, secretId, 'EC-P384');
   }
 
   async sign(channelArn: string, expiresInSeconds: number): Promise<string> {
-    return signPlaybackToken(await this.privateKey(), channelArn, expiresInSeconds);
+    return signPlaybackToken((await this.secret.get()).key, channelArn, expiresInSeconds);
   }
 }
 

@@ -56,3 +56,35 @@ export async function keyPairInSecret(
   }
   return createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
 }
+
+/**
+ * A private key kept in a secret as `keyPairInSecret` stores it, for the functions that sign: read once per
+ * container and kept (a new key comes with a deploy, which replaces the containers too); a failed read is not
+ * kept, so the next call tries again.
+ */
+export class SecretPrivateKey {
+  private cached: Promise<{ pem: string; key: KeyObject }> | undefined;
+
+  constructor(
+    private readonly secrets: Pick<SecretsManagerClient, 'send'>,
+    private readonly secretId: string,
+    private readonly algorithm: KeyAlgorithm,
+  ) {}
+
+  get(): Promise<{ pem: string; key: KeyObject }> {
+    this.cached ??= this.read().catch((error: unknown) => {
+      this.cached = undefined;
+      throw error;
+    });
+    return this.cached;
+  }
+
+  private async read(): Promise<{ pem: string; key: KeyObject }> {
+    const { SecretString } = await this.secrets.send(new GetSecretValueCommand({ SecretId: this.secretId }));
+    const key = privateKeyOf(SecretString, this.algorithm);
+    if (!SecretString || !key) {
+      throw new Error(`The secret ${this.secretId} holds no ${this.algorithm} private key`);
+    }
+    return { pem: SecretString, key };
+  }
+}
