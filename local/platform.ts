@@ -165,6 +165,18 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       server.close(() => resolveClose());
       server.closeAllConnections();
     });
+  /** Stops whatever has started, in reverse order: when starting fails part-way, and on stop(). */
+  const stopStarted = async () => {
+    await closeServer();
+    media?.close();
+    // Invocations in progress finish first; they may still call MediaConvert or moto.
+    await pipelines?.stop();
+    await mediaConvert?.stop();
+    await live?.ivs.stop();
+    publisher?.destroy();
+    await Promise.all([moto?.stop(), dynamodb?.stop()]);
+    cognito?.destroy();
+  };
 
   try {
     const dynamodbChoice = localDynamoDbChoice();
@@ -329,10 +341,6 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       });
     });
     let stopped: Promise<void> | undefined;
-    const runningCognito = cognito;
-    const runningPipelines = pipelines;
-    const runningMediaConvert = mediaConvert;
-    const runningMedia = media;
 
     return {
       url,
@@ -347,29 +355,12 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       failure,
       stop() {
         stopping = true;
-        stopped ??= (async () => {
-          await closeServer();
-          runningMedia.close();
-          // Invocations in progress finish first; they may still call MediaConvert or moto.
-          await runningPipelines.stop();
-          await runningMediaConvert.stop();
-          await runningIvs.stop();
-          bus.destroy();
-          await Promise.all([runningMoto.stop(), runningDynamoDb?.stop()]);
-          runningCognito.destroy();
-        })();
+        stopped ??= stopStarted();
         return stopped;
       },
     };
   } catch (error) {
-    await closeServer();
-    media?.close();
-    await pipelines?.stop();
-    await mediaConvert?.stop();
-    await live?.ivs.stop();
-    publisher?.destroy();
-    await Promise.all([moto?.stop(), dynamodb?.stop()]);
-    cognito?.destroy();
+    await stopStarted();
     throw error;
   }
 }
