@@ -16,3 +16,17 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'skycastlocal', secretAccessKey:
 export function emulatorClientConfig({ endpoint, region }: AwsTarget) {
   return { endpoint, region, credentials: { ...LOCAL_CREDENTIALS } };
 }
+
+/**
+ * S3 client settings for an emulator: path-style addressing (no bucket subdomains on 127.0.0.1) and checksums
+ * only where S3 requires them (emulators may not know the SDK's newer default checksums, S3 accepts either,
+ * and no hashing stream wraps every body).
+ */
+export function emulatorS3Config(target: AwsTarget) {
+  return {
+    ...emulatorClientConfig(target),
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  } as const;
+}

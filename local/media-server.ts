@@ -45,7 +45,7 @@ import {
   mediaCors,
   mediaSecurityHeaders,
 } from '../lib/wiring/delivery.ts';
-import { type AwsTarget, emulatorClientConfig } from './emulator-clients.ts';
+import { type AwsTarget, emulatorS3Config } from './emulator-clients.ts';
 import { checkSignedRequest, type TrustedKeys } from './signed-access.ts';
 
 // ─── Range (RFC 7233) ─────────────────────────────────────────────────────────────────────────────────────
@@ -353,8 +353,7 @@ class ObjectSource {
 
   constructor(target: AwsTarget) {
     this.client = new S3Client({
-      ...emulatorClientConfig(target),
-      forcePathStyle: true,
+      ...emulatorS3Config(target),
       requestHandler: {
         // Sockets are kept and reused wherever the emulator allows it; none is ever waited for.
         httpAgent: new Agent({ keepAlive: true, maxSockets: 256 }),
@@ -364,9 +363,6 @@ class ObjectSource {
         requestTimeout: 30_000,
         throwOnRequestTimeout: true,
       },
-      // Checksums would wrap every body in a hashing stream; S3 (and the emulators) already check their own.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
     });
   }
 

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { emulatorClientConfig } from '../emulator-clients.ts';
+import { emulatorS3Config } from '../emulator-clients.ts';
 import type { BusEvent } from '../event-bus.ts';
 import { readJsonBody, sendAwsJson } from '../rest-json.ts';
 import { type RunningRtmpServer, startRtmpServer } from './rtmp-server.ts';
@@ -65,12 +65,7 @@ const NO_CONTENT = new Set(['DeleteChannel', 'DeleteStreamKey', 'DeleteRecording
 export async function startIvsEmulator(options: IvsEmulatorOptions): Promise<RunningIvsEmulator> {
   const log = options.log ?? ((message, error) => console.error(`✖ IVS emulator: ${message}`, error ?? ''));
   const workDir = await mkdtemp(join(os.tmpdir(), 'skycast-ivs-'));
-  const s3 = new S3Client({
-    ...emulatorClientConfig(options.s3),
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const s3 = new S3Client(emulatorS3Config(options.s3));
   const service = new IvsService({
     accountId: options.accountId,
     region: options.s3.region,

@@ -15,6 +15,7 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
+import { emulatorS3Config } from '../emulator-clients.ts';
 import type { S3Location } from './job-spec.ts';
 import type { ObjectMetadata } from './probe-result.ts';
 
@@ -50,15 +51,7 @@ export class ObjectStorage {
   private readonly client: S3Client;
 
   constructor(target: S3Target) {
-    this.client = new S3Client({
-      endpoint: target.endpoint,
-      region: target.region,
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'skycast-local', secretAccessKey: 'skycast-local' },
-      // Emulators may not know the newer default checksums; S3 accepts either.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+    this.client = new S3Client(emulatorS3Config(target));
   }
 
   async head(location: S3Location, signal?: AbortSignal): Promise<ObjectMetadata> {
