@@ -7,7 +7,7 @@
  */
 import { Agent } from 'node:http';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { catalogTable } from '../lib/wiring/resources.ts';
+import { catalogTable } from '#contract/resources.ts';
 import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import { type RunningEmulator, startMoto } from '../local/moto.ts';
 import { createTable, emulatorClientConfig } from '../local/provision.ts';

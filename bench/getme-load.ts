@@ -17,7 +17,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { getMe } from '../lambdas/accounts/operations.ts';
+import { getMe } from '#contract/accounts.ts';
 import { DYNAMODB_LOCAL_MAIN_CLASS } from '../local/dynamodb-local.ts';
 import { emulatorClientConfig, LOCAL_CREDENTIALS } from '../local/provision.ts';
 import { createSignedInUser } from '../test/support/accounts.ts';

@@ -27,10 +27,10 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build } from 'esbuild';
-import { PLAYBACK_ENV } from '../lambdas/delivery/playback-key-store.ts';
-import { lambdaBundling } from '../lib/wiring/bundling.ts';
-import { buckets, catalogTable } from '../lib/wiring/resources.ts';
-import { type Route, routeKey, routes } from '../lib/wiring/routes.ts';
+import { ENV } from '#contract/environment.ts';
+import { buckets, catalogTable } from '#contract/resources.ts';
+import { type Route, routeKey, routes } from '#contract/routes.ts';
+import { lambdaBundling } from '../lib/shared/bundling.ts';
 import { ROOT } from '../scripts/python-env.ts';
 import type { BenchRow } from './support/report.ts';
 import { distribution, round } from './support/stats.ts';
@@ -104,13 +104,13 @@ function handlerEnvironment(): Record<string, string> {
     // On Node < 22 the SDK prints a deprecation warning at client creation; Lambda runs node24 and does not.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     AWS_REGION: 'us-east-1',
-    USER_POOL_ID: 'us-east-1_BenchPool',
-    USER_POOL_CLIENT_ID: 'benchclientid0000000000000',
-    [catalogTable.env]: 'skycast-bench-catalog',
-    ...Object.fromEntries(Object.values(buckets).map((bucket) => [bucket.env, 'skycast-bench-bucket'])),
-    [PLAYBACK_ENV.secret]: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:skycast-bench-playback-key',
-    [PLAYBACK_ENV.keyPairId]: 'KBENCHPLAYBACK',
-    [PLAYBACK_ENV.mediaUrl]: 'https://media.invalid',
+    [ENV.userPoolId]: 'us-east-1_BenchPool',
+    [ENV.userPoolClientId]: 'benchclientid0000000000000',
+    [ENV.catalogTable]: 'skycast-bench-catalog',
+    ...Object.fromEntries(Object.values(ENV.buckets).map((name) => [name, 'skycast-bench-bucket'])),
+    [ENV.mediaKeySecret]: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:skycast-bench-playback-key',
+    [ENV.mediaKeyPairId]: 'KBENCHPLAYBACK',
+    [ENV.mediaUrl]: 'https://media.invalid',
   };
 }
 

@@ -22,7 +22,7 @@ import { readFileSync, statfsSync } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
-import { planParts } from '../lambdas/uploads/part-plan.ts';
+import { planParts } from '#contract/part-plan.ts';
 import { callApi } from '../scripts/uploader.ts';
 import {
   type HostedPlatform,

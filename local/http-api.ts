@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { type Route, routeKey } from '../lib/wiring/routes.ts';
+import { type Route, routeKey } from '#contract/routes.ts';
 import type { JwtAuthorization, JwtAuthorizer } from './jwt-authorizer.ts';
 import { type InvocationOutcome, invoke, type LocalFunction } from './lambda.ts';
 

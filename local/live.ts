@@ -10,8 +10,9 @@ import {
   IvsClient,
 } from '@aws-sdk/client-ivs';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { DeploymentValues } from '#contract/environment.ts';
+import { liveRecording } from '#contract/live-settings.ts';
 import { keyPairInSecret } from '../lambdas/shared/key-pair.ts';
-import { liveEnv, liveRecording } from '../lib/wiring/live.ts';
 import { emulatorClientConfig } from './emulator-clients.ts';
 import type { BusEvent } from './event-bus.ts';
 import { type RunningIvsEmulator, startIvsEmulator } from './ivs/index.ts';
@@ -21,8 +22,8 @@ export const LIVE_PLAYBACK_PATH = '/ivs/playback/';
 
 export interface LocalLive {
   ivs: RunningIvsEmulator;
-  /** Environment of the live functions: AWS_ENDPOINT_URL_IVS and the live settings. */
-  environment: Record<string, string>;
+  /** The live settings functions get (the contract's `functionEnvironment` names them). */
+  values: NonNullable<DeploymentValues['live']>;
 }
 
 export async function startLocalLive(options: {
@@ -76,12 +77,11 @@ export async function startLocalLive(options: {
     );
     return {
       ivs,
-      environment: {
-        AWS_ENDPOINT_URL_IVS: ivs.endpoint,
-        [liveEnv.recordingConfigurationArn]: recordingConfiguration.arn,
-        [liveEnv.playbackKeySecret]: secret.ARN,
+      values: {
+        recordingConfigurationArn: recordingConfiguration.arn,
+        keySecretArn: secret.ARN,
         // Locally the ingest is plain RTMP on RTMP_PORT; in AWS it is RTMPS on 443.
-        [liveEnv.ingestUrlTemplate]: `rtmp://{ingestEndpoint}:${ivs.rtmpPort}/app/`,
+        ingestUrlTemplate: `rtmp://{ingestEndpoint}:${ivs.rtmpPort}/app/`,
       },
     };
   } catch (error) {

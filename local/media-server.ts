@@ -44,7 +44,7 @@ import {
   mediaContentTypes,
   mediaCors,
   mediaSecurityHeaders,
-} from '../lib/wiring/delivery.ts';
+} from '#contract/delivery.ts';
 import { type AwsTarget, emulatorS3Config } from './emulator-clients.ts';
 import { checkSignedRequest, type TrustedKeys } from './signed-access.ts';
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import type { WebConfig } from '../lib/delivery/web-content.ts';
+import type { WebConfig } from '#contract/web-config.ts';
 import { ROOT } from '../scripts/python-env.ts';
 import type { createCognitoEndpoint } from './cognito-endpoint.ts';
 import { type ApiRequest, type createHttpApi, MAX_API_PAYLOAD_BYTES } from './http-api.ts';

@@ -16,8 +16,8 @@ import {
   type EventRuleDefinition,
   type QueueDefinition,
   visibilityTimeoutSeconds,
-} from '../lib/wiring/pipelines.ts';
-import type { BucketRole } from '../lib/wiring/resources.ts';
+} from '#contract/pipelines.ts';
+import type { BucketRole } from '#contract/resources.ts';
 import { emulatorClientConfig } from './emulator-clients.ts';
 import { type EventReport, startEventRuleTarget } from './event-rule-target.ts';
 import { type LambdaHandler, type LocalFunction, loadHandler } from './lambda.ts';

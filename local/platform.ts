@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import type { WebConfig } from '../lib/delivery/web-content.ts';
-import { MANIFEST_FUNCTION_ENTRY } from '../lib/wiring/delivery.ts';
-import { buildOpenApiDocument } from '../lib/wiring/openapi.ts';
-import { routeKey, routes } from '../lib/wiring/routes.ts';
+import { MANIFEST_FUNCTION } from '#contract/delivery.ts';
+import { buildOpenApiDocument } from '#contract/openapi.ts';
+import { routeKey, routes } from '#contract/routes.ts';
+import type { WebConfig } from '#contract/web-config.ts';
 import { createCognitoEndpoint } from './cognito-endpoint.ts';
 import { localDynamoDbChoice, startDynamoDbLocal } from './dynamodb-local.ts';
 import { createEventPublisher, type EventPublisher } from './event-bus.ts';
@@ -19,13 +19,14 @@ import { createOriginHandler, PATHS, type RequestHandler, sendJson } from './ori
 import { Outbox } from './outbox.ts';
 import { type RunningPipelines, startPipelines } from './pipelines.ts';
 import {
+  combinedFunctionEnvironment,
   emulatorClientConfig,
-  functionEnvironment,
+  localDeploymentValues,
   type ProvisionedResources,
   provision,
 } from './provision.ts';
 
-export type { WebConfig } from '../lib/delivery/web-content.ts';
+export type { WebConfig } from '#contract/web-config.ts';
 export { PATHS } from './origin.ts';
 export type { OutboxMessage } from './outbox.ts';
 export type { Outbox };
@@ -215,11 +216,18 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       publish: (event) => bus.publish(event),
     });
     applyFunctionEnvironment(
-      {
-        ...functionEnvironment(resources, moto.endpoint, dynamodb?.endpoint, `${url}${PATHS.media}`),
-        AWS_ENDPOINT_URL_MEDIACONVERT: mediaConvert.endpoint,
-        ...live.environment,
-      },
+      combinedFunctionEnvironment(
+        REGION,
+        {
+          endpoint: moto.endpoint,
+          ...(dynamodb ? { dynamodbEndpoint: dynamodb.endpoint } : {}),
+          services: {
+            AWS_ENDPOINT_URL_MEDIACONVERT: mediaConvert.endpoint,
+            AWS_ENDPOINT_URL_IVS: live.ivs.endpoint,
+          },
+        },
+        localDeploymentValues(resources, { mediaUrl: `${url}${PATHS.media}`, live: live.values }),
+      ),
       quiet,
     );
     handlersLoaded = true;
@@ -304,7 +312,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     // and signed-cookie checks as in the cloud.
     const manifest: LocalFunction = {
       name: 'skycast-manifest',
-      handler: await loadHandler(MANIFEST_FUNCTION_ENTRY),
+      handler: await loadHandler(MANIFEST_FUNCTION.entry),
     };
     media = createMediaServer({
       s3: { endpoint: moto.endpoint, region: REGION },

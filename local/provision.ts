@@ -12,21 +12,22 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { PLAYBACK_ENV } from '../lambdas/delivery/playback-key-store.ts';
-import { keyPairInSecret } from '../lambdas/shared/key-pair.ts';
+import { type DeploymentValues, type FunctionWiring, functionEnvironment } from '#contract/environment.ts';
+import { wiredFunctions } from '#contract/functions.ts';
 import {
   type EventRuleDefinition,
   type QueueDefinition,
   eventRules as wiredEventRules,
   queues as wiredQueues,
-} from '../lib/wiring/pipelines.ts';
+} from '#contract/pipelines.ts';
 import {
   buckets,
   catalogTable,
   type TableDefinition,
   uploadsCors,
   userPoolPolicy,
-} from '../lib/wiring/resources.ts';
+} from '#contract/resources.ts';
+import { keyPairInSecret } from '../lambdas/shared/key-pair.ts';
 import { type AwsTarget, emulatorClientConfig, LOCAL_CREDENTIALS } from './emulator-clients.ts';
 import { LOCAL_ACCOUNT_ID } from './lambda.ts';
 import { type ProvisionedEventRule, type ProvisionedQueue, provisionPipelines } from './pipelines.ts';
@@ -244,39 +245,84 @@ export async function provision(
   };
 }
 
-/**
- * The environment a Skycast function receives in AWS, for these resources at this endpoint (and DynamoDB at
- * `dynamodbEndpoint` if given: the SDK's service-specific AWS_ENDPOINT_URL_DYNAMODB wins over AWS_ENDPOINT_URL).
- */
-export function functionEnvironment(
-  resources: ProvisionedResources,
-  endpoint: string,
-  dynamodbEndpoint?: string,
-  /** Where media is served (`mediaUrl` of /config.json), for functions that sign playback. */
-  mediaUrl = LOCAL_MEDIA_URL_UNSERVED,
-): Record<string, string> {
+/** Where a local function's AWS calls go, and the credentials it signs them with. */
+export interface LocalEndpoints {
+  /** The AWS-compatible emulator (moto), AWS_ENDPOINT_URL. */
+  endpoint: string;
+  /** DynamoDB elsewhere (DynamoDB Local): the SDK's AWS_ENDPOINT_URL_DYNAMODB wins over AWS_ENDPOINT_URL. */
+  dynamodbEndpoint?: string;
+  /** Further per-service endpoints (`AWS_ENDPOINT_URL_<SERVICE>`), e.g. the local MediaConvert and IVS. */
+  services?: Record<string, string>;
+  /** @default LOCAL_CREDENTIALS */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+/** What Lambda itself gives every function (region, credentials), pointed at the local endpoints. */
+export function runtimeEnvironment(region: string, endpoints: LocalEndpoints): Record<string, string> {
+  const credentials = endpoints.credentials ?? LOCAL_CREDENTIALS;
   return {
-    [PLAYBACK_ENV.secret]: resources.playbackKey.secretArn,
-    [PLAYBACK_ENV.keyPairId]: resources.playbackKey.keyPairId,
-    [PLAYBACK_ENV.mediaUrl]: mediaUrl,
-    AWS_REGION: resources.region,
-    AWS_ENDPOINT_URL: endpoint,
-    ...(dynamodbEndpoint ? { AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint } : {}),
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_REGION: region,
+    AWS_ENDPOINT_URL: endpoints.endpoint,
+    ...(endpoints.dynamodbEndpoint ? { AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodbEndpoint } : {}),
+    ...endpoints.services,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     // Emulators may reject the newer default checksums; AWS accepts either.
     AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
     AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
-    APPLICATION_NAME: resources.application,
-    MEDIACONVERT_ROLE_ARN: resources.mediaConvertRoleArn,
-    USER_POOL_ID: resources.userPoolId,
-    USER_POOL_CLIENT_ID: resources.userPoolClientId,
-    [catalogTable.env]: resources.tableName,
-    ...Object.fromEntries(
-      Object.entries(buckets).map(([role, bucket]) => [
-        bucket.env,
-        resources.bucketNames[role as keyof typeof buckets],
-      ]),
-    ),
   };
+}
+
+/** The local resources as the contract's `functionEnvironment` reads them. */
+export function localDeploymentValues(
+  resources: ProvisionedResources,
+  extra: {
+    /** Where media is served (`mediaUrl` of /config.json), for functions that sign playback. */
+    mediaUrl?: string;
+    /** The local IVS's recording configuration, token key secret and ingest URL template. */
+    live?: DeploymentValues['live'];
+  } = {},
+): DeploymentValues {
+  return {
+    application: resources.application,
+    catalogTable: resources.tableName,
+    buckets: resources.bucketNames,
+    userPool: { id: resources.userPoolId, clientId: resources.userPoolClientId },
+    mediaCookies: {
+      secretArn: resources.playbackKey.secretArn,
+      keyPairId: resources.playbackKey.keyPairId,
+      mediaUrl: extra.mediaUrl ?? LOCAL_MEDIA_URL_UNSERVED,
+    },
+    ...(extra.live ? { live: extra.live } : {}),
+    mediaConvert: { roleArn: resources.mediaConvertRoleArn },
+  };
+}
+
+/** The environment one function gets locally: Lambda's own variables, then exactly what its wiring calls for. */
+export function localFunctionEnvironment(
+  fn: FunctionWiring,
+  region: string,
+  endpoints: LocalEndpoints,
+  values: DeploymentValues,
+): Record<string, string> {
+  return { ...runtimeEnvironment(region, endpoints), ...functionEnvironment(fn, values) };
+}
+
+/**
+ * For tests that load several handlers into one process (the integration tests): every wired function's
+ * environment at once, each computed as the function gets it. The local platform never uses this; there each
+ * function has only its own.
+ */
+export function combinedFunctionEnvironment(
+  region: string,
+  endpoints: LocalEndpoints,
+  values: DeploymentValues,
+): Record<string, string> {
+  const functions = wiredFunctions().filter(
+    (fn) => values.live || ((fn.access.ivs?.length ?? 0) === 0 && fn.access.liveTokens !== 'sign'),
+  );
+  return Object.assign(
+    runtimeEnvironment(region, endpoints),
+    ...functions.map((fn) => functionEnvironment(fn, values)),
+  );
 }

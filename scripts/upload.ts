@@ -10,7 +10,8 @@ import {
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { cookieHeader, type Playback } from '../lambdas/delivery/playback.ts';
+import type { Playback } from '#contract/catalog.ts';
+import { cookieHeader } from '../lambdas/delivery/playback.ts';
 import {
   type ApiClient,
   ApiError,

@@ -9,7 +9,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { acceptedVideoContentType } from '../lambdas/uploads/media-types.ts';
+import { acceptedVideoContentType } from '#contract/media-types.ts';
 
 export interface ApiClient {
   apiUrl: string;

@@ -1,15 +1,11 @@
+import type { PreferencesPatch, Profile } from '#contract/accounts.ts';
 /**
  * The accounts ports kept in memory, so the middleware benchmark measures the HTTP stack and not a database.
  * They behave as the real adapters do (create-if-absent never overwrites, a patch changes only what it names),
  * and they do no I/O.
  */
 
-import type {
-  PreferencesPatch,
-  Profile,
-  ProfileStore,
-  UserDirectory,
-} from '../../lambdas/accounts/profile.ts';
+import type { ProfileStore, UserDirectory } from '../../lambdas/accounts/profile.ts';
 import { UnauthorizedError } from '../../lambdas/shared/errors.ts';
 import type { TokenRevocationCheck } from '../../lambdas/shared/revocation.ts';
 

@@ -1,3 +1,4 @@
+import { ENV } from '#contract/environment.ts';
 import { cognitoClient } from '#shared/cognito.ts';
 import { requireEnv } from '#shared/config.ts';
 import { documentClient } from '#shared/dynamodb.ts';
@@ -7,9 +8,9 @@ import { CognitoUserDirectory } from './user-directory.ts';
 
 /** The accounts use cases wired to DynamoDB and Cognito, from the function's environment. */
 export function defaultAccountsDeps(env: NodeJS.ProcessEnv = process.env): AccountsDeps {
-  const { CATALOG_TABLE_NAME, USER_POOL_ID } = requireEnv(['CATALOG_TABLE_NAME', 'USER_POOL_ID'], env);
+  const config = requireEnv([ENV.catalogTable, ENV.userPoolId], env);
   return {
-    profiles: new DynamoProfileStore(documentClient(), CATALOG_TABLE_NAME),
-    directory: new CognitoUserDirectory(cognitoClient(), USER_POOL_ID),
+    profiles: new DynamoProfileStore(documentClient(), config[ENV.catalogTable]),
+    directory: new CognitoUserDirectory(cognitoClient(), config[ENV.userPoolId]),
   };
 }

@@ -1,7 +1,7 @@
+import { getMe } from '#contract/accounts.ts';
 import { defaultHttpDeps } from '#shared/cognito.ts';
 import { type HttpDeps, httpHandler } from '#shared/http.ts';
 import { defaultAccountsDeps } from './deps.ts';
-import { getMe } from './operations.ts';
 import { type AccountsDeps, getProfile } from './profile.ts';
 
 export const createHandler = (deps: HttpDeps & AccountsDeps) =>

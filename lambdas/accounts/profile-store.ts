@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { PreferencesPatch, Profile, ProfileStore } from './profile.ts';
+import type { PreferencesPatch, Profile } from '#contract/accounts.ts';
+import type { ProfileStore } from './profile.ts';
 
 const key = (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' });
 

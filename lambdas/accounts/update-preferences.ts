@@ -1,7 +1,7 @@
+import { updatePreferences as operation } from '#contract/accounts.ts';
 import { defaultHttpDeps } from '#shared/cognito.ts';
 import { type HttpDeps, httpHandler } from '#shared/http.ts';
 import { defaultAccountsDeps } from './deps.ts';
-import { updatePreferences as operation } from './operations.ts';
 import { type AccountsDeps, updatePreferences } from './profile.ts';
 
 export const createHandler = (deps: HttpDeps & AccountsDeps) =>

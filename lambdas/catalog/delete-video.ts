@@ -1,7 +1,7 @@
+import { deleteVideo as operation } from '#contract/catalog.ts';
 import { defaultHttpDeps } from '#shared/cognito.ts';
 import { type HttpDeps, httpHandler } from '#shared/http.ts';
 import { defaultVideoDeletionDeps } from './deps.ts';
-import { deleteVideo as operation } from './operations.ts';
 import { deleteVideo, type VideoDeletionDeps } from './videos.ts';
 
 export const createHandler = (deps: HttpDeps & VideoDeletionDeps) =>

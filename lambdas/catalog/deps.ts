@@ -1,4 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
+import { ENV } from '#contract/environment.ts';
 import { requireEnv } from '#shared/config.ts';
 import { documentClient } from '#shared/dynamodb.ts';
 import { S3VideoFiles } from './s3-video-files.ts';
@@ -9,23 +10,20 @@ let s3: S3Client | undefined;
 
 /** The catalog in DynamoDB, from the function's environment. */
 export function defaultCatalogDeps(env: NodeJS.ProcessEnv = process.env): CatalogReadDeps {
-  const { CATALOG_TABLE_NAME } = requireEnv(['CATALOG_TABLE_NAME'], env);
-  return { catalog: new DynamoVideoCatalog(documentClient(), CATALOG_TABLE_NAME) };
+  const config = requireEnv([ENV.catalogTable], env);
+  return { catalog: new DynamoVideoCatalog(documentClient(), config[ENV.catalogTable]) };
 }
 
 /** The catalog plus the media, uploads and recordings buckets, for deleting videos. */
 export function defaultVideoDeletionDeps(env: NodeJS.ProcessEnv = process.env): VideoDeletionDeps {
-  const { MEDIA_BUCKET_NAME, UPLOADS_BUCKET_NAME, RECORDINGS_BUCKET_NAME } = requireEnv(
-    ['MEDIA_BUCKET_NAME', 'UPLOADS_BUCKET_NAME', 'RECORDINGS_BUCKET_NAME'],
-    env,
-  );
+  const config = requireEnv([ENV.buckets.media, ENV.buckets.uploads, ENV.buckets.recordings], env);
   s3 ??= new S3Client({});
   return {
     ...defaultCatalogDeps(env),
     files: new S3VideoFiles(s3, {
-      media: MEDIA_BUCKET_NAME,
-      uploads: UPLOADS_BUCKET_NAME,
-      recordings: RECORDINGS_BUCKET_NAME,
+      media: config[ENV.buckets.media],
+      uploads: config[ENV.buckets.uploads],
+      recordings: config[ENV.buckets.recordings],
     }),
   };
 }

@@ -1,8 +1,8 @@
+import { listVideos as operation } from '#contract/catalog.ts';
 import { defaultHttpDeps } from '#shared/cognito.ts';
 import { type HttpDeps, httpHandler } from '#shared/http.ts';
 import { playbackIssuerFromEnv } from '../delivery/playback-key-store.ts';
 import { defaultCatalogDeps } from './deps.ts';
-import { listVideos as operation } from './operations.ts';
 import { listVideos, type VideoPlaybackDeps } from './videos.ts';
 
 export const createHandler = (deps: HttpDeps & VideoPlaybackDeps) =>

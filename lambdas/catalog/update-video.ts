@@ -1,7 +1,7 @@
+import { updateVideo as operation } from '#contract/catalog.ts';
 import { defaultHttpDeps } from '#shared/cognito.ts';
 import { type HttpDeps, httpHandler } from '#shared/http.ts';
 import { defaultCatalogDeps } from './deps.ts';
-import { updateVideo as operation } from './operations.ts';
 import { updateVideo, type VideoUpdateDeps } from './videos.ts';
 
 export const createHandler = (deps: HttpDeps & VideoUpdateDeps) =>

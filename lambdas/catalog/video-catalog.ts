@@ -1,4 +1,4 @@
-import type { Failure, PlayableMedia, Video } from './video.ts';
+import type { Failure, PlayableMedia, Video } from '#contract/catalog.ts';
 
 /** A video with the bookkeeping the API does not show. */
 export interface StoredVideo extends Video {

@@ -8,8 +8,9 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import type { Failure, PlayableMedia } from '#contract/catalog.ts';
 import { encodeCursor, startKeyFor } from '#shared/cursor.ts';
-import type { Failure, PlayableMedia } from './video.ts';
+
 import type { Page, StoredVideo, VideoCatalog } from './video-catalog.ts';
 
 const key = (videoId: string) => ({ pk: `VIDEO#${videoId}`, sk: 'VIDEO' });

@@ -1,16 +1,10 @@
+import { type ListedVideo, Video, type Visibility, type WatchableVideo } from '#contract/catalog.ts';
 import type { AuthenticatedUser } from '#shared/auth.ts';
 import { ForbiddenError, NotFoundError } from '#shared/errors.ts';
 import { logger } from '#shared/logger.ts';
 import { MediaPrefixError, mediaPrefixOf, type PlaybackIssuer } from '../delivery/playback.ts';
 import { VisibilityTooOpenError } from './errors.ts';
-import {
-  type ListedVideo,
-  OPENNESS,
-  Video,
-  type Visibility,
-  visibilitiesWithin,
-  type WatchableVideo,
-} from './video.ts';
+import { OPENNESS, visibilitiesWithin } from './video.ts';
 import type { Page, StoredVideo, VideoCatalog } from './video-catalog.ts';
 
 /**

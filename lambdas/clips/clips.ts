@@ -11,20 +11,16 @@
  * - a clip is never more visible than its source (default: the source's visibility).
  */
 import { posix } from 'node:path';
+import type { Rendition, Visibility, WatchableVideo } from '#contract/catalog.ts';
+import { MAX_CLIP_SECONDS } from '#contract/clips.ts';
 import type { AuthenticatedUser } from '#shared/auth.ts';
 import { NotFoundError } from '#shared/errors.ts';
 import { logger } from '#shared/logger.ts';
-import type { Rendition, Visibility, WatchableVideo } from '../catalog/video.ts';
+
 import type { StoredVideo } from '../catalog/video-catalog.ts';
 import { assertWithinSource, canRead, type VideoPlaybackDeps, watchableVideo } from '../catalog/videos.ts';
 import { clipRange } from '../delivery/clips.ts';
-import {
-  clipDirOf,
-  MAX_CLIP_SECONDS,
-  manifestSourceOf,
-  type PlaylistSource,
-  planClip,
-} from '../delivery/manifest.ts';
+import { clipDirOf, manifestSourceOf, type PlaylistSource, planClip } from '../delivery/manifest.ts';
 import { ClipOfClipError, SourceNotReadyError } from './errors.ts';
 
 export interface ClipDeps extends VideoPlaybackDeps {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { S3Client } from '@aws-sdk/client-s3';
+import { ENV } from '#contract/environment.ts';
 import { requireEnv } from '#shared/config.ts';
 import { defaultCatalogDeps } from '../catalog/deps.ts';
 import type { VideoPlaybackDeps } from '../catalog/videos.ts';
@@ -14,15 +15,12 @@ export function defaultClipReadDeps(env: NodeJS.ProcessEnv = process.env): Video
 
 /** Cutting clips: also the sources' playlists, from the media and recordings buckets. */
 export function defaultClipDeps(env: NodeJS.ProcessEnv = process.env): ClipDeps {
-  const { MEDIA_BUCKET_NAME, RECORDINGS_BUCKET_NAME } = requireEnv(
-    ['MEDIA_BUCKET_NAME', 'RECORDINGS_BUCKET_NAME'],
-    env,
-  );
+  const config = requireEnv([ENV.buckets.media, ENV.buckets.recordings], env);
   return {
     ...defaultClipReadDeps(env),
     playlists: new S3PlaylistSource(new S3Client({}), {
-      media: MEDIA_BUCKET_NAME,
-      recordings: RECORDINGS_BUCKET_NAME,
+      media: config[ENV.buckets.media],
+      recordings: config[ENV.buckets.recordings],
     }),
     newId: randomUUID,
     now: () => new Date(),

@@ -5,10 +5,11 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { findBehaviour, mediaContentTypes, VIEWER_LIMIT_QUERY } from '#contract/delivery.ts';
+import { ENV } from '#contract/environment.ts';
 import { requireEnv } from '#shared/config.ts';
 import { SkycastError } from '#shared/errors.ts';
 import { logger, withLogContext } from '#shared/logger.ts';
-import { findBehaviour, mediaContentTypes, VIEWER_LIMIT_QUERY } from '#wiring/delivery.ts';
 import { generatePlaylist, type PlaylistSource } from './manifest.ts';
 import { S3PlaylistSource } from './s3-playlist-source.ts';
 
@@ -69,14 +70,11 @@ export function createHandler(deps: ManifestDeps) {
 
 /** The playlist cache lives in module scope, so it outlives invocations in a warm container. */
 export function defaultManifestDeps(env: NodeJS.ProcessEnv = process.env): ManifestDeps {
-  const { MEDIA_BUCKET_NAME, RECORDINGS_BUCKET_NAME } = requireEnv(
-    ['MEDIA_BUCKET_NAME', 'RECORDINGS_BUCKET_NAME'],
-    env,
-  );
+  const config = requireEnv([ENV.buckets.media, ENV.buckets.recordings], env);
   return {
     playlists: new S3PlaylistSource(new S3Client({}), {
-      media: MEDIA_BUCKET_NAME,
-      recordings: RECORDINGS_BUCKET_NAME,
+      media: config[ENV.buckets.media],
+      recordings: config[ENV.buckets.recordings],
     }),
   };
 }

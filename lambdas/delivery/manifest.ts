@@ -14,6 +14,7 @@
  * request through already say the viewer may watch the source.
  */
 import { posix } from 'node:path';
+import { MAX_CLIP_SECONDS } from '#contract/clips.ts';
 import { NotFoundError } from '#shared/errors.ts';
 import { type ClipRange, clipRange, cutMediaPlaylist, playlistDuration } from './clips.ts';
 import { InvalidClipRangeError, PlaylistParseError } from './errors.ts';
@@ -25,9 +26,6 @@ import {
   renderPlaylist,
 } from './hls.ts';
 import { filterVariants, relativeUriRewriter, type UriRewriter, viewerLimits } from './variants.ts';
-
-/** The longest clip, in seconds. */
-export const MAX_CLIP_SECONDS = 10 * 60;
 
 /** Where the manifest Lambda reads source playlists from. */
 export interface PlaylistSource {

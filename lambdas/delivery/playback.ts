@@ -8,6 +8,7 @@
  */
 import { getSignedCookies, getSignedUrl } from '@aws-sdk/cloudfront-signer';
 import * as z from 'zod';
+import type { Playback } from '#contract/catalog.ts';
 
 /** The CloudFront key pair that signs: the id of its public key in the trusted key group, and the private key. */
 export interface PlaybackKey {
@@ -20,30 +21,6 @@ export interface PlaybackKey {
 export interface PlaybackKeySource {
   get(): Promise<PlaybackKey>;
 }
-
-export const PlaybackCookie = z.object({
-  name: z.string(),
-  value: z.string(),
-  /** The URL path the cookie is sent for: the video's media prefix, ending in `/`. */
-  path: z.string(),
-  expires: z.iso.datetime(),
-});
-export type PlaybackCookie = z.output<typeof PlaybackCookie>;
-
-export const Playback = z
-  .object({
-    url: z.string().describe('Absolute URL of the multivariant playlist.'),
-    expiresAt: z.iso.datetime().describe('When the cookies stop working; ask getVideo again before then.'),
-    cookies: z
-      .array(PlaybackCookie)
-      .describe(
-        'Set each (name=value; path; expires; SameSite=Strict; Secure on https) before fetching the url.',
-      ),
-  })
-  .describe(
-    'How to play a READY video: CloudFront signed cookies for its media prefix and the playlist URL.',
-  );
-export type Playback = z.output<typeof Playback>;
 
 /** How long playback cookies last unless the deployment says otherwise: long enough for a film, short. */
 export const DEFAULT_PLAYBACK_TTL_SECONDS = 4 * 60 * 60;

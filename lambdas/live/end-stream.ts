@@ -1,7 +1,7 @@
+import { endStream as operation } from '#contract/live.ts';
 import { defaultHttpDeps } from '#shared/cognito.ts';
 import { type HttpDeps, httpHandler } from '#shared/http.ts';
 import { defaultLiveDeps } from './deps.ts';
-import { endStream as operation } from './operations.ts';
 import { endStream, type LiveDeps } from './streams.ts';
 
 export const createHandler = (deps: HttpDeps & LiveDeps) =>

@@ -1,7 +1,7 @@
+import { getStreamKey as operation } from '#contract/live.ts';
 import { defaultHttpDeps } from '#shared/cognito.ts';
 import { type HttpDeps, httpHandler } from '#shared/http.ts';
 import { defaultLiveDeps } from './deps.ts';
-import { getStreamKey as operation } from './operations.ts';
 import { getStreamKey, type LiveDeps } from './streams.ts';
 
 export const createHandler = (deps: HttpDeps & LiveDeps) =>

@@ -1,4 +1,5 @@
-import type { Visibility } from '../catalog/video.ts';
+import type { Visibility } from '#contract/catalog.ts';
+
 import type { Page } from '../catalog/video-catalog.ts';
 import type { StreamFacts } from './stream-state.ts';
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import type { PlayableMedia, Rendition } from '../catalog/video.ts';
+import type { PlayableMedia, Rendition } from '#contract/catalog.ts';
+
 import { MalformedIvsEventError, RECORDING_STATE_CHANGE } from './stream-state.ts';
 
 /**

@@ -1,7 +1,7 @@
+import { startStream as operation } from '#contract/live.ts';
 import { defaultHttpDeps } from '#shared/cognito.ts';
 import { type HttpDeps, httpHandler } from '#shared/http.ts';
 import { defaultLiveDeps } from './deps.ts';
-import { startStream as operation } from './operations.ts';
 import { type LiveDeps, startStream } from './streams.ts';
 
 export const createHandler = (deps: HttpDeps & LiveDeps) =>

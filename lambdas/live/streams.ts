@@ -1,9 +1,9 @@
+import type { StartStreamRequest, StreamView } from '#contract/live.ts';
 import type { AuthenticatedUser } from '#shared/auth.ts';
 import { logger } from '#shared/logger.ts';
 import type { Page } from '../catalog/video-catalog.ts';
 import { streamNotFound } from './errors.ts';
 import type { ChannelInfo, LiveChannels, PlaybackTokenSigner, StoredChannel, StreamStore } from './ports.ts';
-import type { StartStreamRequest, StreamView } from './stream.ts';
 import { sessionOf } from './stream-state.ts';
 
 /**
@@ -30,8 +30,6 @@ export interface LiveDeps {
   settings: LiveSettings;
   now?: () => Date;
 }
-
-export const DEFAULT_INGEST_URL_TEMPLATE = 'rtmps://{ingestEndpoint}:443/app/';
 
 const ingestUrl = (deps: LiveDeps, channel: Pick<StoredChannel, 'ingestEndpoint'>) =>
   deps.settings.ingestUrlTemplate.replaceAll('{ingestEndpoint}', channel.ingestEndpoint);

@@ -1,4 +1,5 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { ENV } from '#contract/environment.ts';
 import { cognitoEndpointFromEnv, createCognitoAccessTokenVerifier } from './auth.ts';
 import { requireEnv } from './config.ts';
 import type { HttpDeps } from './http.ts';
@@ -12,13 +13,13 @@ export function cognitoClient(): CognitoIdentityProviderClient {
   return client;
 }
 
-/** Verifier and revocation check for the user pool named by USER_POOL_ID / USER_POOL_CLIENT_ID. */
+/** Verifier and revocation check for the user pool named by config[ENV.userPoolId] / config[ENV.userPoolClientId]. */
 export function defaultHttpDeps(env: NodeJS.ProcessEnv = process.env): HttpDeps {
-  const { USER_POOL_ID, USER_POOL_CLIENT_ID } = requireEnv(['USER_POOL_ID', 'USER_POOL_CLIENT_ID'], env);
+  const config = requireEnv([ENV.userPoolId, ENV.userPoolClientId], env);
   return {
     verifier: createCognitoAccessTokenVerifier({
-      userPoolId: USER_POOL_ID,
-      clientId: USER_POOL_CLIENT_ID,
+      userPoolId: config[ENV.userPoolId],
+      clientId: config[ENV.userPoolClientId],
       cognitoEndpoint: cognitoEndpointFromEnv(env),
     }),
     revocation: new CognitoRevocationCheck(cognitoClient()),

@@ -1,10 +1,10 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type * as z from 'zod';
+import type { Operation } from '#contract/operation.ts';
 import { type AccessTokenVerifier, type AuthenticatedUser, bearerToken } from './auth.ts';
 import { MalformedJsonError, SkycastError, UnsupportedMediaTypeError, ValidationError } from './errors.ts';
 import { logger } from './logger.ts';
-import type { Operation } from './operation.ts';
 import type { TokenRevocationCheck } from './revocation.ts';
 
 /** What every HTTP handler needs from outside, passed in so tests and the local platform can supply their own. */

@@ -1,5 +1,6 @@
 import { MediaConvertClient } from '@aws-sdk/client-mediaconvert';
 import { S3Client } from '@aws-sdk/client-s3';
+import { ENV } from '#contract/environment.ts';
 import { S3VideoFiles } from '../catalog/s3-video-files.ts';
 import { DynamoVideoCatalog } from '../catalog/video-store.ts';
 import { requireEnv } from '../shared/config.ts';
@@ -10,30 +11,27 @@ import type { SubmitDeps } from './submit-upload.ts';
 
 export function defaultSubmitDeps(env: NodeJS.ProcessEnv = process.env): SubmitDeps {
   const config = requireEnv(
-    ['CATALOG_TABLE_NAME', 'MEDIA_BUCKET_NAME', 'MEDIACONVERT_ROLE_ARN', 'APPLICATION_NAME'],
+    [ENV.catalogTable, ENV.buckets.media, ENV.mediaConvertRole, ENV.application],
     env,
   );
   return {
-    catalog: new DynamoVideoCatalog(documentClient(), config.CATALOG_TABLE_NAME),
+    catalog: new DynamoVideoCatalog(documentClient(), config[ENV.catalogTable]),
     sources: new S3Objects(new S3Client({})),
     transcoder: new MediaConvertTranscoder(new MediaConvertClient({})),
     settings: {
-      application: config.APPLICATION_NAME,
-      mediaBucket: config.MEDIA_BUCKET_NAME,
-      roleArn: config.MEDIACONVERT_ROLE_ARN,
+      application: config[ENV.application],
+      mediaBucket: config[ENV.buckets.media],
+      roleArn: config[ENV.mediaConvertRole],
     },
   };
 }
 
 export function defaultJobEventDeps(env: NodeJS.ProcessEnv = process.env): JobEventDeps {
-  const { CATALOG_TABLE_NAME, MEDIA_BUCKET_NAME } = requireEnv(
-    ['CATALOG_TABLE_NAME', 'MEDIA_BUCKET_NAME'],
-    env,
-  );
+  const config = requireEnv([ENV.catalogTable, ENV.buckets.media], env);
   const s3 = new S3Client({});
   return {
-    catalog: new DynamoVideoCatalog(documentClient(), CATALOG_TABLE_NAME),
+    catalog: new DynamoVideoCatalog(documentClient(), config[ENV.catalogTable]),
     media: new S3Objects(s3),
-    files: new S3VideoFiles(s3, { media: MEDIA_BUCKET_NAME }),
+    files: new S3VideoFiles(s3, { media: config[ENV.buckets.media] }),
   };
 }

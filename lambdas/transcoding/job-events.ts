@@ -1,4 +1,5 @@
-import type { PlayableMedia, Rendition } from '../catalog/video.ts';
+import type { PlayableMedia, Rendition } from '#contract/catalog.ts';
+
 import type { VideoCatalog } from '../catalog/video-catalog.ts';
 import type { VideoFiles } from '../catalog/videos.ts';
 import { logger } from '../shared/logger.ts';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Failure } from '../catalog/video.ts';
+import type { Failure } from '#contract/catalog.ts';
+
 import type { VideoCatalog } from '../catalog/video-catalog.ts';
 import { logger } from '../shared/logger.ts';
 import { parseUploadKey } from '../uploads/keys.ts';

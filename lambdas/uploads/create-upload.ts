@@ -1,7 +1,7 @@
+import { createUpload as operation } from '#contract/uploads.ts';
 import { defaultHttpDeps } from '#shared/cognito.ts';
 import { type HttpDeps, httpHandler } from '#shared/http.ts';
 import { defaultUploadsDeps } from './deps.ts';
-import { createUpload as operation } from './operations.ts';
 import { createUpload, type UploadsDeps } from './upload.ts';
 
 export const createHandler = (deps: HttpDeps & UploadsDeps) =>

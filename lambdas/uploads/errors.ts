@@ -1,6 +1,7 @@
+import type { VideoStatus } from '#contract/catalog.ts';
 import { SkycastError } from '#shared/errors.ts';
-import type { VideoStatus } from '../catalog/video.ts';
-import type { PartCheck } from './part-plan.ts';
+
+import type { PartCheck } from './parts.ts';
 
 /** The declared size is over the configured upload limit. */
 export class UploadTooLargeError extends SkycastError {

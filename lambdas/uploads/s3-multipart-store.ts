@@ -9,7 +9,8 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { ClaimedPart, ReceivedPart } from './part-plan.ts';
+import type { ClaimedPart, ReceivedPart } from './parts.ts';
+
 import type { CompletionOutcome, MultipartStore, PresignedPart } from './upload.ts';
 
 const errorName = (error: unknown) => (error as { name?: string }).name;

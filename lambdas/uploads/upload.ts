@@ -1,9 +1,20 @@
 import { randomUUID } from 'node:crypto';
+import type { Video } from '#contract/catalog.ts';
+import { ACCEPTED_MEDIA, acceptedVideoContentType, fileExtension } from '#contract/media-types.ts';
+import { type PartPlan, planParts, planWithPartSize } from '#contract/part-plan.ts';
+import { ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS } from '#contract/resources.ts';
+import {
+  type CompleteUploadRequest,
+  type CreateUploadRequest,
+  type ListUploadPartsQuery,
+  PART_URLS_PER_PAGE,
+  type UploadProgress,
+  type UploadTicket,
+} from '#contract/uploads.ts';
 import type { AuthenticatedUser } from '#shared/auth.ts';
 import { NotFoundError } from '#shared/errors.ts';
 import { logger } from '#shared/logger.ts';
-import { ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS } from '#wiring/resources.ts';
-import type { Video } from '../catalog/video.ts';
+
 import type { StoredVideo, VideoCatalog } from '../catalog/video-catalog.ts';
 import { toApiVideo } from '../catalog/videos.ts';
 import {
@@ -14,26 +25,14 @@ import {
   UploadTooLargeError,
 } from './errors.ts';
 import { uploadKey } from './keys.ts';
-import { ACCEPTED_MEDIA, acceptedVideoContentType, fileExtension } from './media-types.ts';
 import {
   type ClaimedPart,
   checkParts,
   isComplete,
   type PartCheck,
-  type PartPlan,
   partsToUpload,
-  planParts,
-  planWithPartSize,
   type ReceivedPart,
-} from './part-plan.ts';
-import {
-  type CompleteUploadRequest,
-  type CreateUploadRequest,
-  type ListUploadPartsQuery,
-  PART_URLS_PER_PAGE,
-  type UploadProgress,
-  type UploadTicket,
-} from './schemas.ts';
+} from './parts.ts';
 
 /** How long a presigned part URL works. Short, because a leaked URL writes into the owner's upload; renewable through listUploadParts. */
 export const PART_URL_TTL_SECONDS = 60 * 60;

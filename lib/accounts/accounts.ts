@@ -13,7 +13,7 @@ import {
 } from 'aws-cdk-lib/aws-cognito';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { userPoolPolicy } from '../wiring/resources.ts';
+import { userPoolPolicy } from '#contract/resources.ts';
 
 /** Props of {@link Accounts}. */
 export interface AccountsProps {

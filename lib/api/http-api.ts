@@ -16,20 +16,18 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { routeFunction } from '#contract/functions.ts';
+import type { BucketRole } from '#contract/resources.ts';
+import { routes as allRoutes, type Route } from '#contract/routes.ts';
 import type { PlaybackSigningKey } from '../delivery/playback-key.ts';
 import { grantAccess, type LiveTargets } from '../shared/access.ts';
 import type { ApiThrottle } from '../shared/settings.ts';
 import { SkycastFunction } from '../shared/skycast-function.ts';
-import type { BucketRole } from '../wiring/resources.ts';
-import { routes as allRoutes, type Route } from '../wiring/routes.ts';
-
-/** The environment variable through which functions that write uploads receive the size limit, if one is set. */
-export const UPLOAD_MAX_BYTES_ENV = 'UPLOAD_MAX_BYTES';
 
 /** Props of {@link SkycastApi}. */
 export interface SkycastApiProps {
-  /** Shown in the API Gateway console. @default 'skycast' */
-  apiName?: string;
+  /** This deployment's application name (`skycast-<stage>`): the API's name, and what live functions name channels by. */
+  application: string;
   /** @default the route table in lib/wiring/routes.ts */
   routes?: readonly Route[];
   /** Issues the access tokens the JWT authorizer accepts. */
@@ -102,7 +100,7 @@ export class SkycastApi extends Construct {
 
     const methods = [...new Set(routes.map((route) => route.operation.method))];
     this.httpApi = new HttpApi(this, 'HttpApi', {
-      apiName: props.apiName ?? 'skycast',
+      apiName: props.application,
       description: 'Skycast API',
       createDefaultStage: false,
       corsPreflight: {
@@ -149,37 +147,28 @@ export class SkycastApi extends Construct {
     logRetention: RetentionDays,
     logRemovalPolicy: RemovalPolicy,
   ): SkycastFunction {
-    const { operation, access } = route;
+    const { operation } = route;
     const scope = new Construct(this, upperFirst(operation.operationId));
 
-    const environment: Record<string, string> = {
-      USER_POOL_ID: props.userPool.userPoolId,
-      USER_POOL_CLIENT_ID: props.webClient.userPoolClientId,
-    };
-    if (props.uploadMaxBytes !== undefined && access.buckets?.uploads?.includes('write')) {
-      environment[UPLOAD_MAX_BYTES_ENV] = String(props.uploadMaxBytes);
-    }
-
+    const wiring = routeFunction(route);
     const fn = new SkycastFunction(scope, 'Function', {
       entry: route.entry,
       description: `${operation.operationId}: ${operation.summary}`.slice(0, 256),
-      serviceName: `skycast-${operation.tag}`,
-      environment,
+      serviceName: wiring.serviceName,
       logRetention,
       logRemovalPolicy,
     });
 
-    grantAccess(fn, access, {
+    grantAccess(fn, wiring, {
+      application: props.application,
       catalogTable: props.catalogTable,
       userPool: props.userPool,
+      webClient: props.webClient,
       ...(props.buckets ? { buckets: props.buckets } : {}),
+      ...(props.uploadMaxBytes !== undefined ? { uploadMaxBytes: props.uploadMaxBytes } : {}),
       ...(props.live ? { live: props.live } : {}),
+      ...(props.playback ? { mediaCookies: props.playback } : {}),
     });
-    if (access.mediaCookies === 'sign') {
-      if (!props.playback)
-        throw new Error(`${operation.operationId} signs playback, but no playback key was given.`);
-      props.playback.key.grantSigning(fn, props.playback.mediaUrl);
-    }
 
     const httpRoutes = this.httpApi.addRoutes({
       path: operation.path,

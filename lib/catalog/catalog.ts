@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { type Attribute, AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { catalogTable, type KeyAttribute, type TableDefinition } from '../wiring/resources.ts';
+import { catalogTable, type KeyAttribute, type TableDefinition } from '#contract/resources.ts';
 
 /** Props of {@link Catalog}. */
 export interface CatalogProps {
@@ -25,13 +25,10 @@ const attribute = (key: KeyAttribute): Attribute => ({
  */
 export class Catalog extends Construct {
   readonly table: Table;
-  /** The environment variable through which functions receive the table's name. */
-  readonly tableNameEnv: string;
 
   constructor(scope: Construct, id: string, props: CatalogProps = {}) {
     super(scope, id);
     const definition = props.definition ?? catalogTable;
-    this.tableNameEnv = definition.env;
 
     this.table = new Table(this, 'Table', {
       partitionKey: attribute(definition.partitionKey),

@@ -23,21 +23,23 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { grantAccess } from '../shared/access.ts';
-import { SkycastFunction } from '../shared/skycast-function.ts';
 import {
   type DeliveryBehaviour,
   type DeliveryBucket,
   type DeliveryOrigin,
   deliveryBehaviours,
   deliveryOrigins,
-  MANIFEST_FUNCTION_ENTRY,
+  MANIFEST_FUNCTION,
   mediaCors,
   mediaSecurityHeaders,
-} from '../wiring/delivery.ts';
+} from '#contract/delivery.ts';
+import { grantAccess } from '../shared/access.ts';
+import { SkycastFunction } from '../shared/skycast-function.ts';
 
 /** Props of {@link MediaCdn}. */
 export interface MediaCdnProps {
+  /** This deployment's application name (`skycast-<stage>`). */
+  application: string;
   /** The web app's distribution, which the media behaviours join (so playback cookies are same-origin). */
   distribution: Distribution;
   /**
@@ -93,17 +95,16 @@ export class MediaCdn extends Construct {
     const behaviours = props.behaviours ?? deliveryBehaviours;
 
     this.manifestFunction = new SkycastFunction(this, 'Manifest', {
-      entry: MANIFEST_FUNCTION_ENTRY,
+      entry: MANIFEST_FUNCTION.entry,
       description: 'Generates filtered multivariant playlists and clip playlists for CloudFront',
-      serviceName: 'skycast-delivery',
+      serviceName: MANIFEST_FUNCTION.serviceName,
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
       ...(props.logRemovalPolicy ? { logRemovalPolicy: props.logRemovalPolicy } : {}),
     });
-    grantAccess(
-      this.manifestFunction,
-      { buckets: { media: ['read'], recordings: ['read'] } },
-      { buckets: props.buckets },
-    );
+    grantAccess(this.manifestFunction, MANIFEST_FUNCTION, {
+      application: props.application,
+      buckets: props.buckets,
+    });
     this.manifestUrl = this.manifestFunction.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM });
     NagSuppressions.addResourceSuppressions(this.manifestFunction, [
       {

@@ -3,7 +3,6 @@ import { KeyGroup, PublicKey } from 'aws-cdk-lib/aws-cloudfront';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { PLAYBACK_ENV } from '../../lambdas/delivery/playback-key-store.ts';
 import { DeployTimeKeyPair } from '../shared/deploy-time-key-pair.ts';
 import type { SkycastFunction } from '../shared/skycast-function.ts';
 
@@ -24,7 +23,7 @@ export interface PlaybackSigningKeyProps {
  * The key pair that signs playback cookies, made at deploy time: a custom resource generates it, puts the
  * private key into a Secrets Manager secret and hands the public key to CloudFront's PublicKey, which a key
  * group trusts on every media behaviour. The private key is never in the bundle or the template; functions
- * that sign read the secret (see grantSigning).
+ * that sign read the secret (see grantAccess).
  */
 export class PlaybackSigningKey extends Construct {
   readonly secret: Secret;
@@ -50,13 +49,5 @@ export class PlaybackSigningKey extends Construct {
       items: [this.publicKey],
       comment: 'Skycast: signers of playback cookies',
     });
-  }
-
-  /** Lets `fn` sign playback: read the secret, and the environment naming it and the key pair. */
-  grantSigning(fn: SkycastFunction, mediaUrl: string): void {
-    this.secret.grantRead(fn);
-    fn.addEnvironment(PLAYBACK_ENV.secret, this.secret.secretArn);
-    fn.addEnvironment(PLAYBACK_ENV.keyPairId, this.publicKey.publicKeyId);
-    fn.addEnvironment(PLAYBACK_ENV.mediaUrl, mediaUrl);
   }
 }

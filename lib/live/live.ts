@@ -3,8 +3,8 @@ import { CfnPlaybackKeyPair, CfnRecordingConfiguration } from 'aws-cdk-lib/aws-i
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { liveRecording } from '#contract/live-settings.ts';
 import { DeployTimeKeyPair } from '../shared/deploy-time-key-pair.ts';
-import { liveRecording } from '../wiring/live.ts';
 
 /** Props of {@link Live}. */
 export interface LiveProps {

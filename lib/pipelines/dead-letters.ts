@@ -3,7 +3,7 @@ import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-clo
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { DEAD_LETTER_RETENTION_DAYS } from '../wiring/pipelines.ts';
+import { DEAD_LETTER_RETENTION_DAYS } from '#contract/pipelines.ts';
 
 /** How long a dead letter waits (lib/wiring/pipelines.ts; the local queues keep the same). */
 export const DEAD_LETTER_RETENTION = Duration.days(DEAD_LETTER_RETENTION_DAYS);

@@ -3,11 +3,11 @@ import { type EventPattern, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { serviceNameOf } from '#contract/functions.ts';
+import type { EventRuleDefinition } from '#contract/pipelines.ts';
 import { type AccessTargets, grantAccess } from '../shared/access.ts';
 import { SkycastFunction } from '../shared/skycast-function.ts';
-import type { EventRuleDefinition } from '../wiring/pipelines.ts';
 import { DeadLetters } from './dead-letters.ts';
-import { APPLICATION_ENV, serviceNameOf } from './environment.ts';
 
 /** How hard EventBridge tries to hand an event to the rule's function before it gives up. */
 export interface EventDelivery {
@@ -28,7 +28,7 @@ export interface EventRulePipelineProps {
   /** This deployment's name: the rule's pattern is made with it, and the function gets it as APPLICATION_NAME. */
   application: string;
   /** The resources the definition's `access` names. */
-  targets: AccessTargets;
+  targets: Omit<AccessTargets, 'application'>;
   /** @default DEFAULT_EVENT_DELIVERY */
   delivery?: EventDelivery;
   /** @default RetentionDays.ONE_MONTH */
@@ -69,12 +69,19 @@ export class EventRulePipeline extends Construct {
       description: `${definition.id}: ${definition.description}`.slice(0, 256),
       serviceName: serviceNameOf(definition.entry, definition.id),
       timeout: Duration.seconds(definition.functionTimeoutSeconds),
-      environment: { [APPLICATION_ENV]: props.application },
       deadLetterQueue: this.deadLetters.queue,
       logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
       logRemovalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
     });
-    grantAccess(this.function, definition.access, props.targets);
+    grantAccess(
+      this.function,
+      {
+        kind: 'pipeline',
+        serviceName: serviceNameOf(definition.entry, definition.id),
+        access: definition.access,
+      },
+      { ...props.targets, application: props.application },
+    );
 
     this.rule = new Rule(this, 'Rule', {
       description: definition.description.slice(0, 512),

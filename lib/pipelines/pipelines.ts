@@ -4,15 +4,15 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import type { LiveTargets } from '../shared/access.ts';
-import type { MediaConvertRole } from '../transcoding/media-convert.ts';
 import {
   eventRules as allEventRules,
   queues as allQueues,
   type EventRuleDefinition,
   type QueueDefinition,
-} from '../wiring/pipelines.ts';
-import type { BucketRole } from '../wiring/resources.ts';
+} from '#contract/pipelines.ts';
+import type { BucketRole } from '#contract/resources.ts';
+import type { LiveTargets } from '../shared/access.ts';
+import type { MediaConvertRole } from '../transcoding/media-convert.ts';
 import { type EventDelivery, EventRulePipeline } from './event-rule-pipeline.ts';
 import { QueuePipeline } from './queue-pipeline.ts';
 

@@ -13,11 +13,11 @@ import {
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { serviceNameOf } from '#contract/functions.ts';
+import { type QueueDefinition, visibilityTimeoutSeconds } from '#contract/pipelines.ts';
 import { type AccessTargets, grantAccess } from '../shared/access.ts';
 import { SkycastFunction } from '../shared/skycast-function.ts';
-import { type QueueDefinition, visibilityTimeoutSeconds } from '../wiring/pipelines.ts';
 import { DeadLetters } from './dead-letters.ts';
-import { APPLICATION_ENV, serviceNameOf } from './environment.ts';
 
 /** Props of {@link QueuePipeline}. */
 export interface QueuePipelineProps {
@@ -25,7 +25,7 @@ export interface QueuePipelineProps {
   /** This deployment's name; the function gets it as APPLICATION_NAME. */
   application: string;
   /** The resources the definition's `access` names. */
-  targets: AccessTargets;
+  targets: Omit<AccessTargets, 'application'>;
   /**
    * The bucket `definition.s3Source` names, as this stack may configure it: an imported reference when the
    * bucket lives in another stack (see Pipelines). Required when the definition has an `s3Source`.
@@ -110,7 +110,6 @@ export class QueuePipeline extends Construct {
       description: `${definition.id}: ${definition.description}`.slice(0, 256),
       serviceName: serviceNameOf(definition.entry, definition.id),
       timeout: Duration.seconds(definition.functionTimeoutSeconds),
-      environment: { [APPLICATION_ENV]: props.application },
       logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
       logRemovalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
     });
@@ -126,7 +125,15 @@ export class QueuePipeline extends Construct {
     const mapping = this.function.node.children.find((child) => child instanceof EventSourceMapping);
     if (!mapping) throw new Error(`${this.node.path}: the SQS event source made no event source mapping`);
     this.eventSourceMapping = mapping;
-    grantAccess(this.function, definition.access, props.targets);
+    grantAccess(
+      this.function,
+      {
+        kind: 'pipeline',
+        serviceName: serviceNameOf(definition.entry, definition.id),
+        access: definition.access,
+      },
+      { ...props.targets, application: props.application },
+    );
 
     if (definition.s3Source) {
       const { bucket: role, prefix, events } = definition.s3Source;

@@ -1,38 +1,38 @@
 import { Stack } from 'aws-cdk-lib';
-import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
+import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
-import { APPLICATION_ENV } from '../pipelines/environment.ts';
+import type { BucketAccess, IvsAction } from '#contract/access.ts';
+import { type DeploymentValues, type FunctionWiring, functionEnvironment } from '#contract/environment.ts';
+import type { BucketRole } from '#contract/resources.ts';
+import type { PlaybackSigningKey } from '../delivery/playback-key.ts';
 import type { MediaConvertRole } from '../transcoding/media-convert.ts';
-import { liveEnv } from '../wiring/live.ts';
-import { type BucketRole, buckets as bucketDefinitions, catalogTable } from '../wiring/resources.ts';
-import type { BucketAccess, IvsAction, RouteAccess } from '../wiring/routes.ts';
 import type { SkycastFunction } from './skycast-function.ts';
-
-/**
- * What a function may touch, as the wiring tables say it: a route's `access`, or a queue's, which may also
- * submit MediaConvert jobs.
- */
-export type FunctionAccess = RouteAccess & { mediaConvert?: 'submit' };
 
 /** The resources an access description can name. Only those it does name need to be given. */
 export interface AccessTargets {
+  /** This deployment's application name (`skycast-<stage>`). */
+  application: string;
   catalogTable?: ITable;
+  /** The user pool and the web app's client, whose tokens API functions accept. */
   userPool?: IUserPool;
+  webClient?: IUserPoolClient;
   buckets?: Partial<Record<BucketRole, IBucket>>;
+  /** The largest upload, for functions that write uploads. @default 20 GiB (the functions' own default) */
+  uploadMaxBytes?: number;
   /** The MediaConvert service role and where it writes, for `mediaConvert: 'submit'`. */
   mediaConvert?: MediaConvertRole;
-  /** For `ivs` and `liveTokens`: the application's name, its recording configuration and playback key. */
+  /** For `ivs` and `liveTokens`: the recording configuration and the token key. */
   live?: LiveTargets;
+  /** For `mediaCookies`: the CloudFront signing key and where media is served. */
+  mediaCookies?: { key: PlaybackSigningKey; mediaUrl: string };
 }
 
 /** What the live functions work with. */
 export interface LiveTargets {
-  /** Channel names start with it (`<application>-<owner>`), and channels are tagged `application=<it>`. */
-  application: string;
   recordingConfigurationArn: string;
   playbackKeySecret: ISecret;
 }
@@ -88,20 +88,62 @@ export function bucketActions(kinds: readonly BucketAccess[]): { objects: string
   return { objects: pick('objects'), bucket: pick('bucket') };
 }
 
+/** The deployment's resources as the contract's `functionEnvironment` reads them: names and ARNs (tokens). */
+function deploymentValues(targets: AccessTargets): DeploymentValues {
+  const { buckets, live, mediaCookies } = targets;
+  return {
+    application: targets.application,
+    ...(targets.catalogTable ? { catalogTable: targets.catalogTable.tableName } : {}),
+    ...(buckets
+      ? {
+          buckets: Object.fromEntries(
+            Object.entries(buckets).map(([role, bucket]) => [role, (bucket as IBucket).bucketName]),
+          ),
+        }
+      : {}),
+    ...(targets.userPool && targets.webClient
+      ? { userPool: { id: targets.userPool.userPoolId, clientId: targets.webClient.userPoolClientId } }
+      : {}),
+    ...(targets.uploadMaxBytes !== undefined ? { uploadMaxBytes: targets.uploadMaxBytes } : {}),
+    ...(mediaCookies
+      ? {
+          mediaCookies: {
+            secretArn: mediaCookies.key.secret.secretArn,
+            keyPairId: mediaCookies.key.publicKey.publicKeyId,
+            mediaUrl: mediaCookies.mediaUrl,
+          },
+        }
+      : {}),
+    ...(live
+      ? {
+          live: {
+            recordingConfigurationArn: live.recordingConfigurationArn,
+            keySecretArn: live.playbackKeySecret.secretArn,
+          },
+        }
+      : {}),
+    ...(targets.mediaConvert ? { mediaConvert: { roleArn: targets.mediaConvert.role.roleArn } } : {}),
+  };
+}
+
 /**
- * Gives `fn` what `access` asks for and nothing else: the environment variables naming the resources and IAM
- * grants scoped to them, and tells cdk-nag why the object-level wildcards that remain are needed. Throws when
- * `access` names a resource `targets` does not have, so a wiring table cannot ask for more than a stack offers.
+ * Gives `fn` what its wiring asks for and nothing else: the environment the contract's `functionEnvironment`
+ * computes (the same function the local platform uses) and IAM grants scoped to the resources, and tells
+ * cdk-nag why the object-level wildcards that remain are needed. Throws when the wiring names a resource
+ * `targets` does not have, so a wiring table cannot ask for more than a stack offers.
  */
-export function grantAccess(fn: SkycastFunction, access: FunctionAccess, targets: AccessTargets): void {
+export function grantAccess(fn: SkycastFunction, wiring: FunctionWiring, targets: AccessTargets): void {
   const need = <T>(value: T | undefined, what: string): T => {
     if (value === undefined) throw new Error(`${fn.node.path} needs ${what}, but none was given.`);
     return value;
   };
+  const { access } = wiring;
+  for (const [name, value] of Object.entries(functionEnvironment(wiring, deploymentValues(targets)))) {
+    fn.addEnvironment(name, value);
+  }
 
   if (access.catalog) {
     const table = need(targets.catalogTable, 'the catalog table');
-    fn.addEnvironment(catalogTable.env, table.tableName);
     if (access.catalog === 'read') table.grantReadData(fn);
     else table.grantReadWriteData(fn);
     suppressWildcard(fn, {
@@ -119,7 +161,6 @@ export function grantAccess(fn: SkycastFunction, access: FunctionAccess, targets
   for (const [role, kinds] of Object.entries(access.buckets ?? {}) as [BucketRole, BucketAccess[]][]) {
     if (kinds.length === 0) continue;
     const bucket = need(targets.buckets?.[role], `the ${role} bucket`);
-    fn.addEnvironment(bucketDefinitions[role].env, bucket.bucketName);
     const actions = bucketActions(kinds);
     fn.addToRolePolicy(
       new PolicyStatement({ actions: actions.objects, resources: [bucket.arnForObjects('*')] }),
@@ -137,9 +178,6 @@ export function grantAccess(fn: SkycastFunction, access: FunctionAccess, targets
 
   if (access.ivs && access.ivs.length > 0) {
     const live = need(targets.live, 'the live settings');
-    fn.addEnvironment(APPLICATION_ENV, live.application);
-    fn.addEnvironment(liveEnv.recordingConfigurationArn, live.recordingConfigurationArn);
-    fn.addEnvironment(liveEnv.playbackKeySecret, live.playbackKeySecret.secretArn);
     const { region, account } = Stack.of(fn);
     const arnOf = (kind: 'channel' | 'stream-key' | 'recording-configuration' | '*') =>
       kind === '*'
@@ -154,7 +192,7 @@ export function grantAccess(fn: SkycastFunction, access: FunctionAccess, targets
           resources: IVS_RESOURCES[action].map(arnOf),
           // A channel is created only with this application's tag, which ties it to this deployment.
           ...(action === 'ivs:CreateChannel'
-            ? { conditions: { StringEquals: { 'aws:RequestTag/application': live.application } } }
+            ? { conditions: { StringEquals: { 'aws:RequestTag/application': targets.application } } }
             : {}),
         }),
       );
@@ -171,6 +209,10 @@ export function grantAccess(fn: SkycastFunction, access: FunctionAccess, targets
 
   if (access.liveTokens === 'sign') {
     need(targets.live, 'the live settings').playbackKeySecret.grantRead(fn);
+  }
+
+  if (access.mediaCookies === 'sign') {
+    need(targets.mediaCookies, 'the media signing key').key.secret.grantRead(fn);
   }
 
   if (access.mediaConvert === 'submit') {

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
-import { MAX_PLANNABLE_BYTES } from '../../lambdas/uploads/part-plan.ts';
+import { MAX_PLANNABLE_BYTES } from '#contract/part-plan.ts';
 
 /** The repository root: handler entries and the web app's folder are found from here. */
 export const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));

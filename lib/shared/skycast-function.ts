@@ -8,7 +8,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
-import { lambdaBundling } from '../wiring/bundling.ts';
+import { lambdaBundling } from './bundling.ts';
 import { REPOSITORY_ROOT } from './settings.ts';
 
 /** Every Skycast function runs on this runtime; cdk-nag's L1 rule wants the newest one aws-cdk-lib knows. */

@@ -1,15 +1,16 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { buildOpenApiDocument } from '#contract/openapi.ts';
+import type { WebConfig } from '#contract/web-config.ts';
 import { SkycastApi } from '../api/http-api.ts';
 import { MediaCdn } from '../delivery/media-cdn.ts';
 import { PlaybackSigningKey } from '../delivery/playback-key.ts';
 import { WebApp } from '../delivery/web-app.ts';
-import { type WebConfig, WebContent } from '../delivery/web-content.ts';
+import { WebContent } from '../delivery/web-content.ts';
 import { Pipelines } from '../pipelines/pipelines.ts';
 import { applicationName, type SkycastSettings } from '../shared/settings.ts';
 import { CLOUDFRONT_LOGS_PREFIX, S3_ACCESS_LOGS_PREFIX } from '../storage/storage.ts';
 import { MediaConvertRole } from '../transcoding/media-convert.ts';
-import { buildOpenApiDocument } from '../wiring/openapi.ts';
 import type { DataStack } from './data-stack.ts';
 
 /** Props of {@link ServiceStack}. */
@@ -60,6 +61,7 @@ export class ServiceStack extends Stack {
     });
     // Media joins the web app's distribution, so the API's playback cookies are same-origin.
     this.media = new MediaCdn(this, 'Media', {
+      application,
       distribution: this.webApp.distribution,
       buckets: { media: data.storage.buckets.media, recordings: data.storage.buckets.recordings },
       keyGroup: this.playbackKey.keyGroup,
@@ -71,12 +73,11 @@ export class ServiceStack extends Stack {
     });
 
     const live = {
-      application,
       recordingConfigurationArn: data.live.recordingConfiguration.attrArn,
       playbackKeySecret: data.live.playbackKeySecret,
     };
     this.api = new SkycastApi(this, 'Api', {
-      apiName: application,
+      application,
       userPool: data.accounts.userPool,
       webClient: data.accounts.webClient,
       catalogTable: data.catalog.table,

@@ -10,13 +10,13 @@ import {
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { deliveryOrigins } from '../wiring/delivery.ts';
+import { deliveryOrigins } from '#contract/delivery.ts';
 import {
   ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS,
   type BucketRole,
   buckets,
   uploadsCors,
-} from '../wiring/resources.ts';
+} from '#contract/resources.ts';
 
 /** Props of {@link Storage}. */
 export interface StorageProps {

@@ -6,16 +6,12 @@ import { Construct } from 'constructs';
 import { UPLOADS_PREFIX } from '../../lambdas/uploads/keys.ts';
 import { escapeRegex } from '../shared/access.ts';
 import type { SkycastFunction } from '../shared/skycast-function.ts';
-import { buckets } from '../wiring/resources.ts';
 
 /**
  * Where transcodes write in the media bucket: `videos/<videoId>/…` (`mediaPrefix` in
  * lambdas/transcoding/job.ts; the infra tests check the two agree).
  */
 export const TRANSCODE_OUTPUT_PREFIX = 'videos/';
-
-/** The environment variable through which submitting functions receive the MediaConvert role's ARN. */
-export const MEDIACONVERT_ROLE_ENV = 'MEDIACONVERT_ROLE_ARN';
 
 /** The MediaConvert queue jobs go to: every account has `Default`, and Skycast's jobs name no other. */
 export const MEDIACONVERT_QUEUE = 'Default';
@@ -91,12 +87,10 @@ export class MediaConvertRole extends Construct {
 
   /**
    * Lets `fn` submit jobs: Probe the source, CreateJob on the default queue, and pass exactly this role, to
-   * MediaConvert only. Gives it the role's ARN and the media bucket's name, which the job's outputs name.
+   * MediaConvert only. (Its environment, the role's ARN and the media bucket, comes with its wiring.)
    */
   grantSubmit(fn: SkycastFunction): void {
     const stack = Stack.of(this);
-    fn.addEnvironment(MEDIACONVERT_ROLE_ENV, this.role.roleArn);
-    fn.addEnvironment(buckets.media.env, this.mediaBucket.bucketName);
 
     // Its own policy next to the function, so the one wildcard it needs is acknowledged on it alone.
     const scope = (fn.node.scope ?? fn) as Construct;

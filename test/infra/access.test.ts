@@ -7,14 +7,16 @@ import { UserPool } from 'aws-cdk-lib/aws-cognito';
 import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import * as accounts from '../../lambdas/accounts/operations.ts';
-import { SkycastApi, UPLOAD_MAX_BYTES_ENV } from '../../lib/api/http-api.ts';
+import type { BucketAccess } from '#contract/access.ts';
+import * as accounts from '#contract/accounts.ts';
+import { ENV } from '#contract/environment.ts';
+import type { QueueDefinition } from '#contract/pipelines.ts';
+import { type BucketRole, buckets } from '#contract/resources.ts';
+import type { Route } from '#contract/routes.ts';
+import { SkycastApi } from '../../lib/api/http-api.ts';
 import { Pipelines } from '../../lib/pipelines/pipelines.ts';
 import { BUCKET_ACTIONS, bucketActions } from '../../lib/shared/access.ts';
 import { MediaConvertRole } from '../../lib/transcoding/media-convert.ts';
-import type { QueueDefinition } from '../../lib/wiring/pipelines.ts';
-import { type BucketRole, buckets } from '../../lib/wiring/resources.ts';
-import type { BucketAccess, Route } from '../../lib/wiring/routes.ts';
 import {
   actionsOf,
   type Cfn,
@@ -64,6 +66,7 @@ describe('bucket access for routes', () => {
   } satisfies Record<BucketRole, Bucket>;
   const userPool = new UserPool(stack, 'Pool');
   const api = new SkycastApi(stack, 'Api', {
+    application: 'skycast-test',
     routes: routeTable,
     userPool,
     webClient: userPool.addClient('Client'),
@@ -146,18 +149,18 @@ describe('bucket access for routes', () => {
   });
 
   it("passes each named bucket's name in its variable, and no other bucket's", () => {
-    assert.deepEqual(variables('everything')[buckets.uploads.env], { Ref: logicalId(bucketsByRole.uploads) });
-    assert.deepEqual(variables('everything')[buckets.media.env], { Ref: logicalId(bucketsByRole.media) });
-    assert.equal(variables('everything')[buckets.recordings.env], undefined);
-    assert.equal(variables('readUploads')[buckets.media.env], undefined);
-    for (const { env } of Object.values(buckets)) assert.equal(variables('noBuckets')[env], undefined);
+    assert.deepEqual(variables('everything')[ENV.buckets.uploads], { Ref: logicalId(bucketsByRole.uploads) });
+    assert.deepEqual(variables('everything')[ENV.buckets.media], { Ref: logicalId(bucketsByRole.media) });
+    assert.equal(variables('everything')[ENV.buckets.recordings], undefined);
+    assert.equal(variables('readUploads')[ENV.buckets.media], undefined);
+    for (const name of Object.values(ENV.buckets)) assert.equal(variables('noBuckets')[name], undefined);
   });
 
   it('passes the upload size limit to the functions that write uploads, and only to them', () => {
-    assert.equal(variables('writeUploads')[UPLOAD_MAX_BYTES_ENV], String(5 * 1024 ** 3));
-    assert.equal(variables('everything')[UPLOAD_MAX_BYTES_ENV], String(5 * 1024 ** 3));
-    assert.equal(variables('readUploads')[UPLOAD_MAX_BYTES_ENV], undefined);
-    assert.equal(variables('deleteMedia')[UPLOAD_MAX_BYTES_ENV], undefined);
+    assert.equal(variables('writeUploads')[ENV.uploadMaxBytes], String(5 * 1024 ** 3));
+    assert.equal(variables('everything')[ENV.uploadMaxBytes], String(5 * 1024 ** 3));
+    assert.equal(variables('readUploads')[ENV.uploadMaxBytes], undefined);
+    assert.equal(variables('deleteMedia')[ENV.uploadMaxBytes], undefined);
   });
 
   it("acknowledges each bucket's object wildcard to cdk-nag, so no wildcard finding is left", () => {
@@ -180,6 +183,7 @@ describe('bucket access for routes', () => {
     assert.throws(
       () =>
         new SkycastApi(stack, 'Api', {
+          application: 'skycast-test',
           routes: [route('readMedia', { buckets: { media: ['read'] } })],
           userPool: pool,
           webClient: pool.addClient('Client'),
@@ -196,6 +200,7 @@ describe('bucket access for routes', () => {
     const stack = new Stack(throwawayApp(), 'NoLimit');
     const pool = new UserPool(stack, 'Pool');
     const unlimited = new SkycastApi(stack, 'Api', {
+      application: 'skycast-test',
       routes: [route('writeUploads', { buckets: { uploads: ['write'] } })],
       userPool: pool,
       webClient: pool.addClient('Client'),
@@ -204,7 +209,7 @@ describe('bucket access for routes', () => {
       allowOrigins: ['https://example.com'],
     });
     const fn = Template.fromStack(stack).toJSON().Resources[logicalId(unlimited.functions.writeUploads!)];
-    assert.equal(fn.Properties.Environment.Variables[UPLOAD_MAX_BYTES_ENV], undefined);
+    assert.equal(fn.Properties.Environment.Variables[ENV.uploadMaxBytes], undefined);
   });
 });
 

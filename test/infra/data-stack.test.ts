@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { Accounts } from '../../lib/accounts/accounts.ts';
 import {
   ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS,
   type BucketRole,
   buckets,
   catalogTable,
   userPoolPolicy,
-} from '../../lib/wiring/resources.ts';
+} from '#contract/resources.ts';
+import { Accounts } from '../../lib/accounts/accounts.ts';
 import { type Cfn, logicalId, resourcesOfType, synthSkycast, testApp } from './support/synth.ts';
 
 const dev = synthSkycast({ stage: 'dev' });

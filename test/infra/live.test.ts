@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
+import { liveRecording } from '#contract/live-settings.ts';
+import { eventRules } from '#contract/pipelines.ts';
+import { routes } from '#contract/routes.ts';
 import { defaultLiveDeps } from '../../lambdas/live/deps.ts';
 import { applicationName } from '../../lib/shared/settings.ts';
-import { liveRecording } from '../../lib/wiring/live.ts';
-import { eventRules } from '../../lib/wiring/pipelines.ts';
-import { routes } from '../../lib/wiring/routes.ts';
 import {
   actionsOf,
   type Cfn,

@@ -1,8 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { mediaPrefix, OUTPUT_NAMES } from '../../lambdas/transcoding/job.ts';
-import { CLOUDFRONT_READ_SID } from '../../lib/storage/storage.ts';
-import { TRANSCODE_OUTPUT_PREFIX } from '../../lib/transcoding/media-convert.ts';
 import {
   behaviourFor,
   type DeliveryBehaviour,
@@ -14,8 +11,11 @@ import {
   mediaCors,
   mediaSecurityHeaders,
   VIEWER_LIMIT_QUERY,
-} from '../../lib/wiring/delivery.ts';
-import { routes } from '../../lib/wiring/routes.ts';
+} from '#contract/delivery.ts';
+import { routes } from '#contract/routes.ts';
+import { mediaPrefix, OUTPUT_NAMES } from '../../lambdas/transcoding/job.ts';
+import { CLOUDFRONT_READ_SID } from '../../lib/storage/storage.ts';
+import { TRANSCODE_OUTPUT_PREFIX } from '../../lib/transcoding/media-convert.ts';
 import {
   type Cfn,
   deployedFiles,

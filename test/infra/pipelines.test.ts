@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ENV } from '#contract/environment.ts';
+import { eventRules, queues, visibilityTimeoutSeconds } from '#contract/pipelines.ts';
+import type { buckets } from '#contract/resources.ts';
 import { defaultRecordingEventDeps, defaultStreamEventDeps } from '../../lambdas/live/deps.ts';
 import { defaultJobEventDeps, defaultSubmitDeps } from '../../lambdas/transcoding/deps.ts';
 import { mediaPrefix } from '../../lambdas/transcoding/job.ts';
@@ -7,8 +10,6 @@ import { UPLOADS_PREFIX, uploadKey } from '../../lambdas/uploads/keys.ts';
 import { DEFAULT_EVENT_DELIVERY } from '../../lib/pipelines/event-rule-pipeline.ts';
 import { applicationName } from '../../lib/shared/settings.ts';
 import { TRANSCODE_OUTPUT_PREFIX } from '../../lib/transcoding/media-convert.ts';
-import { eventRules, queues, visibilityTimeoutSeconds } from '../../lib/wiring/pipelines.ts';
-import { buckets } from '../../lib/wiring/resources.ts';
 import {
   actionsOf,
   type Cfn,
@@ -231,8 +232,8 @@ describe('transcode-submissions (the submit function)', () => {
       NODE_OPTIONS: '--enable-source-maps',
       APPLICATION_NAME: 'skycast-dev',
       CATALOG_TABLE_NAME: ref(table),
-      [buckets.uploads.env]: ref(uploads),
-      [buckets.media.env]: ref(media),
+      [ENV.buckets.uploads]: ref(uploads),
+      [ENV.buckets.media]: ref(media),
       MEDIACONVERT_ROLE_ARN: ref(`${mediaConvertRoleId(dev)}.Arn`),
     });
     // The handler's own configuration check passes with exactly these variables.
@@ -437,7 +438,7 @@ describe('event-rule pipelines (the eventRules table)', () => {
         const environment = environmentOf(dev, ids(dev).fn);
         assert.equal(environment.CATALOG_TABLE_NAME, ref(table));
         for (const role of Object.keys(definition.access.buckets ?? {}) as (keyof typeof buckets)[]) {
-          assert.equal(environment[buckets[role].env], ref(logicalId(dev.data.storage.buckets[role])));
+          assert.equal(environment[ENV.buckets[role]], ref(logicalId(dev.data.storage.buckets[role])));
         }
         if (definition.id === 'transcode-job-state') {
           assert.doesNotThrow(() => defaultJobEventDeps(environment));

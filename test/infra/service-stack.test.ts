@@ -5,11 +5,12 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { ResponseHeadersPolicy } from 'aws-cdk-lib/aws-cloudfront';
 import { UserPool } from 'aws-cdk-lib/aws-cognito';
 import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
-import * as accounts from '../../lambdas/accounts/operations.ts';
+import * as accounts from '#contract/accounts.ts';
+import { ENV } from '#contract/environment.ts';
+import { catalogTable } from '#contract/resources.ts';
+import { type Route, routeKey, routes } from '#contract/routes.ts';
 import { SkycastApi } from '../../lib/api/http-api.ts';
 import { SKYCAST_RUNTIME } from '../../lib/shared/skycast-function.ts';
-import { catalogTable } from '../../lib/wiring/resources.ts';
-import { type Route, routeKey, routes } from '../../lib/wiring/routes.ts';
 import {
   actionsOf,
   type Cfn,
@@ -173,9 +174,9 @@ describe('SkycastApi', () => {
       assert.equal(describe$(dev, environment.USER_POOL_CLIENT_ID), `${ref(ids(dev).webClient)}`);
       assert.equal(environment.POWERTOOLS_SERVICE_NAME, `skycast-${route.operation.tag}`);
       if (route.access.catalog) {
-        assert.equal(describe$(dev, environment[catalogTable.env]), `${ref(ids(dev).table)}`);
+        assert.equal(describe$(dev, environment[ENV.catalogTable]), `${ref(ids(dev).table)}`);
       } else {
-        assert.equal(environment[catalogTable.env], undefined);
+        assert.equal(environment[ENV.catalogTable], undefined);
       }
     }
   });
@@ -268,6 +269,7 @@ describe('SkycastApi with another route table', () => {
   const stack = new Stack(testApp(), 'Api');
   const userPool = new UserPool(stack, 'Pool');
   const api = new SkycastApi(stack, 'Api', {
+    application: 'skycast-test',
     routes: routeTable,
     userPool,
     webClient: userPool.addClient('Client'),
@@ -321,8 +323,8 @@ describe('SkycastApi with another route table', () => {
   it('passes the table name only to functions whose route uses the catalog', () => {
     const variables = (operationId: string) =>
       json.Resources[logicalId(api.functions[operationId]!)]!.Properties.Environment.Variables;
-    assert.ok(variables('listThings')[catalogTable.env]);
-    assert.equal(variables('ping')[catalogTable.env], undefined);
+    assert.ok(variables('listThings')[ENV.catalogTable]);
+    assert.equal(variables('ping')[ENV.catalogTable], undefined);
     assert.ok(variables('ping').USER_POOL_ID && variables('ping').USER_POOL_CLIENT_ID);
   });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { App, RemovalPolicy } from 'aws-cdk-lib';
-import { MAX_PLANNABLE_BYTES } from '../../lambdas/uploads/part-plan.ts';
+import { MAX_PLANNABLE_BYTES } from '#contract/part-plan.ts';
 import { applicationName, settingsFor, settingsFromContext } from '../../lib/shared/settings.ts';
 import { temporaryFolder } from './support/synth.ts';
 

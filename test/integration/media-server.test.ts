@@ -11,9 +11,9 @@ import { after, before, describe, it } from 'node:test';
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedCookies, getSignedUrl } from '@aws-sdk/cloudfront-signer';
 import HLS from 'hls-parser';
+import { behaviourFor } from '#contract/delivery.ts';
 import { playbackPolicy } from '../../lambdas/delivery/playback.ts';
 import { S3PlaylistSource } from '../../lambdas/delivery/s3-playlist-source.ts';
-import { behaviourFor } from '../../lib/wiring/delivery.ts';
 import { emulatorClientConfig } from '../../local/emulator-clients.ts';
 import {
   type FunctionUrlEvent,

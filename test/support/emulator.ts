@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { startMoto } from '../../local/moto.ts';
 import {
+  combinedFunctionEnvironment,
   emulatorClientConfig,
-  functionEnvironment,
+  localDeploymentValues,
   type ProvisionedResources,
   provision,
 } from '../../local/provision.ts';
@@ -11,7 +12,7 @@ import {
 export interface TestEmulator {
   endpoint: string;
   resources: ProvisionedResources;
-  /** The environment a deployed function would get for these resources. */
+  /** The environments deployed functions would get for these resources, all at once (handlers share this process). */
   env: Record<string, string>;
   cognito: CognitoIdentityProviderClient;
   stop(): Promise<void>;
@@ -34,7 +35,11 @@ export async function startTestEmulator(): Promise<TestEmulator> {
     { endpoint, region, dynamodbEndpoint },
     `skycast-it-${randomUUID().slice(0, 8)}`,
   );
-  const env = functionEnvironment(resources, endpoint, dynamodbEndpoint);
+  const env = combinedFunctionEnvironment(
+    region,
+    { endpoint, ...(dynamodbEndpoint ? { dynamodbEndpoint } : {}) },
+    localDeploymentValues(resources),
+  );
   Object.assign(process.env, env);
   const cognito = new CognitoIdentityProviderClient(emulatorClientConfig({ endpoint, region }));
   return {

@@ -3,7 +3,7 @@
  * operationId in /openapi.json, so the same build works locally and deployed, and an operation the server does
  * not offer yet (live, clips) is known to be missing instead of failing at random.
  */
-import type { WebConfig } from '../../lib/delivery/web-content.ts';
+import type { WebConfig } from '#contract/web-config.ts';
 import { accessToken, SignedOutError } from './auth.ts';
 
 export type { WebConfig };

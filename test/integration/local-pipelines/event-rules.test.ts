@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { DescribeRuleCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { eventRules } from '../../../lib/wiring/pipelines.ts';
+import { eventRules } from '#contract/pipelines.ts';
 import { createEventPublisher, type EventPublisher } from '../../../local/event-bus.ts';
 import type { EventReport } from '../../../local/event-rule-target.ts';
 import { LOCAL_ACCOUNT_ID } from '../../../local/lambda.ts';

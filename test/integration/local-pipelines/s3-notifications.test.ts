@@ -16,7 +16,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { queues } from '../../../lib/wiring/pipelines.ts';
+import { queues } from '#contract/pipelines.ts';
 import { emulatorClientConfig } from '../../../local/provision.ts';
 import { invocations } from './fixtures/recording-handler.ts';
 import { eventually, probeQueue, startTestbed, type Testbed } from './testbed.ts';

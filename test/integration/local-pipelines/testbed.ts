@@ -10,7 +10,7 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { EventRuleDefinition, QueueDefinition } from '../../../lib/wiring/pipelines.ts';
+import type { EventRuleDefinition, QueueDefinition } from '#contract/pipelines.ts';
 import { type RunningEmulator, startMoto } from '../../../local/moto.ts';
 import {
   type PipelineRunSettings,

@@ -1,9 +1,5 @@
-import type {
-  PreferencesPatch,
-  Profile,
-  ProfileStore,
-  UserDirectory,
-} from '../../../lambdas/accounts/profile.ts';
+import type { PreferencesPatch, Profile } from '#contract/accounts.ts';
+import type { ProfileStore, UserDirectory } from '../../../lambdas/accounts/profile.ts';
 
 /** A ProfileStore kept in a Map, for testing the use cases' rules without a database. */
 export class InMemoryProfileStore implements ProfileStore {

@@ -3,7 +3,8 @@ import { beforeEach, describe, it } from 'node:test';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { Profile } from '../../../lambdas/accounts/profile.ts';
+import type { Profile } from '#contract/accounts.ts';
+
 import { DynamoProfileStore } from '../../../lambdas/accounts/profile-store.ts';
 
 const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));

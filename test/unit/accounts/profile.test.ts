@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { getProfile, PreferencesPatch, updatePreferences } from '../../../lambdas/accounts/profile.ts';
+import { PreferencesPatch } from '#contract/accounts.ts';
+import { getProfile, updatePreferences } from '../../../lambdas/accounts/profile.ts';
 import type { AuthenticatedUser } from '../../../lambdas/shared/auth.ts';
 import { InMemoryDirectory, InMemoryProfileStore } from './in-memory.ts';
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import * as operations from '../../../lambdas/catalog/operations.ts';
-import { Video, WatchableVideo } from '../../../lambdas/catalog/video.ts';
+import * as operations from '#contract/catalog.ts';
+import { Video, WatchableVideo } from '#contract/catalog.ts';
+
 import { userIdTokens } from '../../support/http-deps.ts';
 import { type Handler, invoke } from '../../support/lambda.ts';
 import { testPlaybackIssuer } from '../../support/playback.ts';

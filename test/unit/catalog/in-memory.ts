@@ -1,4 +1,5 @@
-import type { Failure, PlayableMedia } from '../../../lambdas/catalog/video.ts';
+import type { Failure, PlayableMedia } from '#contract/catalog.ts';
+
 import type { Page, StoredVideo, VideoCatalog } from '../../../lambdas/catalog/video-catalog.ts';
 import { InvalidCursorError } from '../../../lambdas/shared/cursor.ts';
 

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { createVerify, generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { getSignedUrl } from '@aws-sdk/cloudfront-signer';
+import type { Playback } from '#contract/catalog.ts';
 import {
   cookieHeader,
   MediaPrefixError,
   mediaPrefixOf,
-  type Playback,
   type PlaybackKey,
   signObjectUrl,
   signPlayback,

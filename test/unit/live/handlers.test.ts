@@ -28,6 +28,7 @@ Object.assign(process.env, {
   APPLICATION_NAME: 'skycast-test',
   RECORDING_CONFIGURATION_ARN: 'arn:aws:ivs:us-east-1:123456789012:recording-configuration/abc',
   PLAYBACK_KEY_SECRET_ID: 'playback-key',
+  INGEST_URL_TEMPLATE: 'rtmps://{ingestEndpoint}:443/app/',
   RECORDINGS_BUCKET_NAME: 'recordings',
 });
 

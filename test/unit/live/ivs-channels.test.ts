@@ -104,6 +104,7 @@ describe('stream keys and logs', () => {
       APPLICATION_NAME: 'app',
       RECORDING_CONFIGURATION_ARN: 'arn:aws:ivs:us-east-1:1:recording-configuration/r',
       PLAYBACK_KEY_SECRET_ID: 'key',
+      INGEST_URL_TEMPLATE: 'rtmps://{ingestEndpoint}:443/app/',
     });
     const start = (await import('../../../lambdas/live/start-stream.ts')).createHandler({
       ...userIdTokens,

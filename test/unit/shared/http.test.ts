@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { z } from 'zod';
+import { defineOperation } from '#contract/operation.ts';
 import type { AccessTokenVerifier, AuthenticatedUser } from '../../../lambdas/shared/auth.ts';
 import { NotFoundError, UnauthorizedError } from '../../../lambdas/shared/errors.ts';
 import { type HttpDeps, httpHandler } from '../../../lambdas/shared/http.ts';
-import { defineOperation } from '../../../lambdas/shared/operation.ts';
 import { invoke } from '../../support/lambda.ts';
 
 const GOOD_TOKEN = 'header.payload.signature-of-a-good-token';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { GiB, MiB } from '#contract/part-plan.ts';
 import type { HttpDeps } from '../../../lambdas/shared/http.ts';
 import { logger } from '../../../lambdas/shared/logger.ts';
-import { GiB, MiB } from '../../../lambdas/uploads/part-plan.ts';
 import type { UploadsDeps } from '../../../lambdas/uploads/upload.ts';
 import { userIdTokens } from '../../support/http-deps.ts';
 import { type Handler, invoke } from '../../support/lambda.ts';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { ClaimedPart, ReceivedPart } from '../../../lambdas/uploads/part-plan.ts';
+import type { ClaimedPart, ReceivedPart } from '../../../lambdas/uploads/parts.ts';
+
 import type { CompletionOutcome, MultipartStore } from '../../../lambdas/uploads/upload.ts';
 
 interface Upload {

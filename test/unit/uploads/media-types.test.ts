@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { acceptedVideoContentType, VIDEO_EXTENSIONS } from '#contract/media-types.ts';
 import { uploadKey } from '../../../lambdas/uploads/keys.ts';
-import { acceptedVideoContentType, VIDEO_EXTENSIONS } from '../../../lambdas/uploads/media-types.ts';
 
 describe('acceptedVideoContentType', () => {
   it('keeps a video/* type as the browser gave it, without parameters', () => {

@@ -2,21 +2,23 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
-  checkParts,
   DEFAULT_UPLOAD_MAX_BYTES,
   expectedPartSize,
   GiB,
-  isComplete,
   MAX_PLANNABLE_BYTES,
   MiB,
-  partsToUpload,
   planParts,
-  type ReceivedPart,
   S3_MAX_PART_BYTES,
   S3_MAX_PARTS,
   S3_MIN_PART_BYTES,
+} from '#contract/part-plan.ts';
+import {
+  checkParts,
+  isComplete,
+  partsToUpload,
+  type ReceivedPart,
   uploadMaxBytesFrom,
-} from '../../../lambdas/uploads/part-plan.ts';
+} from '../../../lambdas/uploads/parts.ts';
 
 describe('planParts', () => {
   for (const [name, size, partSize, partCount] of [

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { ACCEPTED_MEDIA } from '#contract/media-types.ts';
+import { GiB, MiB } from '#contract/part-plan.ts';
+import type { CreateUploadRequest } from '#contract/uploads.ts';
 import type { StoredVideo } from '../../../lambdas/catalog/video-catalog.ts';
 import type { SkycastError } from '../../../lambdas/shared/errors.ts';
-import type { ACCEPTED_MEDIA } from '../../../lambdas/uploads/media-types.ts';
-import { GiB, MiB, type PartCheck } from '../../../lambdas/uploads/part-plan.ts';
-import type { CreateUploadRequest } from '../../../lambdas/uploads/schemas.ts';
+import type { PartCheck } from '../../../lambdas/uploads/parts.ts';
 import {
   abortUpload,
   completeUpload,

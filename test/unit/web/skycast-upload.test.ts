@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, before, beforeEach, describe, it } from 'node:test';
-import { MiB, planParts } from '../../../lambdas/uploads/part-plan.ts';
+import { MiB, planParts } from '#contract/part-plan.ts';
 
 // ---- the browser globals the uploader touches, in place before it loads -------------------------------------
 

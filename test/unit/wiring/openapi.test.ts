@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildOpenApiDocument } from '../../../lib/wiring/openapi.ts';
-import { routeKey, routes } from '../../../lib/wiring/routes.ts';
+import { buildOpenApiDocument } from '#contract/openapi.ts';
+import { routeKey, routes } from '#contract/routes.ts';
 
 /** The operationIds the API contract fixes (DESIGN.md): clients and tests find operations by them. */
 const CONTRACT = new Set([

@@ -13,7 +13,7 @@
  */
 import AwsS3, { type AwsS3Part, type AwsS3UploadParameters } from '@uppy/aws-s3';
 import type { Body, Meta, Uppy, UppyFile } from '@uppy/core';
-import { planParts } from '../../../lambdas/uploads/part-plan.ts';
+import { planParts } from '#contract/part-plan.ts';
 import { ApiError, call, type Video, type Visibility } from '../api.ts';
 
 export interface UploadMeta extends Meta {

@@ -1,4 +1,4 @@
-import { ACCEPTED_MEDIA } from '../../../lambdas/uploads/media-types.ts';
+import { ACCEPTED_MEDIA } from '#contract/media-types.ts';
 import {
   ApiError,
   call,

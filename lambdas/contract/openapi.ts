@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { Operation } from '../../lambdas/shared/operation.ts';
+import type { Operation } from '#contract/operation.ts';
 import { routes as allRoutes, type Route } from './routes.ts';
 
 const ErrorBody = z.object({

@@ -14,10 +14,3 @@ export const liveRecording = {
 
 /** Private streams' playback tokens are checked when playback starts; a short life limits a leaked one. */
 export const PLAYBACK_TOKEN_SECONDS = 300;
-
-/** Environment variables of the live functions. */
-export const liveEnv = {
-  recordingConfigurationArn: 'RECORDING_CONFIGURATION_ARN',
-  playbackKeySecret: 'PLAYBACK_KEY_SECRET_ID',
-  ingestUrlTemplate: 'INGEST_URL_TEMPLATE',
-} as const;

@@ -1,8 +1,9 @@
 import * as z from 'zod';
-import { defineOperation } from '#shared/operation.ts';
-import { VideoIdParams } from '../catalog/operations.ts';
-import { VISIBILITIES, WatchableVideo } from '../catalog/video.ts';
-import { MAX_CLIP_SECONDS } from '../delivery/manifest.ts';
+import { VISIBILITIES, VideoIdParams, WatchableVideo } from './catalog.ts';
+import { defineOperation } from './operation.ts';
+
+/** The longest clip, in seconds. */
+export const MAX_CLIP_SECONDS = 10 * 60;
 
 export const CreateClipRequest = z
   .object({

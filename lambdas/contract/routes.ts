@@ -1,67 +1,17 @@
-import * as accounts from '../../lambdas/accounts/operations.ts';
-import * as catalog from '../../lambdas/catalog/operations.ts';
-import * as clips from '../../lambdas/clips/operations.ts';
-import * as live from '../../lambdas/live/operations.ts';
-import type { Operation } from '../../lambdas/shared/operation.ts';
-import * as uploads from '../../lambdas/uploads/operations.ts';
-import type { BucketRole } from './resources.ts';
-
-/**
- * What a bucket grant allows: `read` gets objects; `write` puts objects and drives multipart uploads
- * (create, presign parts, list parts, complete, abort); `delete` removes objects. The CDK app turns each
- * into the matching IAM actions and passes the bucket name in the bucket's environment variable.
- */
-export type BucketAccess = 'read' | 'write' | 'delete';
-
-/** What a route's function may touch; the CDK app turns it into IAM grants and environment variables. */
-export interface RouteAccess {
-  /** The catalog table. */
-  catalog?: 'read' | 'readWrite';
-  /** Look users up in the user pool (AdminGetUser). */
-  userPool?: 'read';
-  /** S3 buckets by role, each with the kinds of access the function needs. */
-  buckets?: Partial<Record<BucketRole, readonly BucketAccess[]>>;
-  /**
-   * Sign CloudFront playback cookies for media: read the media signing key's secret, know its key pair id and
-   * the media URL.
-   */
-  mediaCookies?: 'sign';
-  /**
-   * IVS actions the function calls on the application's channels and stream keys; the function also gets the
-   * live settings (application name, recording configuration, playback key secret) in its environment.
-   */
-  ivs?: readonly IvsAction[];
-  /** Sign private IVS channels' ES384 playback tokens with the live playback key (read from its secret). */
-  liveTokens?: 'sign';
-}
-
-/** The IVS actions the live functions call; the CDK app scopes each to the resources IVS lets it. */
-export type IvsAction =
-  | 'ivs:CreateChannel'
-  | 'ivs:GetChannel'
-  | 'ivs:ListChannels'
-  | 'ivs:UpdateChannel'
-  | 'ivs:DeleteChannel'
-  | 'ivs:CreateStreamKey'
-  | 'ivs:GetStreamKey'
-  | 'ivs:ListStreamKeys'
-  | 'ivs:DeleteStreamKey'
-  | 'ivs:GetStream'
-  | 'ivs:StopStream';
-
-/** What reading or creating a channel's stream key takes (one is created when a rotation stopped half-way). */
-const STREAM_KEY_READ: readonly IvsAction[] = [
-  'ivs:ListStreamKeys',
-  'ivs:GetStreamKey',
-  'ivs:CreateStreamKey',
-];
+import { type FunctionAccess, STREAM_KEY_READ } from './access.ts';
+import * as accounts from './accounts.ts';
+import * as catalog from './catalog.ts';
+import * as clips from './clips.ts';
+import * as live from './live.ts';
+import type { Operation } from './operation.ts';
+import * as uploads from './uploads.ts';
 
 /** One HTTP API route: an operation and the handler module that serves it. */
 export interface Route {
   operation: Operation;
   /** Handler module, relative to the repository root; it exports `handler`. */
   entry: string;
-  access: RouteAccess;
+  access: FunctionAccess;
 }
 
 /**

@@ -4,8 +4,9 @@
  * notifications, event source mappings and EventBridge rules from these tables; the local platform builds the
  * same queues and rules in its emulators and runs pollers and routers with the same settings.
  */
+
+import type { FunctionAccess } from './access.ts';
 import type { BucketRole } from './resources.ts';
-import type { RouteAccess } from './routes.ts';
 
 /** An SQS queue in front of a function, with a dead-letter queue behind it. */
 export interface QueueDefinition {
@@ -30,7 +31,7 @@ export interface QueueDefinition {
   maxReceiveCount: number;
   /** S3 notifications that feed the queue. */
   s3Source?: { bucket: BucketRole; prefix: string; events: readonly string[] };
-  access: RouteAccess & { mediaConvert?: 'submit' };
+  access: FunctionAccess;
 }
 
 /** An EventBridge rule that invokes a function. */
@@ -41,7 +42,7 @@ export interface EventRuleDefinition {
   /** The event pattern, given the application's name (events carry it so one account can hold many stages). */
   pattern: (application: string) => Record<string, unknown>;
   functionTimeoutSeconds: number;
-  access: RouteAccess;
+  access: FunctionAccess;
 }
 
 /** SQS keeps a message at most 14 days; a dead letter should wait that long for someone to look at it. */

@@ -9,8 +9,6 @@ export interface KeyAttribute {
 }
 
 export interface TableDefinition {
-  /** Environment variable through which functions receive the table's name. */
-  env: string;
   partitionKey: KeyAttribute;
   sortKey?: KeyAttribute;
   globalIndexes: readonly { name: string; partitionKey: KeyAttribute; sortKey?: KeyAttribute }[];
@@ -23,7 +21,6 @@ export interface TableDefinition {
  * overloaded indexes for the listings (by owner; by visibility and time).
  */
 export const catalogTable: TableDefinition = {
-  env: 'CATALOG_TABLE_NAME',
   partitionKey: { name: 'pk', type: 'S' },
   sortKey: { name: 'sk', type: 'S' },
   globalIndexes: [
@@ -33,11 +30,11 @@ export const catalogTable: TableDefinition = {
   timeToLiveAttribute: 'expiresAt',
 };
 
-/** The S3 buckets, by role. `env` is how functions receive a bucket's name. */
+/** The S3 buckets, by role (ENV.buckets names the variable through which functions receive each name). */
 export const buckets = {
-  uploads: { env: 'UPLOADS_BUCKET_NAME', description: 'Originals as creators upload them' },
-  media: { env: 'MEDIA_BUCKET_NAME', description: 'Transcoded renditions, posters, thumbnails, clips' },
-  recordings: { env: 'RECORDINGS_BUCKET_NAME', description: 'Live streams as IVS records them' },
+  uploads: { description: 'Originals as creators upload them' },
+  media: { description: 'Transcoded renditions, posters, thumbnails, clips' },
+  recordings: { description: 'Live streams as IVS records them' },
 } as const;
 
 export type BucketRole = keyof typeof buckets;

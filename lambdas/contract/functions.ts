@@ -1,0 +1,62 @@
+/**
+ * Every function the wiring tables declare, in one list: the API's routes, the queues' and event rules'
+ * functions, and the manifest Lambda behind CloudFront. The local platform runs exactly these, each with the
+ * environment `functionEnvironment` gives it; the CDK app builds them from the same tables.
+ */
+import type { FunctionAccess } from './access.ts';
+import { MANIFEST_FUNCTION } from './delivery.ts';
+import type { FunctionKind, FunctionWiring } from './environment.ts';
+import { eventRules, queues } from './pipelines.ts';
+import { type Route, routes } from './routes.ts';
+
+/** A function of the wiring tables. */
+export interface WiredFunction extends FunctionWiring {
+  /** Stable id: the route's operationId, the queue's or event rule's id, or `manifest`. */
+  id: string;
+  /** Handler module, relative to the repository root; it exports `handler`. */
+  entry: string;
+  kind: FunctionKind;
+  access: FunctionAccess;
+  /** @default 10, the house function's default */
+  timeoutSeconds?: number;
+}
+
+/**
+ * Powertools' service name for a function: `skycast-<capability>` from its handler's folder
+ * (`lambdas/transcoding/submit.ts` → `skycast-transcoding`), or `skycast-<fallback>` for an entry elsewhere.
+ */
+export function serviceNameOf(entry: string, fallback: string): string {
+  const capability = /(?:^|\/)lambdas\/([^/]+)\/[^/]+$/.exec(entry)?.[1];
+  return `skycast-${capability ?? fallback}`;
+}
+
+/** A route's function: named by its operationId, its service by the operation's tag. */
+export function routeFunction(route: Route): WiredFunction {
+  return {
+    id: route.operation.operationId,
+    entry: route.entry,
+    kind: 'api',
+    serviceName: `skycast-${route.operation.tag}`,
+    access: route.access,
+  };
+}
+
+/** All functions of the wiring tables, routes first. */
+export function wiredFunctions(
+  tables: { routes?: readonly Route[]; queues?: typeof queues; eventRules?: typeof eventRules } = {},
+): WiredFunction[] {
+  const pipeline = (definition: (typeof queues)[number] | (typeof eventRules)[number]): WiredFunction => ({
+    id: definition.id,
+    entry: definition.entry,
+    kind: 'pipeline',
+    serviceName: serviceNameOf(definition.entry, definition.id),
+    access: definition.access,
+    timeoutSeconds: definition.functionTimeoutSeconds,
+  });
+  return [
+    ...(tables.routes ?? routes).map(routeFunction),
+    ...(tables.queues ?? queues).map(pipeline),
+    ...(tables.eventRules ?? eventRules).map(pipeline),
+    MANIFEST_FUNCTION,
+  ];
+}
