@@ -7,7 +7,6 @@ import {
 } from 'aws-jwt-verify/error';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
-import { CognitoJwksFetcher } from '#shared/auth.ts';
 
 /** What a route's handler sees of an accepted token, as API Gateway puts it in `requestContext.authorizer`. */
 export interface JwtAuthorization {
@@ -17,6 +16,22 @@ export interface JwtAuthorization {
     /** API Gateway fills this only for routes with authorization scopes; ours have none. */
     scopes: string[] | null;
   };
+}
+
+/**
+ * API Gateway fetches the issuer's keys from the issuer itself; locally the issuer's URL is Cognito's, whose keys
+ * the emulator serves at the same path. (aws-jwt-verify's own fetcher would insist on https.)
+ */
+class EmulatorJwksFetcher {
+  constructor(private readonly endpoint: string) {}
+
+  async fetch(uri: string): Promise<ArrayBuffer> {
+    const response = await fetch(new URL(new URL(uri).pathname, `${this.endpoint.replace(/\/+$/, '')}/`), {
+      signal: AbortSignal.timeout(3000),
+    });
+    if (!response.ok) throw new Error(`JWKS request failed with HTTP ${response.status}`);
+    return response.arrayBuffer();
+  }
 }
 
 export interface JwtAuthorizerSettings {
@@ -55,7 +70,7 @@ export function createJwtAuthorizer(settings: JwtAuthorizerSettings): JwtAuthori
       audience: null,
       customJwtCheck: ({ header, payload }) => checkLikeApiGateway(header.alg, payload, settings.audience),
     },
-    { jwksCache: new SimpleJwksCache({ fetcher: new CognitoJwksFetcher(settings.jwksEndpoint) }) },
+    { jwksCache: new SimpleJwksCache({ fetcher: new EmulatorJwksFetcher(settings.jwksEndpoint) }) },
   );
 
   return {

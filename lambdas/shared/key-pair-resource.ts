@@ -14,18 +14,9 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CloudFormationCustomResourceEvent, CloudFormationCustomResourceResponse } from 'aws-lambda';
-import { type KeyAlgorithm, keyPairInSecret } from './key-pair.ts';
+import type { KeyPairProperties } from '#contract/key-pair.ts';
+import { keyPairInSecret } from './key-pair.ts';
 import { logger } from './logger.ts';
-
-export type { KeyAlgorithm } from './key-pair.ts';
-
-/** The custom resource's properties. */
-export interface KeyPairProperties {
-  SecretId: string;
-  Algorithm: KeyAlgorithm;
-  /** Raise it to make a new key pair on the next deploy. */
-  Generation: string;
-}
 
 export interface KeyPairResourceDeps {
   secrets: Pick<SecretsManagerClient, 'send'>;

@@ -10,8 +10,7 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 
-/** The kinds of key pair Skycast signs with. */
-export type KeyAlgorithm = 'RSA-2048' | 'EC-P384';
+import type { KeyAlgorithm } from '#contract/key-pair.ts';
 
 function generate(algorithm: KeyAlgorithm): KeyObject {
   return algorithm === 'RSA-2048'

@@ -3,7 +3,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import type { KeyAlgorithm, KeyPairProperties } from '../../lambdas/shared/key-pair-resource.ts';
+import { KEY_PAIR_FUNCTION_ENTRY, type KeyAlgorithm, type KeyPairProperties } from '#contract/key-pair.ts';
 import { SkycastFunction } from './skycast-function.ts';
 
 /** Props of {@link DeployTimeKeyPair}. */
@@ -46,7 +46,7 @@ export class DeployTimeKeyPair extends Construct {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
     const generator = new SkycastFunction(this, 'Generator', {
-      entry: 'lambdas/shared/key-pair-resource.ts',
+      entry: KEY_PAIR_FUNCTION_ENTRY,
       description: `Makes the key pair that signs ${props.purpose}, at deploy time`,
       serviceName: props.serviceName,
       timeout: Duration.seconds(30),
