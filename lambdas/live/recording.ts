@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
+import { RECORDING_STATE_CHANGE } from '#contract/events/ivs.ts';
 import type { PlayableMedia, Rendition } from '../catalog/video.ts';
-import { MalformedIvsEventError, RECORDING_STATE_CHANGE } from './stream-state.ts';
+import { MalformedIvsEventError } from './stream-state.ts';
 
 /**
  * From an IVS recording to what the catalog needs for a READY video. IVS writes each recording under its
