@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import type { PlayableMedia, Rendition } from '#contract/catalog.ts';
-
-import { MalformedIvsEventError, RECORDING_STATE_CHANGE } from './stream-state.ts';
+import { RECORDING_STATE_CHANGE } from '#contract/events/ivs.ts';
+import { MalformedIvsEventError } from './stream-state.ts';
 
 /**
  * From an IVS recording to what the catalog needs for a READY video. IVS writes each recording under its

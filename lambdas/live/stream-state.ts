@@ -1,3 +1,5 @@
+import { RECORDING_STATE_CHANGE, STREAM_STATE_CHANGE } from '#contract/events/ivs.ts';
+
 /**
  * Live status of each channel, from IVS's EventBridge events. IVS delivers them on a best-effort basis:
  * missing, hours late, repeated or out of order ("Stream End before Stream Start"). So the state is not a
@@ -12,11 +14,11 @@
  * which A's and B's events arrived.
  */
 
-/** The `detail-type`s and names of the IVS events this module reads. */
-export const STREAM_STATE_CHANGE = 'IVS Stream State Change';
-export const RECORDING_STATE_CHANGE = 'IVS Recording State Change';
-
-/** An EventBridge event from IVS, as far as we read it. */
+/**
+ * An EventBridge event from IVS, as far as we read it. Handlers parse what they receive with the contract's
+ * schemas (`#contract/events/ivs.ts`) first; this looser shape lets the rules below be applied to any event,
+ * and they still refuse one without the fields they need.
+ */
 export interface IvsEvent {
   'detail-type': string;
   source: string;

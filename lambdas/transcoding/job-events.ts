@@ -1,37 +1,13 @@
 import type { PlayableMedia, Rendition } from '#contract/catalog.ts';
-
+import type { MediaConvertJobStateDetail } from '#contract/events/mediaconvert.ts';
 import type { VideoCatalog } from '../catalog/video-catalog.ts';
 import type { VideoFiles } from '../catalog/videos.ts';
 import { logger } from '../shared/logger.ts';
 import { OUTPUT_NAMES } from './job.ts';
 import type { MediaStore } from './ports.ts';
 
-/** The `detail` of a "MediaConvert Job State Change" event, as far as we read it. */
-export interface JobStateDetail {
-  status:
-    | 'SUBMITTED'
-    | 'PROGRESSING'
-    | 'STATUS_UPDATE'
-    | 'COMPLETE'
-    | 'ERROR'
-    | 'CANCELED'
-    | 'INPUT_INFORMATION'
-    | string;
-  jobId: string;
-  userMetadata?: Record<string, string>;
-  jobProgress?: { jobPercentComplete?: number };
-  outputGroupDetails?: {
-    type: string;
-    playlistFilePaths?: string[];
-    outputDetails?: {
-      outputFilePaths?: string[];
-      durationInMs?: number;
-      videoDetails?: { widthInPx?: number; heightInPx?: number };
-    }[];
-  }[];
-  errorCode?: number;
-  errorMessage?: string;
-}
+/** The `detail` of a "MediaConvert Job State Change" event, parsed at the edge (see job-state.ts). */
+export type JobStateDetail = MediaConvertJobStateDetail;
 
 export interface JobEventDeps {
   catalog: VideoCatalog;
@@ -75,15 +51,18 @@ function captureCount(lastPath: string | undefined): number {
 }
 
 /** What a COMPLETE event says the job produced, with bitrates read from the multivariant playlist. */
-async function playableMedia(deps: JobEventDeps, detail: JobStateDetail): Promise<PlayableMedia> {
-  const groups = detail.outputGroupDetails ?? [];
+async function playableMedia(
+  deps: JobEventDeps,
+  detail: Extract<JobStateDetail, { status: 'COMPLETE' }>,
+): Promise<PlayableMedia> {
+  const groups = detail.outputGroupDetails;
   const hls = groups.find((group) => group.type === 'HLS_GROUP');
   const multivariant = hls?.playlistFilePaths?.[0];
   if (!hls || !multivariant) throw new Error(`Job ${detail.jobId} completed without an HLS playlist`);
   const { bucket, key: playbackPath } = parseS3Uri(multivariant);
   const variants = readVariants(await deps.media.readText(bucket, playbackPath));
 
-  const outputs = hls.outputDetails ?? [];
+  const outputs = hls.outputDetails;
   const audioOnly = outputs.every((output) => !output.videoDetails?.widthInPx);
   const renditions: Rendition[] = audioOnly
     ? []
@@ -145,7 +124,7 @@ const FINAL_JOB_STATUSES = new Set(['COMPLETE', 'ERROR', 'CANCELED']);
  * recording the job first makes the outcome independent of that race.
  */
 export async function applyJobStateChange(deps: JobEventDeps, detail: JobStateDetail): Promise<string> {
-  const videoId = detail.userMetadata?.videoId;
+  const videoId = detail.userMetadata.videoId;
   if (!videoId) return 'ignored: not a Skycast job';
   const at = () => (deps.now?.() ?? new Date()).toISOString();
   const video = await deps.catalog.get(videoId);
@@ -161,7 +140,8 @@ export async function applyJobStateChange(deps: JobEventDeps, detail: JobStateDe
   switch (detail.status) {
     case 'PROGRESSING':
     case 'STATUS_UPDATE': {
-      const progress = Math.min(99, Math.max(0, Math.floor(detail.jobProgress?.jobPercentComplete ?? 0)));
+      const percent = detail.status === 'STATUS_UPDATE' ? detail.jobProgress.jobPercentComplete : 0;
+      const progress = Math.min(99, Math.max(0, Math.floor(percent)));
       const changed = await deps.catalog.markProgress(videoId, detail.jobId, progress, at());
       return changed ? `progress ${progress}%` : 'stale progress';
     }
@@ -174,13 +154,14 @@ export async function applyJobStateChange(deps: JobEventDeps, detail: JobStateDe
     }
     case 'ERROR':
     case 'CANCELED': {
+      const errorCode = detail.status === 'ERROR' ? detail.errorCode : undefined;
       const message =
-        detail.status === 'CANCELED'
-          ? 'Transcoding was canceled. Upload the file again.'
-          : describeJobError(detail.errorCode, detail.errorMessage);
-      const code = detail.status === 'CANCELED' ? 'TRANSCODE_CANCELED' : 'TRANSCODE_FAILED';
+        detail.status === 'ERROR'
+          ? describeJobError(detail.errorCode, detail.errorMessage)
+          : 'Transcoding was canceled. Upload the file again.';
+      const code = detail.status === 'ERROR' ? 'TRANSCODE_FAILED' : 'TRANSCODE_CANCELED';
       const changed = await deps.catalog.markFailed(videoId, { code, message }, at(), detail.jobId);
-      if (changed) logger.info('video failed', { videoId, jobId: detail.jobId, errorCode: detail.errorCode });
+      if (changed) logger.info('video failed', { videoId, jobId: detail.jobId, errorCode });
       return changed ? 'failed' : 'stale failure';
     }
     default:

@@ -1,17 +1,23 @@
-import type { EventBridgeEvent } from 'aws-lambda';
-import { logger, withLogContext } from '../shared/logger.ts';
+import { MediaConvertJobStateChangeSchema } from '#contract/events/mediaconvert.ts';
+import { parseEventBridgeEvent } from '#shared/events.ts';
+import { logger, withLogContext } from '#shared/logger.ts';
 import { defaultJobEventDeps } from './deps.ts';
-import { applyJobStateChange, type JobEventDeps, type JobStateDetail } from './job-events.ts';
+import { applyJobStateChange, type JobEventDeps } from './job-events.ts';
 
 /** EventBridge → job state: keeps each video's status in step with its MediaConvert job. */
 export const createHandler =
   (deps: JobEventDeps) =>
-  async (event: EventBridgeEvent<'MediaConvert Job State Change', JobStateDetail>): Promise<void> => {
-    const outcome = await applyJobStateChange(deps, event.detail);
+  async (event: unknown): Promise<void> => {
+    const { detail } = parseEventBridgeEvent(
+      MediaConvertJobStateChangeSchema,
+      event,
+      'a MediaConvert Job State Change event',
+    );
+    const outcome = await applyJobStateChange(deps, detail);
     logger.info('job state change', {
-      jobId: event.detail.jobId,
-      videoId: event.detail.userMetadata?.videoId,
-      status: event.detail.status,
+      jobId: detail.jobId,
+      videoId: detail.userMetadata.videoId,
+      status: detail.status,
       outcome,
     });
   };

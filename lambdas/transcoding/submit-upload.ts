@@ -49,7 +49,12 @@ export function idempotencyToken(object: UploadedObject): string {
 export async function submitUpload(deps: SubmitDeps, object: UploadedObject): Promise<SubmitResult> {
   const at = () => (deps.now?.() ?? new Date()).toISOString();
   const ids = parseUploadKey(object.key);
-  if (!ids) return { outcome: 'skipped', reason: 'not an upload key' };
+  if (!ids) {
+    // The queue gets only keys under the uploads prefix, so this object was written there outside our layout
+    // (by hand or by a tool): no retry can make it an upload, so the message is acknowledged, with a warning.
+    logger.warn('object outside the uploads layout ignored', { key: object.key });
+    return { outcome: 'skipped', reason: 'not an upload key' };
+  }
 
   const video = await deps.catalog.get(ids.videoId);
   if (!video) return { outcome: 'skipped', reason: 'no such video (aborted or deleted)' };

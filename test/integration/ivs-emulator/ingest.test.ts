@@ -13,6 +13,13 @@ import {
   StopStreamCommand,
 } from '@aws-sdk/client-ivs';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import {
+  IvsRecordingStateDetailSchema,
+  IvsStreamStateDetailSchema,
+  RECORDING_STATE_CHANGE,
+  STREAM_STATE_CHANGE,
+} from '../../../lambdas/contract/events/ivs.ts';
+import { describeProblems } from '../../../lambdas/shared/events.ts';
 import { emulatorClientConfig } from '../../../local/emulator-clients.ts';
 import type { BusEvent } from '../../../local/event-bus.ts';
 import { encodeAmf0 } from '../../../local/ivs/amf0.ts';
@@ -120,6 +127,18 @@ describe('the local IVS', () => {
       .filter((event) => event['detail-type'] === 'IVS Stream State Change')
       .map((event) => (event.detail as { event_name: string }).event_name);
     assert.deepEqual(names, ['Session Created', 'Stream Start', 'Stream End']);
+    // What the live functions will accept (EventBridge adds the envelope's id, account and region).
+    for (const event of events) {
+      const schema = {
+        [STREAM_STATE_CHANGE]: IvsStreamStateDetailSchema,
+        [RECORDING_STATE_CHANGE]: IvsRecordingStateDetailSchema,
+      }[event['detail-type']];
+      const parsed = schema?.safeParse(event.detail);
+      assert.ok(
+        parsed?.success,
+        `${event['detail-type']}: ${parsed && !parsed.success ? describeProblems(parsed.error) : 'no schema'}`,
+      );
+    }
     const detail = end.detail as { recording_s3_key_prefix: string; recording_duration_ms: number };
     assert.match(
       detail.recording_s3_key_prefix,

@@ -16,7 +16,11 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type * as z from 'zod';
+import { S3EventNotificationSchema, S3TestEventSchema } from '#contract/events/s3.ts';
+import { SqsRecordSchema } from '#contract/events/sqs.ts';
 import { queues } from '#contract/pipelines.ts';
+import { describeProblems } from '../../../lambdas/shared/events.ts';
 import { emulatorClientConfig } from '../../../local/provision.ts';
 import { invocations } from './fixtures/recording-handler.ts';
 import { eventually, probeQueue, startTestbed, type Testbed } from './testbed.ts';
@@ -74,6 +78,12 @@ interface S3Record {
   };
 }
 
+/** What the contract's schema finds wrong with what the local platform delivered: '' for nothing. */
+function schemaProblems(schema: z.ZodType, value: unknown): string {
+  const result = schema.safeParse(value);
+  return result.success ? '' : describeProblems(result.error);
+}
+
 /** S3 URL-encodes keys in events, with '+' for spaces. */
 const decodeKey = (key: string) => decodeURIComponent(key.replace(/\+/g, ' '));
 
@@ -117,6 +127,7 @@ describe('S3 notifications on the local platform', () => {
     );
 
     assert.deepEqual(structuralDifferences(documented('s3-documented-test-event.json'), body), []);
+    assert.equal(schemaProblems(S3TestEventSchema, body), '');
     assert.equal(body.Service, 'Amazon S3');
     assert.equal(body.Bucket, bucket);
   });
@@ -131,6 +142,8 @@ describe('S3 notifications on the local platform', () => {
     const { event, message } = await recordFor(key, 'ObjectCreated:Put');
 
     assert.deepEqual(structuralDifferences(documented('s3-documented-event.json'), event), []);
+    assert.equal(schemaProblems(S3EventNotificationSchema, event), '');
+    assert.equal(schemaProblems(SqsRecordSchema, message), '');
     const [record] = (event as { Records: S3Record[] }).Records;
     assert.ok(record);
     assert.equal(record.awsRegion, bed.region);

@@ -5,6 +5,8 @@ import os from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CreateJobCommand, GetJobCommand, ProbeCommand } from '@aws-sdk/client-mediaconvert';
+import { MediaConvertJobStateChangeSchema } from '../../../lambdas/contract/events/mediaconvert.ts';
+import { describeProblems } from '../../../lambdas/shared/events.ts';
 import { sourceMediaFromTracks } from '../../../lambdas/transcoding/aws-adapters.ts';
 import { buildTranscodeJob } from '../../../lambdas/transcoding/job.ts';
 import { buildLadder, type Ladder } from '../../../lambdas/transcoding/ladder.ts';
@@ -63,6 +65,14 @@ describe('MediaConvert emulator: transcoding with the real SDK client', () => {
   }
 
   function assertProgressRises(events: JobStateChangeEvent[]) {
+    // What the job-state function will accept: the contract's schema of the event.
+    for (const event of events) {
+      const parsed = MediaConvertJobStateChangeSchema.safeParse(event);
+      assert.ok(
+        parsed.success,
+        `${event.detail.status}: ${parsed.success ? '' : describeProblems(parsed.error)}`,
+      );
+    }
     const statuses = events.map((event) => event.detail.status);
     assert.equal(statuses[0], 'PROGRESSING');
     assert.equal(statuses.filter((s) => ['COMPLETE', 'ERROR', 'CANCELED'].includes(s)).length, 1);

@@ -37,7 +37,9 @@ function resolveSpecifier(from: string, specifier: string): { path: string } | {
   }
   if (specifier.startsWith('.')) return { path: normalize(join(dirname(from), specifier)) };
   return {
-    pkg: specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0],
+    pkg: specifier.startsWith('@')
+      ? specifier.split('/').slice(0, 2).join('/')
+      : (specifier.split('/')[0] ?? specifier),
   };
 }
 

@@ -343,6 +343,35 @@ describe('IVS event handlers', () => {
     assert.equal(first?.endedAt, undefined);
   });
 
+  it('refuses a malformed event with an error naming what is wrong, changing nothing', async () => {
+    const noStream = ivsEvent('start', CHANNEL, 'st-one', '2026-11-21T10:00:05Z');
+    delete noStream.detail.stream_id;
+    const noPrefix = ivsEvent('recordingEnd', CHANNEL, 'st-one', '2026-11-21T10:20:45Z');
+    delete noPrefix.detail.recording_s3_key_prefix;
+    const store = new InMemoryStreamStore();
+    const deps = {
+      store,
+      catalog: new InMemoryVideoCatalog(),
+      recordings: new InMemoryRecordingFiles(),
+      settings: { recordingsBucket: 'recordings', thumbnailIntervalSeconds: 10 },
+    };
+    const stream = (await import('../../../lambdas/live/stream-state-changed.ts')).createHandler(deps);
+    const recording = (await import('../../../lambdas/live/recording-state-changed.ts')).createHandler(deps);
+
+    await assert.rejects(stream(noStream), {
+      name: 'MalformedEventError',
+      message:
+        'This is not an IVS Stream State Change event: detail.stream_id: Invalid input: expected string, received undefined',
+    });
+    await assert.rejects(recording(noPrefix), /detail\.recording_s3_key_prefix: Invalid input/);
+    await assert.rejects(
+      recording(ivsEvent('start', CHANNEL, 'st-one', '2026-11-21T10:00:05Z')),
+      /detail-type/,
+    );
+    assert.equal(store.streams.size, 0);
+    assert.equal(deps.catalog.items.size, 0);
+  });
+
   it('ignores a Recording End of a channel the catalog does not know', async () => {
     const store = new InMemoryStreamStore();
     const outcome = await applyRecordingEvent(
