@@ -16,7 +16,7 @@
  */
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { parsePlaylist } from '../lambdas/delivery/hls.ts';
+import { parsePlaylist } from '../lambdas/contract/hls/index.ts';
 import { S3PlaylistSource } from '../lambdas/delivery/s3-playlist-source.ts';
 import { emulatorClientConfig } from '../local/emulator-clients.ts';
 import { startMoto } from '../local/moto.ts';

@@ -3,6 +3,12 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import HLS from 'hls-parser';
 import {
+  type MediaPlaylist,
+  type MediaSegment,
+  parseMediaPlaylist,
+  parseMultivariantPlaylist,
+} from '../../../lambdas/contract/hls/index.ts';
+import {
   clipRange,
   cutMediaPlaylist,
   playlistDuration,
@@ -10,12 +16,6 @@ import {
   renderClipPlaylist,
 } from '../../../lambdas/delivery/clips.ts';
 import { ClipTooLongError, InvalidClipRangeError } from '../../../lambdas/delivery/errors.ts';
-import {
-  type MediaPlaylist,
-  type MediaSegment,
-  parseMediaPlaylist,
-  parseMultivariantPlaylist,
-} from '../../../lambdas/delivery/hls.ts';
 import {
   FMP4_PLAYLIST,
   IVS_RECORDING_720P,

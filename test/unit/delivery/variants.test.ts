@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import HLS from 'hls-parser';
-import { InvalidViewerLimitError } from '../../../lambdas/delivery/errors.ts';
 import {
   type MultivariantPlaylist,
   parseMultivariantPlaylist,
   renderPlaylist,
   type VariantStream,
-} from '../../../lambdas/delivery/hls.ts';
+} from '../../../lambdas/contract/hls/index.ts';
+import { InvalidViewerLimitError } from '../../../lambdas/delivery/errors.ts';
 import {
   DEVICE_PROFILES,
   filterVariants,
