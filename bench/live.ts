@@ -17,6 +17,7 @@ import {
   IvsClient,
 } from '@aws-sdk/client-ivs';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { parseMediaPlaylist } from '../lambdas/contract/hls/index.ts';
 import { emulatorClientConfig } from '../local/emulator-clients.ts';
 import { startIvsEmulator } from '../local/ivs/index.ts';
 import { startMoto } from '../local/moto.ts';
@@ -107,11 +108,8 @@ export async function liveLatency(): Promise<BenchRow[]> {
       while (performance.now() - timings.firstFrameAt < (PUBLISH_SECONDS - 3) * 1000) {
         const text = await (await fetch(playlistUrl)).text();
         const sent = (performance.now() - timings.firstFrameAt) / 1000;
-        const sequence = Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(text)?.[1] ?? 0);
-        const window = [...text.matchAll(/#EXTINF:([\d.]+)/g)].reduce(
-          (sum, match) => sum + Number(match[1]),
-          0,
-        );
+        const { mediaSequence: sequence, segments } = parseMediaPlaylist(text);
+        const window = segments.reduce((sum, segment) => sum + segment.duration, 0);
         // Segments before the window are whole seconds (a keyframe every second).
         runTrails.push(sent - (sequence + window));
         await new Promise((resolveWait) => setTimeout(resolveWait, 200));

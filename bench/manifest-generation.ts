@@ -16,7 +16,7 @@
  */
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { parsePlaylist } from '../lambdas/delivery/hls.ts';
+import { parsePlaylist, renderPlaylist } from '../lambdas/contract/hls/index.ts';
 import { S3PlaylistSource } from '../lambdas/delivery/s3-playlist-source.ts';
 import { emulatorClientConfig } from '../local/emulator-clients.ts';
 import { startMoto } from '../local/moto.ts';
@@ -39,32 +39,46 @@ const RUN_SECONDS = Number(process.env.SKYCAST_MANIFEST_BENCH_SECONDS ?? 8);
 const GOAL_P99_MS = 20;
 const GOAL_CLIPS_PER_SECOND = 100;
 
+/** The multivariant playlist MediaConvert writes for the ladder. */
 function multivariant(): string {
-  const lines = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-INDEPENDENT-SEGMENTS'];
-  for (const r of LADDER) {
-    lines.push(
-      `#EXT-X-STREAM-INF:BANDWIDTH=${r.bandwidth},AVERAGE-BANDWIDTH=${Math.round(r.bandwidth * 0.8)},` +
-        `CODECS="avc1.640028,mp4a.40.2",RESOLUTION=${r.width}x${r.height},FRAME-RATE=30.000`,
-      `index_${r.name}.m3u8`,
-    );
-  }
-  return `${lines.join('\n')}\n`;
+  return renderPlaylist({
+    kind: 'multivariant',
+    version: 3,
+    independentSegments: true,
+    media: [],
+    variants: LADDER.map((r) => ({
+      uri: `index_${r.name}.m3u8`,
+      bandwidth: r.bandwidth,
+      averageBandwidth: Math.round(r.bandwidth * 0.8),
+      codecs: 'avc1.640028,mp4a.40.2',
+      resolution: { width: r.width, height: r.height },
+      frameRate: 30,
+      otherAttributes: [],
+    })),
+  });
 }
 
+/** One rendition's VOD playlist, as MediaConvert writes it (media sequence from 1, three decimals). */
 function rendition(name: string): string {
-  const lines = [
-    '#EXTM3U',
-    '#EXT-X-VERSION:3',
-    `#EXT-X-TARGETDURATION:${SEGMENT_SECONDS}`,
-    '#EXT-X-MEDIA-SEQUENCE:1',
-    '#EXT-X-PLAYLIST-TYPE:VOD',
-  ];
   const count = DURATION_SECONDS / SEGMENT_SECONDS;
-  for (let i = 1; i <= count; i++) {
-    lines.push(`#EXTINF:${SEGMENT_SECONDS}.000,`, `index_${name}_${String(i).padStart(5, '0')}.ts`);
-  }
-  lines.push('#EXT-X-ENDLIST');
-  return `${lines.join('\n')}\n`;
+  return renderPlaylist(
+    {
+      kind: 'media',
+      version: 3,
+      targetDuration: SEGMENT_SECONDS,
+      mediaSequence: 1,
+      discontinuitySequence: 0,
+      playlistType: 'VOD',
+      independentSegments: false,
+      endList: true,
+      segments: Array.from({ length: count }, (_, i) => ({
+        uri: `index_${name}_${String(i + 1).padStart(5, '0')}.ts`,
+        duration: SEGMENT_SECONDS,
+        discontinuity: false,
+      })),
+    },
+    { durationDecimals: 3 },
+  );
 }
 
 const event = (rawPath: string, rawQueryString = '') =>

@@ -2,9 +2,15 @@
  * Clips without re-encoding: a clip is the run of a source's segments that covers the asked range, so its
  * boundaries snap outward to whole segments.
  */
+
+import {
+  type MediaPlaylist,
+  type MediaSegment,
+  type MultivariantPlaylist,
+  renderPlaylist,
+} from '#contract/hls/index.ts';
 import { ClipTooLongError, InvalidClipRangeError } from './errors.ts';
-import { type MediaPlaylist, type MediaSegment, type MultivariantPlaylist, renderPlaylist } from './hls.ts';
-import { filterVariants, type UriRewriter } from './variants.ts';
+import { filterVariants, type UriRewriter, type ViewerLimits } from './variants.ts';
 
 /** Seconds from the start of the source: the clip covers [start, end). */
 export interface ClipRange {
@@ -97,6 +103,9 @@ export function cutMediaPlaylist(media: MediaPlaylist, range: ClipRange): MediaP
     independentSegments: media.independentSegments,
     endList: true,
     segments: kept,
+    ...(media.tags ? { tags: media.tags } : {}),
+    // Tags after the source's last segment belong to the clip only if it ends with that segment.
+    ...(media.endTags && last === source.length - 1 ? { endTags: media.endTags } : {}),
   };
 }
 
@@ -111,5 +120,18 @@ export function renderClipPlaylist(media: MediaPlaylist, range: ClipRange): stri
  * boundaries), so cutting each at the same range gives the same times in all of them.
  */
 export function renderClipMultivariant(multivariant: MultivariantPlaylist, clipUri: UriRewriter): string {
-  return renderPlaylist(filterVariants(multivariant, {}, clipUri));
+  return renderPlaylist(clipMultivariant(multivariant, {}, clipUri));
+}
+
+/**
+ * The multivariant playlist of a clip for a viewer with these limits: `filterVariants`, without the I-frame
+ * playlists, which clips do not cut (trick play of a clip of minutes is not worth a second cut per variant).
+ */
+export function clipMultivariant(
+  multivariant: MultivariantPlaylist,
+  limits: ViewerLimits,
+  clipUri: UriRewriter,
+): MultivariantPlaylist {
+  const { iFrameStreams: _notCut, ...filtered } = filterVariants(multivariant, limits, clipUri);
+  return filtered;
 }

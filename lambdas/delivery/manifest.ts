@@ -15,16 +15,16 @@
  */
 import { posix } from 'node:path';
 import { MAX_CLIP_SECONDS } from '#contract/clips.ts';
-import { NotFoundError } from '#shared/errors.ts';
-import { type ClipRange, clipRange, cutMediaPlaylist, playlistDuration } from './clips.ts';
-import { InvalidClipRangeError, PlaylistParseError } from './errors.ts';
 import {
   type MediaPlaylist,
   type MediaSegment,
   type MultivariantPlaylist,
   type Playlist,
   renderPlaylist,
-} from './hls.ts';
+} from '#contract/hls/index.ts';
+import { NotFoundError } from '#shared/errors.ts';
+import { type ClipRange, clipMultivariant, clipRange, cutMediaPlaylist, playlistDuration } from './clips.ts';
+import { InvalidClipRangeError, PlaylistParseError } from './errors.ts';
 import { filterVariants, relativeUriRewriter, type UriRewriter, viewerLimits } from './variants.ts';
 
 /** Where the manifest Lambda reads source playlists from. */
@@ -214,7 +214,7 @@ export async function generatePlaylist(
     }
     // Each rendition's clip playlist sits at the same relative path under the clip's folder as the source
     // rendition under the source's folder, so the URIs stay as they are.
-    return { body: renderPlaylist(filterVariants(multivariant, limits, (uri) => uri)) };
+    return { body: renderPlaylist(clipMultivariant(multivariant, limits, (uri) => uri)) };
   }
   if (!renditionUris(multivariant).has(inside)) {
     throw new NotFoundError('The source has no rendition playlist at this path.');

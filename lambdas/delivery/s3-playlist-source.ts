@@ -1,6 +1,20 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { type Playlist, parsePlaylist } from './hls.ts';
+import { HlsParseError, type Playlist, parsePlaylist } from '#contract/hls/index.ts';
+import { PlaylistParseError } from './errors.ts';
 import type { PlaylistSource, SourceBucket } from './manifest.ts';
+
+/**
+ * A source playlist from our own buckets, parsed; text that is not valid HLS is a `PlaylistParseError` (502),
+ * with the line and the reason, since the viewer asked for nothing wrong.
+ */
+export function parseSourcePlaylist(text: string): Playlist {
+  try {
+    return parsePlaylist(text);
+  } catch (error) {
+    if (error instanceof HlsParseError) throw new PlaylistParseError(error.message, { cause: error });
+    throw error;
+  }
+}
 
 interface Entry {
   playlist: Playlist | undefined;
@@ -76,7 +90,7 @@ export class S3PlaylistSource implements PlaylistSource {
         }),
       );
       const text = (await output.Body?.transformToString('utf8')) ?? '';
-      entry = { playlist: parsePlaylist(text), etag: output.ETag, checkedAt: this.now() };
+      entry = { playlist: parseSourcePlaylist(text), etag: output.ETag, checkedAt: this.now() };
     } catch (error) {
       const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
       const name = (error as { name?: string }).name;

@@ -1,7 +1,7 @@
 /** Which variants of a video's multivariant playlist a viewer gets. */
 import { posix } from 'node:path';
+import type { MultivariantPlaylist, Rendition, VariantStream } from '#contract/hls/index.ts';
 import { InvalidViewerLimitError } from './errors.ts';
-import type { MultivariantPlaylist, Rendition, VariantStream } from './hls.ts';
 
 /** The most a viewer's player should be offered; an absent field means no limit. */
 export interface ViewerLimits {
@@ -50,7 +50,10 @@ export function viewerLimits(request: {
   return limits;
 }
 
-function withinLimits(variant: VariantStream, limits: ViewerLimits): boolean {
+function withinLimits(
+  variant: Pick<VariantStream, 'bandwidth' | 'resolution'>,
+  limits: ViewerLimits,
+): boolean {
   const height = variant.resolution?.height;
   if (limits.maxHeight !== undefined && height !== undefined && height > limits.maxHeight) return false;
   return limits.maxBitrate === undefined || variant.bandwidth <= limits.maxBitrate;
@@ -103,9 +106,19 @@ export function filterVariants(
 ): MultivariantPlaylist {
   const fitting = playlist.variants.filter((variant) => withinLimits(variant, limits));
   const kept = fitting.length > 0 ? fitting : [lowest(playlist.variants)];
-  return {
+  const filtered: MultivariantPlaylist = {
     ...playlist,
     media: playlist.media.map((rendition) => rewriteRendition(rendition, rewriteUri)),
     variants: kept.map((variant) => ({ ...variant, uri: rewriteUri(variant.uri) })),
   };
+  if (playlist.iFrameStreams) {
+    // An I-frame playlist above the limits is left out too; none left is fine (trick play is optional).
+    const iFrames = playlist.iFrameStreams.filter((stream) => withinLimits(stream, limits));
+    if (iFrames.length > 0) {
+      filtered.iFrameStreams = iFrames.map((stream) => ({ ...stream, uri: rewriteUri(stream.uri) }));
+    } else {
+      delete filtered.iFrameStreams;
+    }
+  }
+  return filtered;
 }

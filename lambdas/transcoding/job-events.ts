@@ -1,5 +1,6 @@
 import type { PlayableMedia, Rendition } from '#contract/catalog.ts';
 import type { MediaConvertJobStateDetail } from '#contract/events/mediaconvert.ts';
+import { parseMultivariantPlaylist } from '#contract/hls/index.ts';
 import type { VideoCatalog } from '../catalog/video-catalog.ts';
 import type { VideoFiles } from '../catalog/videos.ts';
 import { logger } from '../shared/logger.ts';
@@ -29,18 +30,12 @@ export function readVariants(
   playlist: string,
 ): Map<string, { bandwidth: number; width?: number; height?: number }> {
   const variants = new Map<string, { bandwidth: number; width?: number; height?: number }>();
-  const lines = playlist.split(/\r?\n/).map((line) => line.trim());
-  lines.forEach((line, i) => {
-    if (!line.startsWith('#EXT-X-STREAM-INF:')) return;
-    const uri = lines.slice(i + 1).find((next) => next && !next.startsWith('#'));
-    if (!uri) return;
-    const bandwidth = Number(/(?:^|[:,])BANDWIDTH=(\d+)/.exec(line)?.[1]);
-    const resolution = /RESOLUTION=(\d+)x(\d+)/.exec(line);
-    variants.set(uri.split('/').pop() as string, {
-      bandwidth,
-      ...(resolution ? { width: Number(resolution[1]), height: Number(resolution[2]) } : {}),
+  for (const variant of parseMultivariantPlaylist(playlist).variants) {
+    variants.set(variant.uri.split('/').pop() as string, {
+      bandwidth: variant.bandwidth,
+      ...(variant.resolution ? { width: variant.resolution.width, height: variant.resolution.height } : {}),
     });
-  });
+  }
   return variants;
 }
 

@@ -1,8 +1,16 @@
 /**
- * The media playlists ffmpeg writes while a stream is live (type EVENT: every segment so far), read into
- * segments, and the playlists the emulator serves from them: a sliding live window with an advancing
- * media sequence, and a recording's whole VOD playlist.
+ * The playlists of the IVS emulator, as models for the house's HLS module: the media playlists ffmpeg writes
+ * while a stream is live (type EVENT: every segment so far) read into segments, and the playlists the emulator
+ * serves from them — a sliding live window with an advancing media sequence, a recording's whole VOD playlist,
+ * and the multivariant playlist naming each rendition — written as IVS writes them (three decimals per EXTINF).
  */
+import {
+  HlsParseError,
+  type MediaPlaylist,
+  parseMediaPlaylist,
+  renderPlaylist,
+  targetDurationOf,
+} from '#contract/hls/index.ts';
 
 export interface Segment {
   /** Index in the rendition, from 0; also the segment's file name, `<index>.ts`. */
@@ -12,24 +20,47 @@ export interface Segment {
   discontinuity?: boolean;
 }
 
-/** Segments listed in an ffmpeg playlist whose URIs are `<index>.ts`. */
+/** IVS writes EXTINF with three decimals (`#EXTINF:2.000,`). */
+const IVS_DURATIONS = { durationDecimals: 3 };
+
+/**
+ * Segments listed in an ffmpeg playlist whose URIs are `<index>.ts`. A playlist caught half-written lists
+ * none; the next poll reads it whole.
+ */
 export function readSegments(playlist: string): Segment[] {
-  const segments: Segment[] = [];
-  let duration: number | undefined;
-  for (const raw of playlist.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line.startsWith('#EXTINF:')) duration = Number.parseFloat(line.slice('#EXTINF:'.length));
-    else if (line && !line.startsWith('#') && duration !== undefined) {
-      const match = /^(\d+)\.ts$/.exec(line);
-      if (match?.[1] !== undefined) segments.push({ index: Number(match[1]), durationSeconds: duration });
-      duration = undefined;
-    }
+  let parsed: MediaPlaylist;
+  try {
+    parsed = parseMediaPlaylist(playlist);
+  } catch (error) {
+    if (error instanceof HlsParseError) return [];
+    throw error;
   }
-  return segments;
+  return parsed.segments.flatMap((segment) => {
+    const index = /^(\d+)\.ts$/.exec(segment.uri)?.[1];
+    return index === undefined ? [] : [{ index: Number(index), durationSeconds: segment.duration }];
+  });
 }
 
-const targetDuration = (segments: readonly Segment[]) =>
-  Math.max(1, ...segments.map((segment) => Math.round(segment.durationSeconds)));
+function mediaPlaylist(
+  segments: readonly Segment[],
+  uriOf: (segment: Segment) => string,
+  fields: Pick<MediaPlaylist, 'mediaSequence' | 'endList'> & Partial<Pick<MediaPlaylist, 'playlistType'>>,
+): MediaPlaylist {
+  const modelled = segments.map((segment) => ({
+    uri: uriOf(segment),
+    duration: segment.durationSeconds,
+    discontinuity: segment.discontinuity ?? false,
+  }));
+  return {
+    kind: 'media',
+    version: 3,
+    targetDuration: targetDurationOf(modelled),
+    discontinuitySequence: 0,
+    independentSegments: false,
+    segments: modelled,
+    ...fields,
+  };
+}
 
 /**
  * A live media playlist of the last `windowSize` segments; `query` (e.g. `?token=…`) is appended to each
@@ -37,34 +68,21 @@ const targetDuration = (segments: readonly Segment[]) =>
  */
 export function renderLivePlaylist(segments: readonly Segment[], windowSize: number, query = ''): string {
   const window = segments.slice(-windowSize);
-  const lines = [
-    '#EXTM3U',
-    '#EXT-X-VERSION:3',
-    `#EXT-X-TARGETDURATION:${targetDuration(window)}`,
-    `#EXT-X-MEDIA-SEQUENCE:${window[0]?.index ?? 0}`,
-  ];
-  for (const segment of window) {
-    if (segment.discontinuity) lines.push('#EXT-X-DISCONTINUITY');
-    lines.push(`#EXTINF:${segment.durationSeconds.toFixed(3)},`, `${segment.index}.ts${query}`);
-  }
-  return `${lines.join('\n')}\n`;
+  const playlist = mediaPlaylist(window, (segment) => `${segment.index}.ts${query}`, {
+    mediaSequence: window[0]?.index ?? 0,
+    endList: false,
+  });
+  return renderPlaylist(playlist, IVS_DURATIONS);
 }
 
 /** A recording's media playlist: every segment, and ENDLIST once the recording is over. */
 export function renderRecordingPlaylist(segments: readonly Segment[], ended: boolean): string {
-  const lines = [
-    '#EXTM3U',
-    '#EXT-X-VERSION:3',
-    `#EXT-X-TARGETDURATION:${targetDuration(segments)}`,
-    '#EXT-X-MEDIA-SEQUENCE:0',
-    `#EXT-X-PLAYLIST-TYPE:${ended ? 'VOD' : 'EVENT'}`,
-  ];
-  for (const segment of segments) {
-    if (segment.discontinuity) lines.push('#EXT-X-DISCONTINUITY');
-    lines.push(`#EXTINF:${segment.durationSeconds.toFixed(3)},`, `${segment.index}.ts`);
-  }
-  if (ended) lines.push('#EXT-X-ENDLIST');
-  return `${lines.join('\n')}\n`;
+  const playlist = mediaPlaylist(segments, (segment) => `${segment.index}.ts`, {
+    mediaSequence: 0,
+    playlistType: ended ? 'VOD' : 'EVENT',
+    endList: ended,
+  });
+  return renderPlaylist(playlist, IVS_DURATIONS);
 }
 
 export interface VariantInfo {
@@ -77,12 +95,17 @@ export interface VariantInfo {
 
 /** A multivariant playlist naming `<name>/playlist.m3u8` for each rendition, best first. */
 export function renderMultivariant(variants: readonly VariantInfo[], query = ''): string {
-  const lines = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-INDEPENDENT-SEGMENTS'];
-  for (const variant of variants) {
-    lines.push(
-      `#EXT-X-STREAM-INF:BANDWIDTH=${variant.bandwidth},RESOLUTION=${variant.width}x${variant.height},CODECS="${variant.codecs}",VIDEO="${variant.name}"`,
-      `${variant.name}/playlist.m3u8${query}`,
-    );
-  }
-  return `${lines.join('\n')}\n`;
+  return renderPlaylist({
+    kind: 'multivariant',
+    version: 3,
+    independentSegments: true,
+    media: [],
+    variants: variants.map((variant) => ({
+      uri: `${variant.name}/playlist.m3u8${query}`,
+      bandwidth: variant.bandwidth,
+      resolution: { width: variant.width, height: variant.height },
+      codecs: variant.codecs,
+      otherAttributes: [{ name: 'VIDEO', value: variant.name, quoted: true }],
+    })),
+  });
 }

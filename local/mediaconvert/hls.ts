@@ -8,29 +8,16 @@ import { execFile } from 'node:child_process';
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import {
+  type MediaSegment,
+  parseMediaPlaylist,
+  renderPlaylist,
+  targetDurationOf,
+  type VariantStream,
+} from '#contract/hls/index.ts';
 import type { Fraction } from './media-info.ts';
 
 const run = promisify(execFile);
-
-export interface MediaSegment {
-  uri: string;
-  duration: number;
-}
-
-/** The segments of a media playlist, in order. */
-export function parseMediaPlaylist(text: string): MediaSegment[] {
-  const segments: MediaSegment[] = [];
-  let duration: number | undefined;
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (line.startsWith('#EXTINF:')) duration = Number.parseFloat(line.slice('#EXTINF:'.length));
-    else if (line && !line.startsWith('#') && duration !== undefined) {
-      segments.push({ uri: line, duration });
-      duration = undefined;
-    }
-  }
-  return segments;
-}
 
 export interface RenditionStats {
   segments: MediaSegment[];
@@ -43,7 +30,7 @@ export interface RenditionStats {
 
 /** Measures a rendition from its playlist and segment files. */
 export async function renditionStats(folder: string, playlist: string): Promise<RenditionStats> {
-  const segments = parseMediaPlaylist(await readFile(join(folder, playlist), 'utf8'));
+  const { segments } = parseMediaPlaylist(await readFile(join(folder, playlist), 'utf8'));
   let bytes = 0;
   let seconds = 0;
   let peak = 0;
@@ -113,23 +100,27 @@ export interface Variant {
   frameRate?: Fraction;
 }
 
+/** The multivariant playlist `<base>.m3u8`: one variant per output, with what was measured of it. */
 export function multivariantPlaylist(variants: Variant[]): string {
-  const lines = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-INDEPENDENT-SEGMENTS'];
-  for (const variant of variants) {
-    const attributes = [
-      `BANDWIDTH=${variant.stats.peakBitrate}`,
-      `AVERAGE-BANDWIDTH=${variant.stats.averageBitrate}`,
-      `CODECS="${variant.codecs.join(',')}"`,
-    ];
-    if (variant.width && variant.height) attributes.push(`RESOLUTION=${variant.width}x${variant.height}`);
-    if (variant.frameRate) {
-      attributes.push(
-        `FRAME-RATE=${(variant.frameRate.numerator / variant.frameRate.denominator).toFixed(3)}`,
-      );
-    }
-    lines.push(`#EXT-X-STREAM-INF:${attributes.join(',')}`, variant.uri);
-  }
-  return `${lines.join('\n')}\n`;
+  return renderPlaylist({
+    kind: 'multivariant',
+    version: 3,
+    independentSegments: true,
+    media: [],
+    variants: variants.map((variant): VariantStream => {
+      const stream: VariantStream = {
+        uri: variant.uri,
+        bandwidth: variant.stats.peakBitrate,
+        averageBandwidth: variant.stats.averageBitrate,
+        codecs: variant.codecs.join(','),
+        otherAttributes: [],
+      };
+      if (variant.width && variant.height)
+        stream.resolution = { width: variant.width, height: variant.height };
+      if (variant.frameRate) stream.frameRate = variant.frameRate.numerator / variant.frameRate.denominator;
+      return stream;
+    }),
+  });
 }
 
 /** An ID3v2.4 tag with the PRIV frame Apple's packed audio uses for the first sample's 90 kHz timestamp. */
@@ -150,21 +141,22 @@ export function transportStreamTimestampTag(seconds: number): Buffer {
   return Buffer.concat([Buffer.from([0x49, 0x44, 0x33, 4, 0, 0]), syncsafe(frame.length), frame]);
 }
 
+/** A VOD media playlist as MediaConvert writes it: media sequence from 1, six decimals or whole seconds. */
 function mediaPlaylist(segments: MediaSegment[], integerDurations: boolean): string {
-  const target = Math.max(1, ...segments.map((s) => Math.round(s.duration)));
-  const lines = [
-    '#EXTM3U',
-    '#EXT-X-VERSION:3',
-    `#EXT-X-TARGETDURATION:${target}`,
-    '#EXT-X-MEDIA-SEQUENCE:1',
-    '#EXT-X-PLAYLIST-TYPE:VOD',
-  ];
-  for (const segment of segments) {
-    const duration = integerDurations ? String(Math.round(segment.duration)) : segment.duration.toFixed(6);
-    lines.push(`#EXTINF:${duration},`, segment.uri);
-  }
-  lines.push('#EXT-X-ENDLIST');
-  return `${lines.join('\n')}\n`;
+  return renderPlaylist(
+    {
+      kind: 'media',
+      version: 3,
+      targetDuration: targetDurationOf(segments),
+      mediaSequence: 1,
+      discontinuitySequence: 0,
+      playlistType: 'VOD',
+      independentSegments: false,
+      endList: true,
+      segments,
+    },
+    { durationDecimals: integerDurations ? 0 : 6 },
+  );
 }
 
 /**
@@ -184,7 +176,7 @@ export async function finishPackedAudio(
     if (!uri || start === undefined || end === undefined) continue;
     const path = join(folder, uri);
     await writeFile(path, Buffer.concat([transportStreamTimestampTag(Number(start)), await readFile(path)]));
-    segments.push({ uri, duration: Number(end) - Number(start) });
+    segments.push({ uri, duration: Number(end) - Number(start), discontinuity: false });
   }
   await writeFile(join(folder, `${name}.m3u8`), mediaPlaylist(segments, integerDurations));
   await rm(listPath);

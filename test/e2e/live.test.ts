@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import HLS from 'hls-parser';
 import { cookieHeader } from '../../lambdas/delivery/playback.ts';
 import { type RunningPlatform, startPlatform } from '../../local/platform.ts';
 import { eventually, type Publisher, probeStreamTypes, publishTestPattern } from '../support/publisher.ts';
@@ -107,7 +108,7 @@ describe('going live on the local platform', () => {
 
     const rendition = live.playbackUrl.replace('master.m3u8', '720p30/playlist.m3u8');
     const sequenceOf = async () =>
-      Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(await (await fetch(rendition)).text())?.[1]);
+      (HLS.parse(await (await fetch(rendition)).text()) as HLS.types.MediaPlaylist).mediaSequenceBase ?? 0;
     const first = await sequenceOf();
     await eventually('the media sequence to advance', async () =>
       (await sequenceOf()) > first ? true : undefined,
@@ -148,7 +149,10 @@ describe('going live on the local platform', () => {
     const text = await playlist.text();
     assert.equal(playlist.status, 200);
     assert.match(text, /#EXT-X-ENDLIST/);
-    const covered = [...text.matchAll(/#EXTINF:([\d.]+)/g)].reduce((sum, match) => sum + Number(match[1]), 0);
+    const covered = (HLS.parse(text) as HLS.types.MediaPlaylist).segments.reduce(
+      (sum, segment) => sum + segment.duration,
+      0,
+    );
     assert.ok(Math.abs(covered - 20) < 2, `the playlist covers ${covered} s`);
     const played = await run('ffprobe', [
       ...[

@@ -13,12 +13,13 @@ import {
   StopStreamCommand,
 } from '@aws-sdk/client-ivs';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import HLS from 'hls-parser';
 import {
   IvsRecordingStateDetailSchema,
   IvsStreamStateDetailSchema,
   RECORDING_STATE_CHANGE,
   STREAM_STATE_CHANGE,
-} from '../../../lambdas/contract/events/ivs.ts';
+} from '#contract/events/ivs.ts';
 import { describeProblems } from '../../../lambdas/shared/events.ts';
 import { emulatorClientConfig } from '../../../local/emulator-clients.ts';
 import type { BusEvent } from '../../../local/event-bus.ts';
@@ -29,6 +30,12 @@ import { type RunningEmulator, startMoto } from '../../../local/moto.ts';
 import { eventually, probeStreamTypes, publishTestPattern } from '../../support/publisher.ts';
 
 const REGION = 'us-east-1';
+
+/** The media sequence of a live playlist, read by the independent parser (strict: the emulator's must be valid). */
+function mediaSequenceOf(text: string): number {
+  HLS.setOptions({ strictMode: true });
+  return (HLS.parse(text) as HLS.types.MediaPlaylist).mediaSequenceBase ?? 0;
+}
 const BUCKET = 'ivs-emulator-recordings';
 
 describe('the local IVS', () => {
@@ -104,7 +111,7 @@ describe('the local IVS', () => {
     const firstSequence = await eventually('a live playlist', async () => {
       const response = await fetch(playbackUrl.replace('master.m3u8', '360p30/playlist.m3u8'));
       if (!response.ok) return undefined;
-      return Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(await response.text())?.[1]);
+      return mediaSequenceOf(await response.text());
     });
     const types = await probeStreamTypes(playbackUrl);
     assert.match(types, /video/);
@@ -113,7 +120,7 @@ describe('the local IVS', () => {
     assert.equal(live.stream?.state, 'LIVE');
     await eventually('the media sequence to advance', async () => {
       const text = await (await fetch(playbackUrl.replace('master.m3u8', '360p30/playlist.m3u8'))).text();
-      const sequence = Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(text)?.[1]);
+      const sequence = mediaSequenceOf(text);
       return sequence > firstSequence ? sequence : undefined;
     });
     assert.equal((await publisher.exited).code, 0);

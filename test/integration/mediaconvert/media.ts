@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import HLS from 'hls-parser';
 
 const run = promisify(execFile);
 
@@ -236,22 +237,28 @@ export async function halvesBrightness(path: string): Promise<{ top: number; bot
   return { top: mean(pixels.slice(0, 32)), bottom: mean(pixels.slice(32, 64)) };
 }
 
+/** The independent parser, strict: what the emulator writes must be valid HLS to a parser that is not ours. */
+function parseStrictly(text: string): HLS.types.Playlist {
+  HLS.setOptions({ strictMode: true });
+  return HLS.parse(text);
+}
+
 /** A multivariant playlist's variants: attributes and URI. */
 export function parseMultivariant(text: string): { attributes: Record<string, string>; uri: string }[] {
-  const lines = text.split('\n').map((line) => line.trim());
-  if (lines[0] !== '#EXTM3U') throw new Error('Not an M3U8 playlist');
-  const variants: { attributes: Record<string, string>; uri: string }[] = [];
-  for (const [i, line] of lines.entries()) {
-    if (!line.startsWith('#EXT-X-STREAM-INF:')) continue;
-    const attributes: Record<string, string> = {};
-    for (const match of line.slice('#EXT-X-STREAM-INF:'.length).matchAll(/([A-Z-]+)=("[^"]*"|[^,]*)/g)) {
-      attributes[match[1] as string] = (match[2] as string).replace(/^"|"$/g, '');
+  const playlist = parseStrictly(text);
+  if (!playlist.isMasterPlaylist) throw new Error('Not a multivariant playlist');
+  return (playlist as HLS.types.MasterPlaylist).variants.map((variant) => {
+    const attributes: Record<string, string> = { BANDWIDTH: String(variant.bandwidth) };
+    if (variant.averageBandwidth !== undefined) {
+      attributes['AVERAGE-BANDWIDTH'] = String(variant.averageBandwidth);
     }
-    const uri = lines[i + 1];
-    if (!uri || uri.startsWith('#')) throw new Error(`EXT-X-STREAM-INF without a URI on line ${i + 2}`);
-    variants.push({ attributes, uri });
-  }
-  return variants;
+    if (variant.codecs !== undefined) attributes.CODECS = variant.codecs;
+    if (variant.resolution) {
+      attributes.RESOLUTION = `${variant.resolution.width}x${variant.resolution.height}`;
+    }
+    if (variant.frameRate !== undefined) attributes['FRAME-RATE'] = String(variant.frameRate);
+    return { attributes, uri: variant.uri };
+  });
 }
 
 /** A media playlist's segments, checked for the tags a VOD playlist must have. */
@@ -259,17 +266,12 @@ export function parseMediaPlaylist(text: string): {
   targetDuration: number;
   segments: { uri: string; duration: number }[];
 } {
-  const lines = text.split('\n').map((line) => line.trim());
-  if (lines[0] !== '#EXTM3U') throw new Error('Not an M3U8 playlist');
-  if (!lines.includes('#EXT-X-ENDLIST')) throw new Error('A VOD playlist must end with #EXT-X-ENDLIST');
-  const target = lines.find((line) => line.startsWith('#EXT-X-TARGETDURATION:'));
-  if (!target) throw new Error('No #EXT-X-TARGETDURATION');
-  const segments: { uri: string; duration: number }[] = [];
-  for (const [i, line] of lines.entries()) {
-    if (!line.startsWith('#EXTINF:')) continue;
-    const uri = lines[i + 1];
-    if (!uri || uri.startsWith('#')) throw new Error(`#EXTINF without a URI on line ${i + 2}`);
-    segments.push({ uri, duration: Number.parseFloat(line.slice('#EXTINF:'.length)) });
-  }
-  return { targetDuration: Number(target.split(':')[1]), segments };
+  const playlist = parseStrictly(text);
+  if (playlist.isMasterPlaylist) throw new Error('Not a media playlist');
+  const media = playlist as HLS.types.MediaPlaylist;
+  if (!media.endlist) throw new Error('A VOD playlist must end with #EXT-X-ENDLIST');
+  return {
+    targetDuration: media.targetDuration,
+    segments: media.segments.map((segment) => ({ uri: segment.uri, duration: segment.duration })),
+  };
 }

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { StoredVideo } from '../../../lambdas/catalog/video-catalog.ts';
 import { listVideos } from '../../../lambdas/catalog/videos.ts';
 import { type ClipDeps, createClip, getClip } from '../../../lambdas/clips/clips.ts';
-import { type Playlist, parsePlaylist } from '../../../lambdas/delivery/hls.ts';
+import { type Playlist, parsePlaylist } from '../../../lambdas/contract/hls/index.ts';
 import type { PlaylistSource, SourceBucket } from '../../../lambdas/delivery/manifest.ts';
 import { testUser } from '../../support/http-deps.ts';
 import { testPlaybackIssuer } from '../../support/playback.ts';

@@ -3,6 +3,12 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import HLS from 'hls-parser';
 import {
+  type MediaPlaylist,
+  type MediaSegment,
+  parseMediaPlaylist,
+  parseMultivariantPlaylist,
+} from '../../../lambdas/contract/hls/index.ts';
+import {
   clipRange,
   cutMediaPlaylist,
   playlistDuration,
@@ -10,12 +16,7 @@ import {
   renderClipPlaylist,
 } from '../../../lambdas/delivery/clips.ts';
 import { ClipTooLongError, InvalidClipRangeError } from '../../../lambdas/delivery/errors.ts';
-import {
-  type MediaPlaylist,
-  type MediaSegment,
-  parseMediaPlaylist,
-  parseMultivariantPlaylist,
-} from '../../../lambdas/delivery/hls.ts';
+import { IVS_LIVE_WITH_CUES, MEDIACONVERT_FULL_MULTIVARIANT } from '../contract/hls-fixtures.ts';
 import {
   FMP4_PLAYLIST,
   IVS_RECORDING_720P,
@@ -128,6 +129,34 @@ describe('renderClipPlaylist', () => {
         ['b_1.m4s', 'init_b.mp4', undefined],
       ],
     );
+  });
+
+  it('keeps the ad cues and date ranges on the segments it keeps, and those after the end only with the last', () => {
+    const source = parseMediaPlaylist(IVS_LIVE_WITH_CUES);
+
+    const middle = parseMediaPlaylist(renderClipPlaylist(source, { start: 2, end: 4 }));
+    const tail = parseMediaPlaylist(renderClipPlaylist(source, { start: 6.5, end: 7.9 }));
+
+    assert.deepEqual(uris(middle), ['1043.ts']);
+    assert.deepEqual(middle.segments[0]?.tags, source.segments[1]?.tags);
+    assert.equal(middle.endTags, undefined);
+    assert.deepEqual(uris(tail), ['1045.ts']);
+    assert.deepEqual(tail.segments[0]?.tags, [
+      '#EXT-X-CUE-IN',
+      '#EXT-X-SKYCAST-FUTURE:REASON="not invented yet"',
+    ]);
+    assert.deepEqual(tail.endTags, source.endTags);
+  });
+
+  it('leaves the I-frame playlists out of a clip’s multivariant playlist, keeping its other tags', () => {
+    const text = renderClipMultivariant(
+      parseMultivariantPlaylist(MEDIACONVERT_FULL_MULTIVARIANT),
+      (uri) => uri,
+    );
+
+    assert.doesNotMatch(text, /I-FRAME/);
+    assert.match(text, /#EXT-X-SESSION-DATA:/);
+    assert.equal(parseMultivariantPlaylist(text).media.length, 3);
   });
 
   it('refuses a range that no segment covers', () => {

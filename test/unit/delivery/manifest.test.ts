@@ -3,7 +3,7 @@ import { posix } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import HLS from 'hls-parser';
-import { type Playlist, parseMediaPlaylist, parsePlaylist } from '../../../lambdas/delivery/hls.ts';
+import { type Playlist, parseMediaPlaylist, parsePlaylist } from '../../../lambdas/contract/hls/index.ts';
 import {
   generatePlaylist,
   manifestSourceOf,

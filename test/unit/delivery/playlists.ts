@@ -93,3 +93,16 @@ b_1.m4s
 b_2.m4s
 #EXT-X-ENDLIST
 `;
+
+/** Playlists that are not valid HLS, each with what the parser must say about it. */
+export const MALFORMED_PLAYLISTS: readonly (readonly [string, RegExp])[] = [
+  ['#EXT-X-VERSION:3\n', /^Line 1: a playlist must start with #EXTM3U/],
+  ['#EXTM3U\n#EXT-X-TARGETDURATION:6\na.ts\n', /^Line 3: segment URI "a.ts" without a preceding EXTINF/],
+  ['#EXTM3U\n#EXTINF:6,\na.ts\n', /needs EXT-X-TARGETDURATION/],
+  ['#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXTINF:six,\na.ts\n', /^Line 3: EXTINF duration must be/],
+  ['#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:6,\na.ts\n', /lasts 6 s, over EXT-X-TARGETDURATION 2/],
+  ['#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXTINF:6,\n#EXT-X-BYTERANGE:10\na.ts\n', /without an offset/],
+  ['#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXTINF:6,\n', /EXTINF without a segment URI/],
+  ['#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXT-X-PROGRAM-DATE-TIME:yesterday\n#EXTINF:6,\na.ts\n', /ISO 8601/],
+  ['#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXT-X-KEY:METHOD=AES-128,URI="k"\n#EXTINF:6,\na.ts\n', /encrypted/],
+];

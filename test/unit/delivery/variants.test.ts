@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import HLS from 'hls-parser';
-import { InvalidViewerLimitError } from '../../../lambdas/delivery/errors.ts';
 import {
   type MultivariantPlaylist,
   parseMultivariantPlaylist,
   renderPlaylist,
   type VariantStream,
-} from '../../../lambdas/delivery/hls.ts';
+} from '../../../lambdas/contract/hls/index.ts';
+import { InvalidViewerLimitError } from '../../../lambdas/delivery/errors.ts';
 import {
   DEVICE_PROFILES,
   filterVariants,
@@ -16,6 +16,7 @@ import {
   type ViewerLimits,
   viewerLimits,
 } from '../../../lambdas/delivery/variants.ts';
+import { MEDIACONVERT_FULL_MULTIVARIANT } from '../contract/hls-fixtures.ts';
 import { IVS_MULTIVARIANT, MEDIACONVERT_MULTIVARIANT } from './playlists.ts';
 
 HLS.setOptions({ strictMode: true });
@@ -109,6 +110,48 @@ describe('filterVariants', () => {
   const fits = (v: VariantStream, l: ViewerLimits) =>
     (l.maxHeight === undefined || v.resolution === undefined || v.resolution.height <= l.maxHeight) &&
     (l.maxBitrate === undefined || v.bandwidth <= l.maxBitrate);
+
+  it('filters I-frame playlists by the same limits and keeps session data and every EXT-X-MEDIA type', () => {
+    const playlist = parseMultivariantPlaylist(MEDIACONVERT_FULL_MULTIVARIANT);
+
+    const filtered = filterVariants(
+      playlist,
+      { maxHeight: 480 },
+      relativeUriRewriter('videos/v1/hls/index.m3u8', 'videos/v1/manifest/index.m3u8'),
+    );
+    const text = renderPlaylist(filtered);
+
+    assert.deepEqual(uris(filtered), ['../hls/index_360p.m3u8']);
+    assert.deepEqual(
+      filtered.iFrameStreams?.map((s) => s.uri),
+      ['../hls/index_360p_iframes.m3u8'],
+    );
+    assert.match(text, /^#EXT-X-SESSION-DATA:DATA-ID="com.skycast.title",VALUE="Demo"$/m);
+    const independent = HLS.parse(text) as HLS.types.MasterPlaylist;
+    assert.deepEqual(
+      independent.variants.map((v) => [v.uri, v.isIFrameOnly ?? false]),
+      [
+        ['../hls/index_360p.m3u8', false],
+        ['../hls/index_360p_iframes.m3u8', true],
+      ],
+    );
+    assert.deepEqual(
+      [...(independent.variants[0]?.audio ?? []), ...(independent.variants[0]?.subtitles ?? [])].map(
+        (r) => r.uri,
+      ),
+      ['../hls/index_audio.m3u8', '../hls/index_en.m3u8'],
+    );
+    assert.equal(independent.variants[0]?.closedCaptions[0]?.instreamId, 'CC1');
+  });
+
+  it('leaves the I-frame playlists out when none fits the limits', () => {
+    const filtered = filterVariants(parseMultivariantPlaylist(MEDIACONVERT_FULL_MULTIVARIANT), {
+      maxBitrate: 100_000,
+    });
+
+    assert.equal(filtered.iFrameStreams, undefined);
+    assert.deepEqual(uris(filtered), ['index_360p.m3u8']);
+  });
 
   it('never yields an empty playlist, nor a variant above the limits unless it is the lowest and only one', () => {
     fc.assert(

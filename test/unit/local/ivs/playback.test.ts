@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
 import { describe, it } from 'node:test';
+import HLS from 'hls-parser';
 import {
   readSegments,
   renderLivePlaylist,
+  renderMultivariant,
   renderRecordingPlaylist,
 } from '../../../../local/ivs/hls-playlist.ts';
 import { checkPlaybackToken, importPlaybackPublicKey } from '../../../../local/ivs/playback-token.ts';
@@ -89,6 +91,44 @@ describe('live and recording playlists', () => {
     );
     assert.match(text, /#EXT-X-DISCONTINUITY\n#EXTINF:1\.000,\n1\.ts/);
     assert.match(text, /#EXT-X-ENDLIST\n$/);
+  });
+
+  it('writes playlists the independent parser reads as the same segments and variants', () => {
+    HLS.setOptions({ strictMode: true });
+    const segments = [
+      { index: 4, durationSeconds: 1 },
+      { index: 5, durationSeconds: 0.966667, discontinuity: true },
+    ];
+
+    const live = HLS.parse(renderLivePlaylist(segments, 5, '?token=t')) as HLS.types.MediaPlaylist;
+    const recording = HLS.parse(renderRecordingPlaylist(segments, true)) as HLS.types.MediaPlaylist;
+    // Not strict for this one: each variant names a VIDEO group for which the emulator writes no EXT-X-MEDIA
+    // (as before this module), which hls-parser's strict mode refuses.
+    HLS.setOptions({ strictMode: false });
+    const multivariant = HLS.parse(
+      renderMultivariant([
+        { name: '360p30', width: 640, height: 360, bandwidth: 630_000, codecs: 'avc1.4D401E' },
+      ]),
+    ) as HLS.types.MasterPlaylist;
+
+    assert.equal(live.mediaSequenceBase, 4);
+    assert.deepEqual(
+      live.segments.map((s) => [s.uri, s.duration, s.discontinuity ?? false]),
+      [
+        ['4.ts?token=t', 1, false],
+        ['5.ts?token=t', 0.967, true],
+      ],
+    );
+    assert.equal(recording.endlist, true);
+    assert.equal(recording.playlistType, 'VOD');
+    assert.deepEqual(
+      multivariant.variants.map((v) => [v.uri, v.bandwidth, v.resolution?.height, v.codecs]),
+      [['360p30/playlist.m3u8', 630_000, 360, 'avc1.4D401E']],
+    );
+  });
+
+  it('reads no segments from a playlist caught half-written', () => {
+    assert.deepEqual(readSegments('#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1.000000,\n'), []);
   });
 
   it('names recordings as IVS does: unpadded date parts', () => {

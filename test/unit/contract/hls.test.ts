@@ -1,20 +1,21 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import HLS from 'hls-parser';
-import { PlaylistParseError } from '../../../lambdas/delivery/errors.ts';
 import {
+  HlsParseError,
   parseAttributes,
   parseMediaPlaylist,
   parseMultivariantPlaylist,
   parsePlaylist,
   renderPlaylist,
-} from '../../../lambdas/delivery/hls.ts';
+} from '../../../lambdas/contract/hls/index.ts';
 import {
   FMP4_PLAYLIST,
   IVS_RECORDING_720P,
+  MALFORMED_PLAYLISTS,
   MEDIACONVERT_720P,
   MEDIACONVERT_MULTIVARIANT,
-} from './playlists.ts';
+} from '../delivery/playlists.ts';
 
 HLS.setOptions({ strictMode: true });
 
@@ -22,7 +23,9 @@ const parseError = (text: string, message: RegExp) =>
   assert.throws(
     () => parsePlaylist(text),
     (error) =>
-      error instanceof PlaylistParseError && error.code === 'PLAYLIST_INVALID' && message.test(error.message),
+      error instanceof HlsParseError &&
+      message.test(error.message) &&
+      error.message.startsWith(`Line ${error.line}: `),
   );
 
 describe('parseAttributes', () => {
@@ -145,30 +148,7 @@ describe('parseMediaPlaylist', () => {
   });
 
   it('rejects malformed playlists with the line and the reason', () => {
-    parseError('#EXT-X-VERSION:3\n', /^Line 1: a playlist must start with #EXTM3U/);
-    parseError(
-      '#EXTM3U\n#EXT-X-TARGETDURATION:6\na.ts\n',
-      /^Line 3: segment URI "a.ts" without a preceding EXTINF/,
-    );
-    parseError('#EXTM3U\n#EXTINF:6,\na.ts\n', /needs EXT-X-TARGETDURATION/);
-    parseError('#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXTINF:six,\na.ts\n', /^Line 3: EXTINF duration must be/);
-    parseError(
-      '#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:6,\na.ts\n',
-      /lasts 6 s, over EXT-X-TARGETDURATION 2/,
-    );
-    parseError(
-      '#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXTINF:6,\n#EXT-X-BYTERANGE:10\na.ts\n',
-      /without an offset/,
-    );
-    parseError('#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXTINF:6,\n', /EXTINF without a segment URI/);
-    parseError(
-      '#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXT-X-PROGRAM-DATE-TIME:yesterday\n#EXTINF:6,\na.ts\n',
-      /ISO 8601/,
-    );
-    parseError(
-      '#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXT-X-KEY:METHOD=AES-128,URI="k"\n#EXTINF:6,\na.ts\n',
-      /encrypted/,
-    );
+    for (const [text, message] of MALFORMED_PLAYLISTS) parseError(text, message);
   });
 });
 

@@ -1,0 +1,107 @@
+/**
+ * Playlists as our sources write them, with the tags Skycast does not interpret but must keep: ad cues and
+ * date ranges of a live stream, a reconnect of a recording, every EXT-X-MEDIA type and I-frame playlists of a
+ * MediaConvert output, fMP4 init sections, and a tag nobody has invented yet.
+ */
+
+/** An IVS live rendition playlist mid-stream: a date-time on every segment, an ad break and a future tag. */
+export const IVS_LIVE_WITH_CUES = `#EXTM3U
+#EXT-X-VERSION:3
+#EXT-X-TARGETDURATION:2
+#EXT-X-MEDIA-SEQUENCE:1042
+#EXT-X-PROGRAM-DATE-TIME:2026-03-01T10:34:44.000Z
+#EXTINF:2.000,
+1042.ts
+#EXT-X-DATERANGE:ID="ad-1",CLASS="com.skycast.ad",START-DATE="2026-03-01T10:34:46.000Z",PLANNED-DURATION=4
+#EXT-X-CUE-OUT:4
+#EXT-X-PROGRAM-DATE-TIME:2026-03-01T10:34:46.000Z
+#EXTINF:2.000,
+1043.ts
+#EXT-X-CUE-OUT-CONT:ElapsedTime=2,Duration=4
+#EXT-X-PROGRAM-DATE-TIME:2026-03-01T10:34:48.000Z
+#EXTINF:2.000,
+1044.ts
+#EXT-X-CUE-IN
+#EXT-X-SKYCAST-FUTURE:REASON="not invented yet"
+#EXT-X-PROGRAM-DATE-TIME:2026-03-01T10:34:50.000Z
+#EXTINF:1.967,
+1045.ts
+#EXT-X-DATERANGE:ID="news-7",START-DATE="2026-03-01T10:34:52.000Z",X-SKYCAST-TEXT="after the last segment"
+`;
+
+/** An IVS recording's rendition playlist with a reconnect: a discontinuity, new date-time, and a tag of our own. */
+export const IVS_RECORDING_WITH_RECONNECT = `#EXTM3U
+#EXT-X-VERSION:3
+#EXT-X-TARGETDURATION:2
+#EXT-X-MEDIA-SEQUENCE:0
+#EXT-X-PLAYLIST-TYPE:VOD
+#EXT-X-START:TIME-OFFSET=0,PRECISE=YES
+#EXT-X-PROGRAM-DATE-TIME:2026-03-01T10:00:00.000Z
+#EXTINF:2.000,
+0.ts
+#EXTINF:1.500,
+1.ts
+#EXT-X-DISCONTINUITY
+#EXT-X-PROGRAM-DATE-TIME:2026-03-01T10:05:00.000Z
+#EXTINF:2.000,
+2.ts
+#EXT-X-SKYCAST-RECONNECT:REASON="encoder restarted"
+#EXTINF:2.000,
+3.ts
+#EXTINF:2.000,
+4.ts
+#EXT-X-ENDLIST
+`;
+
+/** A MediaConvert CMAF multivariant playlist with audio, subtitles, captions, I-frames and session data. */
+export const MEDIACONVERT_FULL_MULTIVARIANT = `#EXTM3U
+#EXT-X-VERSION:6
+#EXT-X-INDEPENDENT-SEGMENTS
+#EXT-X-SESSION-DATA:DATA-ID="com.skycast.title",VALUE="Demo"
+#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aac",NAME="English",LANGUAGE="en",DEFAULT=YES,AUTOSELECT=YES,URI="index_audio.m3u8"
+#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="English",LANGUAGE="en",DEFAULT=NO,AUTOSELECT=YES,FORCED=NO,URI="index_en.m3u8"
+#EXT-X-MEDIA:TYPE=CLOSED-CAPTIONS,GROUP-ID="cc",NAME="English",LANGUAGE="en",INSTREAM-ID="CC1"
+#EXT-X-STREAM-INF:BANDWIDTH=3605448,AVERAGE-BANDWIDTH=2801233,CODECS="avc1.64001f,mp4a.40.2",RESOLUTION=1280x720,FRAME-RATE=30.000,AUDIO="aac",SUBTITLES="subs",CLOSED-CAPTIONS="cc"
+index_720p.m3u8
+#EXT-X-STREAM-INF:BANDWIDTH=880212,AVERAGE-BANDWIDTH=700119,CODECS="avc1.64001e,mp4a.40.2",RESOLUTION=640x360,FRAME-RATE=30.000,AUDIO="aac",SUBTITLES="subs",CLOSED-CAPTIONS="cc"
+index_360p.m3u8
+#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=412000,RESOLUTION=1280x720,CODECS="avc1.64001f",URI="index_720p_iframes.m3u8"
+#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=120000,RESOLUTION=640x360,CODECS="avc1.64001e",URI="index_360p_iframes.m3u8"
+`;
+
+/** A MediaConvert fMP4 rendition: one init section, byte ranges, an unknown tag before a segment. */
+export const MEDIACONVERT_CMAF_720P = `#EXTM3U
+#EXT-X-VERSION:7
+#EXT-X-TARGETDURATION:6
+#EXT-X-MEDIA-SEQUENCE:1
+#EXT-X-PLAYLIST-TYPE:VOD
+#EXT-X-INDEPENDENT-SEGMENTS
+#EXT-X-MAP:URI="index_720p_init.mp4"
+#EXTINF:6.000000,
+index_720p_00001.mp4
+#EXT-X-BITRATE:2900
+#EXTINF:6.000000,
+index_720p_00002.mp4
+#EXTINF:3.200000,
+index_720p_00003.mp4
+#EXT-X-ENDLIST
+`;
+
+/** A MediaConvert I-frame playlist: byte ranges into the segments. */
+export const MEDIACONVERT_IFRAMES_720P = `#EXTM3U
+#EXT-X-VERSION:4
+#EXT-X-TARGETDURATION:6
+#EXT-X-MEDIA-SEQUENCE:1
+#EXT-X-PLAYLIST-TYPE:VOD
+#EXT-X-I-FRAMES-ONLY
+#EXTINF:6.000000,
+#EXT-X-BYTERANGE:41360@376
+index_720p_00001.ts
+#EXTINF:6.000000,
+#EXT-X-BYTERANGE:40232@376
+index_720p_00002.ts
+#EXTINF:3.200000,
+#EXT-X-BYTERANGE:39856@376
+index_720p_00003.ts
+#EXT-X-ENDLIST
+`;
