@@ -11,7 +11,7 @@ const SESSION_KEY = 'skycast.session';
 /** Refresh a little before the access token expires, so a request never leaves with a dying token. */
 const REFRESH_MARGIN_MS = 60_000;
 
-export interface Session {
+interface Session {
   email: string;
   /** The Cognito user id (`sub`), which the API calls ownerId. */
   userId: string;
@@ -50,7 +50,7 @@ const COGNITO_MESSAGES: Record<string, string> = {
   TooManyRequestsException: 'Too many attempts. Wait a moment and try again.',
 };
 
-export async function cognito<T = Record<string, unknown>>(operation: string, input: unknown): Promise<T> {
+async function cognito<T = Record<string, unknown>>(operation: string, input: unknown): Promise<T> {
   let response: Response;
   try {
     response = await fetch(config().cognitoEndpoint, {

@@ -3,9 +3,13 @@
  * rendition, fullscreen), keyboard shortcuts, a poster, a buffering indicator and plain-language errors.
  */
 import { formatDuration, h } from '../dom.ts';
-import { type Engine, hlsEngine, isIvsUrl, ivsEngine } from './engines.ts';
+import type { Engine } from './engine.ts';
+import { hlsEngine } from './hls-engine.ts';
+import { icon } from './icons.ts';
+import { isIvsUrl, ivsEngine } from './ivs-engine.ts';
+import { bindPlayerKeys, KEY_HELP } from './keyboard.ts';
 
-export interface PlayerOptions {
+interface PlayerOptions {
   url: string;
   title: string;
   live: boolean;
@@ -21,33 +25,7 @@ export interface Player {
   destroy(): void;
 }
 
-/** Icons as inline SVG paths (24×24): emoji would depend on the system's fonts. */
-const ICONS = {
-  play: 'M8 5v14l11-7z',
-  pause: 'M6 5h4v14H6zM14 5h4v14h-4z',
-  volume: 'M4 9v6h4l5 5V4L8 9zm12.5 3a4.5 4.5 0 0 0-2.5-4v8a4.5 4.5 0 0 0 2.5-4z',
-  muted:
-    'M4 9v6h4l5 5V4L8 9zm15.6 3 2.1-2.1-1.4-1.4-2.1 2.1-2.1-2.1-1.4 1.4 2.1 2.1-2.1 2.1 1.4 1.4 2.1-2.1 2.1 2.1 1.4-1.4z',
-  fullscreen: 'M5 5h5v2H7v3H5zm9 0h5v5h-2V7h-3zM5 14h2v3h3v2H5zm12 3v-3h2v5h-5v-2z',
-} as const;
-
-function icon(name: keyof typeof ICONS): SVGSVGElement {
-  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
-  svg.setAttribute('viewBox', '0 0 24 24');
-  svg.setAttribute('width', '24');
-  svg.setAttribute('height', '24');
-  svg.setAttribute('aria-hidden', 'true');
-  svg.setAttribute('focusable', 'false');
-  const path = document.createElementNS('http://www.w3.org/2000/svg', 'path');
-  path.setAttribute('d', ICONS[name]);
-  path.setAttribute('fill', 'currentColor');
-  svg.append(path);
-  return svg;
-}
-
-const KEY_HELP =
-  'Keys: Space or K play and pause, J and L or the arrow keys skip back and forward, up and down arrows change the volume, M mutes, F is full screen, 0 to 9 jump to that tenth.';
-
+/** A player for `options.url`, to put in the page; it tries to start playing at once. */
 export async function createPlayer(options: PlayerOptions): Promise<Player> {
   const video = h('video', {
     playsinline: true,
@@ -257,26 +235,7 @@ export async function createPlayer(options: PlayerOptions): Promise<Player> {
     fail('The video cannot be played in this browser.', false);
   });
 
-  element.addEventListener('keydown', (event) => {
-    const target = event.target as HTMLElement;
-    // Form controls keep their own keys (a slider's arrows, a menu's letters).
-    if (target.matches('input, select, textarea') || event.altKey || event.ctrlKey || event.metaKey) return;
-    const key = event.key;
-    let handled = true;
-    if (key === ' ' || key === 'k' || key === 'K') {
-      if (target.matches('button') && key === ' ') return;
-      togglePlay();
-    } else if (key === 'ArrowLeft' || key === 'j' || key === 'J') skip(key === 'ArrowLeft' ? -5 : -10);
-    else if (key === 'ArrowRight' || key === 'l' || key === 'L') skip(key === 'ArrowRight' ? 5 : 10);
-    else if (key === 'ArrowUp') setVolume(video.volume + 0.1);
-    else if (key === 'ArrowDown') setVolume(video.volume - 0.1);
-    else if (key === 'm' || key === 'M') video.muted = !video.muted;
-    else if (key === 'f' || key === 'F') toggleFullscreen();
-    else if (/^[0-9]$/.test(key) && !options.live && Number.isFinite(video.duration)) {
-      video.currentTime = (video.duration * Number(key)) / 10;
-    } else handled = false;
-    if (handled) event.preventDefault();
-  });
+  bindPlayerKeys(element, video, options.live, { togglePlay, skip, setVolume, toggleFullscreen });
 
   // Try to start at once; browsers may refuse without a click, and then the play button is there.
   video.play().catch(() => {});

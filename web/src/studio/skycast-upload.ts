@@ -42,7 +42,7 @@ interface UploadProgress extends UploadTicket {
 }
 
 /** What survives a reload: enough to find the upload again when the same file is chosen. */
-export interface SavedUpload {
+interface SavedUpload {
   videoId: string;
   fileName: string;
   size: number;
@@ -82,7 +82,7 @@ export function forgetSavedUpload(key: string): void {
 }
 
 /** What the uploader needs of the app: the API (tests pass their own). */
-export interface UploaderDeps {
+interface UploaderDeps {
   call: typeof call;
 }
 
