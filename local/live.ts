@@ -1,6 +1,6 @@
 /**
  * Live on the local platform: the local IVS (API, RTMP ingest, live HLS, recordings, events) with what the
- * CDK app deploys around it in the cloud — the recording configuration (lib/wiring/live.ts) writing to the
+ * CDK app deploys around it in the cloud — the recording configuration (lambdas/contract/live-settings.ts) writing to the
  * recordings bucket, and a playback key pair whose private key is kept in the emulator's Secrets Manager and
  * whose public key IVS imports — and the environment the live functions get.
  */

@@ -1,6 +1,6 @@
 /**
  * The local stand-in for the media distribution (lib/delivery/media-cdn.ts): `/media/<key>` on the local origin
- * answers from the S3 emulator as CloudFront answers from the buckets. Same table (lib/wiring/delivery.ts):
+ * answers from the S3 emulator as CloudFront answers from the buckets. Same table (lambdas/contract/delivery.ts):
  * the same path picks the same bucket and gets the same Cache-Control, CORS and security headers.
  *
  * HTTP as strict as CloudFront's: GET and HEAD, byte ranges (RFC 7233), validators and conditional requests
@@ -286,7 +286,7 @@ export function resolveMediaPath(path: string): ResolvedPath {
   return { key };
 }
 
-/** The content type of a key: by extension first (lib/wiring/delivery.ts), then as stored, then bytes. */
+/** The content type of a key: by extension first (lambdas/contract/delivery.ts), then as stored, then bytes. */
 export function contentTypeFor(key: string, stored?: string): string {
   const slash = key.lastIndexOf('/');
   const dot = key.lastIndexOf('.');

@@ -1,5 +1,5 @@
 /**
- * The asynchronous wiring of `lib/wiring/pipelines.ts`, created in the emulator: for every queue an SQS queue
+ * The asynchronous wiring of `lambdas/contract/pipelines.ts`, created in the emulator: for every queue an SQS queue
  * with its dead-letter queue and the S3 notification that feeds it; for every event rule an EventBridge rule
  * whose target is a queue the local platform drains into the rule's function (see `event-rule-target.ts`).
  */
@@ -70,7 +70,7 @@ export interface PipelineSettings {
  */
 export const ASYNC_INVOKE_ATTEMPTS = 3;
 
-/** Dead-letter queues keep messages as long as the CDK's do (lib/wiring/pipelines.ts). */
+/** Dead-letter queues keep messages as long as the CDK's do (lambdas/contract/pipelines.ts). */
 const DEAD_LETTER_RETENTION_SECONDS = String(DEAD_LETTER_RETENTION_DAYS * 24 * 60 * 60);
 
 /**

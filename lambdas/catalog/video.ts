@@ -1,14 +1,4 @@
-import type { VideoStatus, Visibility } from '#contract/catalog.ts';
-import { VISIBILITIES } from '#contract/catalog.ts';
-
-/** How far along a status is; READY and FAILED are both final. */
-export const STATUS_RANK: Record<VideoStatus, number> = {
-  UPLOADING: 0,
-  UPLOADED: 1,
-  PROCESSING: 2,
-  READY: 3,
-  FAILED: 3,
-};
+import { VISIBILITIES, type Visibility } from '#contract/catalog.ts';
 
 /** How many people may see a video of each visibility, in order: a clip is never more open than its source. */
 export const OPENNESS: Readonly<Record<Visibility, number>> = { public: 2, unlisted: 1, private: 0 };

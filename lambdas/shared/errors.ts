@@ -40,16 +40,6 @@ export class NotFoundError extends SkycastError {
   readonly status = 404;
 }
 
-export class ConflictError extends SkycastError {
-  readonly code = 'CONFLICT';
-  readonly status = 409;
-}
-
-export class PayloadTooLargeError extends SkycastError {
-  readonly code = 'PAYLOAD_TOO_LARGE';
-  readonly status = 413;
-}
-
 export class UnsupportedMediaTypeError extends SkycastError {
   readonly code = 'UNSUPPORTED_MEDIA_TYPE';
   readonly status = 415;

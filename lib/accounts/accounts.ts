@@ -44,7 +44,7 @@ const AUTH_FLOW_PROPS: Record<(typeof userPoolPolicy.authFlows)[number], keyof A
 
 /**
  * Accounts: the Cognito user pool (e-mail sign-up with verification, the shared password policy, optional
- * TOTP MFA) and the web app's client. Built from `userPoolPolicy` in `lib/wiring/resources.ts`, which the local
+ * TOTP MFA) and the web app's client. Built from `userPoolPolicy` in `lambdas/contract/resources.ts`, which the local
  * platform's emulator follows too.
  */
 export class Accounts extends Construct {

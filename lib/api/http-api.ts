@@ -28,7 +28,7 @@ import { SkycastFunction } from '../shared/skycast-function.ts';
 export interface SkycastApiProps {
   /** This deployment's application name (`skycast-<stage>`): the API's name, and what live functions name channels by. */
   application: string;
-  /** @default the route table in lib/wiring/routes.ts */
+  /** @default the route table in lambdas/contract/routes.ts */
   routes?: readonly Route[];
   /** Issues the access tokens the JWT authorizer accepts. */
   userPool: IUserPool;

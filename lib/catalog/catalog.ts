@@ -5,7 +5,7 @@ import { catalogTable, type KeyAttribute, type TableDefinition } from '#contract
 
 /** Props of {@link Catalog}. */
 export interface CatalogProps {
-  /** @default catalogTable from lib/wiring/resources.ts */
+  /** @default catalogTable from lambdas/contract/resources.ts */
   definition?: TableDefinition;
   /** @default RemovalPolicy.RETAIN — the catalog is the record of every profile, video and clip. */
   removalPolicy?: RemovalPolicy;
@@ -20,7 +20,7 @@ const attribute = (key: KeyAttribute): Attribute => ({
 
 /**
  * The catalog: one DynamoDB table for profiles, streams, videos, clips and views, built from its definition
- * in `lib/wiring/resources.ts` (keys, indexes, TTL) so it matches the table the local platform creates.
+ * in `lambdas/contract/resources.ts` (keys, indexes, TTL) so it matches the table the local platform creates.
  * On-demand capacity, point-in-time recovery, encrypted with the AWS managed key.
  */
 export class Catalog extends Construct {

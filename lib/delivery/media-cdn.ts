@@ -59,7 +59,7 @@ export interface MediaCdnProps {
    * @default the stack's region, where the buckets are
    */
   originShieldRegion?: string | false;
-  /** @default the delivery table of lib/wiring/delivery.ts */
+  /** @default the delivery table of lambdas/contract/delivery.ts */
   behaviours?: readonly DeliveryBehaviour[];
   /** Retention of the manifest function's logs. @default RetentionDays.ONE_MONTH */
   logRetention?: RetentionDays;
@@ -71,7 +71,7 @@ export interface MediaCdnProps {
  * Media on the web app's distribution: videos, thumbnails and recordings from their buckets through Origin
  * Access Control, generated playlists from the manifest Lambda through its function URL (IAM auth, signed by
  * CloudFront's OAC for Lambda, so nothing else can call it), all through Origin Shield, one cache behaviour per
- * row of the delivery table (lib/wiring/delivery.ts), each requiring a signed cookie of the playback key group.
+ * row of the delivery table (lambdas/contract/delivery.ts), each requiring a signed cookie of the playback key group.
  * Rows that cache alike share a cache policy, rows that tell viewers the same Cache-Control share a response
  * headers policy (CORS for `allowOrigins`, security headers, and that Cache-Control unless the object sets its
  * own): accounts hold 20 of each, so two stages must fit.

@@ -16,12 +16,12 @@ export interface LiveProps {
   removalPolicy: RemovalPolicy;
   /**
    * A thumbnail every this many seconds.
-   * @default liveRecording.thumbnailIntervalSeconds (lib/wiring/live.ts)
+   * @default liveRecording.thumbnailIntervalSeconds (lambdas/contract/live-settings.ts)
    */
   thumbnailIntervalSeconds?: number;
   /**
    * A reconnect within this many seconds continues the same recording.
-   * @default liveRecording.reconnectWindowSeconds (lib/wiring/live.ts)
+   * @default liveRecording.reconnectWindowSeconds (lambdas/contract/live-settings.ts)
    */
   reconnectWindowSeconds?: number;
 }

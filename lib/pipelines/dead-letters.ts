@@ -5,7 +5,7 @@ import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { DEAD_LETTER_RETENTION_DAYS } from '#contract/pipelines.ts';
 
-/** How long a dead letter waits (lib/wiring/pipelines.ts; the local queues keep the same). */
+/** How long a dead letter waits (lambdas/contract/pipelines.ts; the local queues keep the same). */
 export const DEAD_LETTER_RETENTION = Duration.days(DEAD_LETTER_RETENTION_DAYS);
 
 /** Props of {@link DeadLetters}. */

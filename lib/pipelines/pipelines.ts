@@ -18,9 +18,9 @@ import { QueuePipeline } from './queue-pipeline.ts';
 
 /** Props of {@link Pipelines}. */
 export interface PipelinesProps {
-  /** @default the `queues` table in lib/wiring/pipelines.ts */
+  /** @default the `queues` table in lambdas/contract/pipelines.ts */
   queues?: readonly QueueDefinition[];
-  /** @default the `eventRules` table in lib/wiring/pipelines.ts */
+  /** @default the `eventRules` table in lambdas/contract/pipelines.ts */
   eventRules?: readonly EventRuleDefinition[];
   /**
    * This deployment's name (`skycast-<stage>`): functions get it as APPLICATION_NAME and event patterns match

@@ -100,7 +100,7 @@ export class QueuePipeline extends Construct {
       // While the function works on a batch its messages are invisible; if they reappear before it is done,
       // a second invocation takes them too. Lambda's poller may also hold a batch while it retries a throttled
       // invocation, so AWS's guidance is six times the function timeout, plus the time a batch may wait to
-      // fill up (visibilityTimeoutSeconds in lib/wiring/pipelines.ts, which the local platform uses too).
+      // fill up (visibilityTimeoutSeconds in lambdas/contract/pipelines.ts, which the local platform uses too).
       visibilityTimeout: Duration.seconds(visibilityTimeoutSeconds(definition)),
       deadLetterQueue: { queue: this.deadLetters.queue, maxReceiveCount: definition.maxReceiveCount },
     });

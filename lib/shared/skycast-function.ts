@@ -57,7 +57,7 @@ function assertLocalEsbuild(): void {
 
 /**
  * The house Lambda function: Node.js on arm64, an ESM bundle built by the local esbuild with the options in
- * `lib/wiring/bundling.ts`, its own log group with a retention, X-Ray tracing, JSON logs, and a role that
+ * `lib/shared/bundling.ts`, its own log group with a retention, X-Ray tracing, JSON logs, and a role that
  * may write only to that log group. Grant it more through `grant*` methods as usual.
  *
  * The log group and role are created next to the function, in the same scope, as `<id>Logs` and `<id>Role`:

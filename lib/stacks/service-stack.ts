@@ -26,13 +26,13 @@ export interface ServiceStackProps extends StackProps {
  */
 export class ServiceStack extends Stack {
   readonly api: SkycastApi;
-  /** The media behaviours on the web app's distribution (lib/wiring/delivery.ts) and the manifest Lambda. */
+  /** The media behaviours on the web app's distribution (lambdas/contract/delivery.ts) and the manifest Lambda. */
   readonly media: MediaCdn;
   /** The key pair that signs playback cookies; its key group guards every media behaviour. */
   readonly playbackKey: PlaybackSigningKey;
   /** The role MediaConvert assumes for Skycast's jobs. */
   readonly mediaConvertRole: MediaConvertRole;
-  /** The queues and event rules of lib/wiring/pipelines.ts with their functions. */
+  /** The queues and event rules of lambdas/contract/pipelines.ts with their functions. */
   readonly pipelines: Pipelines;
   readonly webApp: WebApp;
   readonly webContent: WebContent;

@@ -46,7 +46,7 @@ export const CLOUDFRONT_READ_SID = 'MediaDistributionReadsThroughOriginAccessCon
 const VERSIONED: Record<BucketRole, boolean> = { uploads: true, recordings: true, media: false };
 
 /**
- * The media buckets (uploads, media, recordings; roles in `lib/wiring/resources.ts`) and the bucket their
+ * The media buckets (uploads, media, recordings; roles in `lambdas/contract/resources.ts`) and the bucket their
  * access logs go to. All encrypted (SSE-S3), TLS-only, with public access blocked and unfinished multipart
  * uploads aborted.
  */

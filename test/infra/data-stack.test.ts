@@ -37,7 +37,7 @@ describe('Accounts', () => {
     });
   });
 
-  it('enforces the password policy of lib/wiring/resources.ts', () => {
+  it('enforces the password policy of lambdas/contract/resources.ts', () => {
     const { password } = userPoolPolicy;
     dev.dataTemplate.hasResourceProperties('AWS::Cognito::UserPool', {
       Policies: {
@@ -123,7 +123,7 @@ describe('Catalog', () => {
     ...(sort ? [{ AttributeName: sort, KeyType: 'RANGE' }] : []),
   ];
 
-  it('has the keys, indexes and TTL attribute of its definition in lib/wiring/resources.ts', () => {
+  it('has the keys, indexes and TTL attribute of its definition in lambdas/contract/resources.ts', () => {
     dev.dataTemplate.resourceCountIs('AWS::DynamoDB::Table', 1);
     dev.dataTemplate.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: keySchema(catalogTable.partitionKey.name, catalogTable.sortKey?.name),

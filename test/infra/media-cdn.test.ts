@@ -69,7 +69,7 @@ function behaviourOf(synth: SynthesizedSkycast, row: DeliveryBehaviour): Cfn {
 const policyOf = (synth: SynthesizedSkycast, reference: Cfn) =>
   resource(synth, describe$(synth, reference).replace(/^\$\{(.+)\}$/, '$1')).Properties;
 
-describe('the delivery table (lib/wiring/delivery.ts)', () => {
+describe('the delivery table (lambdas/contract/delivery.ts)', () => {
   it('names each path pattern and id once, all under the media prefixes the web app never routes', () => {
     for (const row of deliveryBehaviours) {
       assert.ok(

@@ -11,14 +11,6 @@ export const IVS_SOURCE = 'aws.ivs';
 export const STREAM_STATE_CHANGE = 'IVS Stream State Change';
 export const RECORDING_STATE_CHANGE = 'IVS Recording State Change';
 
-/** Names of the stream state changes IVS documents; others may come and are read as nothing. */
-export const STREAM_EVENT_NAMES = [
-  'Session Created',
-  'Stream Start',
-  'Stream End',
-  'Stream Failure',
-] as const;
-
 export const IvsStreamStateDetailSchema = z.object({
   event_name: z.string().min(1),
   channel_name: z.string(),
