@@ -18,13 +18,13 @@ export interface EntityTag {
 const ENTITY_TAG = /^(W\/)?("[\x21\x23-\x7e\x80-\xff]*")$/;
 
 /** One entity tag, weak (`W/"x"`) or strong (`"x"`); undefined when it is not one. */
-export function parseEntityTag(value: string): EntityTag | undefined {
+function parseEntityTag(value: string): EntityTag | undefined {
   const match = ENTITY_TAG.exec(value.replace(OWS, ''));
   return match ? { weak: match[1] !== undefined, opaque: match[2] as string } : undefined;
 }
 
 /** `*` or a list of entity tags; undefined when the field is absent or not valid (then it is ignored). */
-export function parseEntityTags(header: string | undefined): '*' | EntityTag[] | undefined {
+function parseEntityTags(header: string | undefined): '*' | EntityTag[] | undefined {
   if (header === undefined) return undefined;
   if (header.replace(OWS, '') === '*') return '*';
   const tags: EntityTag[] = [];
@@ -39,7 +39,7 @@ export function parseEntityTags(header: string | undefined): '*' | EntityTag[] |
 }
 
 /** An HTTP-date, to the second; undefined when it is not one (then the condition is ignored). */
-export function parseHttpDate(value: string | undefined): number | undefined {
+function parseHttpDate(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const time = Date.parse(value);
   return Number.isNaN(time) ? undefined : Math.floor(time / 1000);
