@@ -16,6 +16,7 @@ import { handleRequest } from './api.ts';
 import { type RunningRtmpServer, startRtmpServer } from './rtmp-server.ts';
 import { IvsService } from './service.ts';
 
+/** Where the local IVS writes recordings and sends events, and how it serves and transcodes. */
 export interface IvsEmulatorOptions {
   s3: { endpoint: string; region: string };
   publish(event: BusEvent): Promise<void>;
@@ -29,6 +30,7 @@ export interface IvsEmulatorOptions {
   log?: (message: string, error?: unknown) => void;
 }
 
+/** A started local IVS: its API endpoint, its RTMP ingest, and live playback for the origin to mount. */
 export interface RunningIvsEmulator {
   /** The IVS API, for the SDK's `endpoint` (AWS_ENDPOINT_URL_IVS). */
   endpoint: string;
@@ -46,6 +48,7 @@ export interface RunningIvsEmulator {
   stop(): Promise<void>;
 }
 
+/** Starts the API on a free loopback port and the RTMP ingest; `stop` ends streams and removes the work folder. */
 export async function startIvsEmulator(options: IvsEmulatorOptions): Promise<RunningIvsEmulator> {
   const log = options.log ?? ((message, error) => console.error(`✖ IVS emulator: ${message}`, error ?? ''));
   const workDir = await mkdtemp(join(os.tmpdir(), 'skycast-ivs-'));
