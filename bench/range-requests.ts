@@ -1,5 +1,5 @@
 /**
- * range-requests: 1 MiB byte-range GETs of one object, through the local media server (local/media-server.ts,
+ * range-requests: 1 MiB byte-range GETs of one object, through the local media server (local/media-server/,
  * reading from moto) and through nginx serving the same bytes from a temporary folder, in one run, at 1 and 16
  * connections (keep-alive, closed loop, the same pseudo-random ranges for both). Reported: time to first byte
  * (response headers) p50/p99, the media server's p50 as a multiple of nginx's, requests per second, and CPU per
@@ -33,9 +33,9 @@ import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } fro
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { cookieHeader, signPlayback } from '../lambdas/delivery/playback.ts';
 import { emulatorClientConfig } from '../local/emulator-clients.ts';
-import { startMediaServer } from '../local/media-server.ts';
+import { startMediaServer } from '../local/media-server/index.ts';
 import { type RunningEmulator, startMoto } from '../local/moto.ts';
-import { freePort, waitFor } from '../local/ports.ts';
+import { freePort, waitFor } from '../local/tcp-ports.ts';
 import { exited, failToParent, forkModule, nextMessage, sendToParent } from './support/child.ts';
 import { childProcesses, processCpuSeconds } from './support/machine.ts';
 import type { BenchRow } from './support/report.ts';
@@ -376,7 +376,7 @@ export async function rangeRequests(): Promise<BenchRow[]> {
 
     console.error('  starting moto and putting the object');
     moto = await startMoto();
-    // Configured as the media server's own client (local/media-server.ts).
+    // Configured as the media server's own client (local/media-server/).
     s3 = new S3Client({
       ...emulatorClientConfig({ endpoint: moto.endpoint, region: REGION }),
       forcePathStyle: true,

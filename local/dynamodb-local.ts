@@ -19,7 +19,7 @@ const SOURCES = join(ROOT, 'local', 'dynamodb-local');
 const POM = join(SOURCES, 'pom.xml');
 const LAUNCHER_SOURCE = join(SOURCES, 'LoopbackServerRunner.java');
 /** Where DynamoDB Local is installed; nothing goes outside the repository. */
-export const DYNAMODB_LOCAL_HOME = join(ROOT, '.tools', 'dynamodb-local');
+const DYNAMODB_LOCAL_HOME = join(ROOT, '.tools', 'dynamodb-local');
 const INSTALLED = join(DYNAMODB_LOCAL_HOME, 'current');
 /** Maven's download cache, kept so that a version bump fetches only what changed. */
 const MAVEN_REPOSITORY = join(DYNAMODB_LOCAL_HOME, 'maven-repository');

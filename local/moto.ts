@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { ensurePythonRequirements, venvBin } from '../scripts/python-env.ts';
 import { terminate } from './child-process.ts';
-import { freePort, waitFor } from './ports.ts';
+import { freePort, waitFor } from './tcp-ports.ts';
 
 export interface RunningEmulator {
   /** Base URL of the AWS-compatible endpoint, e.g. http://127.0.0.1:4566. */

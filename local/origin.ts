@@ -4,7 +4,7 @@ import type { WebConfig } from '#contract/web-config.ts';
 import { ROOT } from '../scripts/python-env.ts';
 import type { createCognitoEndpoint } from './cognito-endpoint.ts';
 import { type ApiRequest, type createHttpApi, MAX_API_PAYLOAD_BYTES } from './http-api.ts';
-import type { MediaServer } from './media-server.ts';
+import type { MediaServer } from './media-server/index.ts';
 import type { Outbox } from './outbox.ts';
 import { readStaticFile } from './static-files.ts';
 

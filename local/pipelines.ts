@@ -68,7 +68,7 @@ export interface PipelineSettings {
  * Lambda's asynchronous invocation (how an EventBridge rule invokes a function) tries an event three times in
  * all: the first attempt and two retries.
  */
-export const ASYNC_INVOKE_ATTEMPTS = 3;
+const ASYNC_INVOKE_ATTEMPTS = 3;
 
 /** Dead-letter queues keep messages as long as the CDK's do (lambdas/contract/pipelines.ts). */
 const DEAD_LETTER_RETENTION_SECONDS = String(DEAD_LETTER_RETENTION_DAYS * 24 * 60 * 60);

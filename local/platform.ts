@@ -12,7 +12,7 @@ import { createHttpApi } from './http-api.ts';
 import { createJwtAuthorizer } from './jwt-authorizer.ts';
 import { invoke, LOCAL_ACCOUNT_ID, type LocalFunction, loadHandler } from './lambda.ts';
 import { LIVE_PLAYBACK_PATH, type LocalLive, startLocalLive } from './live.ts';
-import { createMediaServer, type FunctionUrlResult, type MediaServer } from './media-server.ts';
+import { createMediaServer, type FunctionUrlResult, type MediaServer } from './media-server/index.ts';
 import { type RunningMediaConvertEmulator, startMediaConvertEmulator } from './mediaconvert/index.ts';
 import { type RunningEmulator, startMoto } from './moto.ts';
 import { createOriginHandler, PATHS, type RequestHandler, sendJson } from './origin.ts';

@@ -89,10 +89,10 @@ async function createPlaybackKey(
  * The media URL functions sign for when nothing serves media (integration tests of handlers alone): a
  * reserved name (RFC 6761), so nothing can ever be fetched with it.
  */
-export const LOCAL_MEDIA_URL_UNSERVED = 'http://media.invalid/media';
+const LOCAL_MEDIA_URL_UNSERVED = 'http://media.invalid/media';
 
 /** The application name (and resource prefix) of `npm start`: event rules match it, functions get it. */
-export const LOCAL_APPLICATION_NAME = 'skycast-local';
+const LOCAL_APPLICATION_NAME = 'skycast-local';
 
 /** What `provision` creates besides the stateful resources; the wiring tables unless a test passes its own. */
 export interface ProvisionOptions {

@@ -46,7 +46,7 @@ export function decodeCloudFrontBase64(value: string): Buffer | undefined {
 }
 
 /** Cookies of a Cookie header; the first of a repeated name wins, as the most specific path comes first. */
-export function parseCookies(header: string | undefined): Map<string, string> {
+function parseCookies(header: string | undefined): Map<string, string> {
   const cookies = new Map<string, string>();
   for (const part of (header ?? '').split(';')) {
     const equals = part.indexOf('=');

@@ -67,7 +67,7 @@ function toLambdaAttribute(value: MessageAttributeValue) {
 }
 
 /** One SQS message as Lambda puts it in an event's `Records`, fields in the order AWS documents them. */
-export function toSqsRecord(message: Message, queueArn: string, region: string): SQSRecord {
+function toSqsRecord(message: Message, queueArn: string, region: string): SQSRecord {
   if (!message.MessageId || !message.ReceiptHandle || message.Body === undefined || !message.MD5OfBody) {
     throw new Error('SQS returned a message without an id, receipt handle, body or MD5');
   }
@@ -95,7 +95,7 @@ export function toSqsRecord(message: Message, queueArn: string, region: string):
  * response without failures; the listed ones for a valid `batchItemFailures`; all of them when the function
  * failed or its response names an empty, unknown or malformed item identifier.
  */
-export function messagesToRetry(
+function messagesToRetry(
   outcome: InvocationOutcome,
   messageIds: readonly string[],
 ): { retry: string[]; error?: unknown } {

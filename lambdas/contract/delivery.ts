@@ -2,7 +2,7 @@
  * How media is delivered, as data: which paths the web app's distribution serves from which media bucket (or
  * the manifest Lambda), how long each kind of object may be cached and what Cache-Control viewers get. The
  * CDK's media behaviours (lib/delivery/media-cdn.ts) are built from this table; the local media server
- * (local/media-server.ts) answers each path with the same origin and the same headers, so the two cannot
+ * (local/media-server/) answers each path with the same origin and the same headers, so the two cannot
  * drift apart. Media shares the web app's domain so that playback cookies are same-origin: the SPA never
  * routes a page under `/videos/` or `/ivs/`.
  *

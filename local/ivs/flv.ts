@@ -38,6 +38,3 @@ export function scriptTagData(payload: Buffer): Buffer {
   if (values[0] === '@setDataFrame') return encodeAmf0(...values.slice(1));
   return payload;
 }
-
-/** Whether a video tag's payload is a keyframe (frame type 1 in the first nibble). */
-export const isKeyframe = (payload: Buffer) => payload.length > 0 && (payload[0] as number) >> 4 === 1;

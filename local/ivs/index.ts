@@ -4,7 +4,6 @@
  * format; an RTMP ingest that accepts only the channels' stream keys; live HLS for the local origin to
  * serve; recordings in IVS's S3 layout in the S3 emulator; and IVS's EventBridge events via `publish`.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,10 +12,11 @@ import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { emulatorS3Config } from '../emulator-clients.ts';
 import type { BusEvent } from '../event-bus.ts';
-import { readJsonBody, sendAwsJson } from '../rest-json.ts';
+import { handleRequest } from './api.ts';
 import { type RunningRtmpServer, startRtmpServer } from './rtmp-server.ts';
-import { IvsApiError, IvsService } from './service.ts';
+import { IvsService } from './service.ts';
 
+/** Where the local IVS writes recordings and sends events, and how it serves and transcodes. */
 export interface IvsEmulatorOptions {
   s3: { endpoint: string; region: string };
   publish(event: BusEvent): Promise<void>;
@@ -30,6 +30,7 @@ export interface IvsEmulatorOptions {
   log?: (message: string, error?: unknown) => void;
 }
 
+/** A started local IVS: its API endpoint, its RTMP ingest, and live playback for the origin to mount. */
 export interface RunningIvsEmulator {
   /** The IVS API, for the SDK's `endpoint` (AWS_ENDPOINT_URL_IVS). */
   endpoint: string;
@@ -47,21 +48,7 @@ export interface RunningIvsEmulator {
   stop(): Promise<void>;
 }
 
-const MAX_BODY_BYTES = 1024 * 1024;
-
-/** The body of an IVS call: always a JSON object. */
-async function readInput(request: IncomingMessage): Promise<Record<string, unknown>> {
-  const invalid = (message: string) => new IvsApiError('ValidationException', 400, message);
-  const value = await readJsonBody(request, MAX_BODY_BYTES, invalid);
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalid('The request body is not a JSON object.');
-  }
-  return value as Record<string, unknown>;
-}
-
-/** Operations whose success is 204 with no body, as IVS answers them. */
-const NO_CONTENT = new Set(['DeleteChannel', 'DeleteStreamKey', 'DeleteRecordingConfiguration']);
-
+/** Starts the API on a free loopback port and the RTMP ingest; `stop` ends streams and removes the work folder. */
 export async function startIvsEmulator(options: IvsEmulatorOptions): Promise<RunningIvsEmulator> {
   const log = options.log ?? ((message, error) => console.error(`✖ IVS emulator: ${message}`, error ?? ''));
   const workDir = await mkdtemp(join(os.tmpdir(), 'skycast-ivs-'));
@@ -79,31 +66,7 @@ export async function startIvsEmulator(options: IvsEmulatorOptions): Promise<Run
   });
 
   const api = createServer((request, response) => {
-    void (async () => {
-      try {
-        const operation = /^\/([A-Za-z]+)$/.exec(new URL(request.url ?? '/', 'http://x').pathname)?.[1];
-        if (request.method !== 'POST' || !operation)
-          throw new IvsApiError('UnknownOperationException', 404, 'IVS operations are POST /<Operation>.');
-        const input = await readInput(request);
-        const output = service.call(operation, input);
-        if (NO_CONTENT.has(operation)) {
-          response.writeHead(204, { 'x-amzn-requestid': randomUUID() });
-          response.end();
-        } else sendAwsJson(response, 200, output);
-      } catch (error) {
-        const apiError =
-          error instanceof IvsApiError
-            ? error
-            : new IvsApiError('InternalServerException', 500, 'The local IVS failed; see its log.');
-        if (!(error instanceof IvsApiError)) log('API request failed', error);
-        sendAwsJson(
-          response,
-          apiError.status,
-          { message: apiError.message },
-          { 'x-amzn-errortype': apiError.type },
-        );
-      }
-    })();
+    void handleRequest(service, log, request, response);
   });
   await new Promise<void>((resolveListen, reject) => {
     api.once('error', reject);

@@ -49,7 +49,7 @@ export interface LiveTranscodeOptions {
 }
 
 /** The ffmpeg arguments: FLV on stdin, every rung and the thumbnails in one process (one decode). */
-export function liveTranscodeArgs(options: {
+function liveTranscodeArgs(options: {
   audio: boolean;
   thumbnailIntervalSeconds: number;
   x264Preset: string;

@@ -121,7 +121,7 @@ const rate = (fraction: Fraction) => fraction.numerator / fraction.denominator;
  * fraction (e.g. 1829000/61023); within 1 % of a standard rate, the standard rate is what MediaConvert's
  * "follow source" produces too.
  */
-export function followSourceRate(source: Fraction): Fraction {
+function followSourceRate(source: Fraction): Fraction {
   const distance = (standard: Fraction) => Math.abs(rate(standard) / rate(source) - 1);
   const nearest = [...STANDARD_RATES].sort((a, b) => distance(a) - distance(b))[0] as Fraction;
   return distance(nearest) < 0.01 ? nearest : source;
@@ -141,7 +141,7 @@ export function displaySize(
 const even = (value: number) => Math.max(2, Math.round(value / 2) * 2);
 
 /** The output frame size: as the job says, or following the source, or one side following its aspect. */
-export function frameSize(video: VideoSpec, source: { width: number; height: number }) {
+function frameSize(video: VideoSpec, source: { width: number; height: number }) {
   if (video.width && video.height) return { width: video.width, height: video.height };
   if (video.width) return { width: video.width, height: even((video.width * source.height) / source.width) };
   if (video.height)
@@ -183,7 +183,7 @@ const AQ_STRENGTH: Record<Exclude<H264Spec['adaptiveQuantization'], 'OFF'>, numb
 };
 
 /** x264 constant-rate factor for a QVBR quality level (see the module comment). */
-export function crfForQuality(qualityLevel: number, fineTune = 0): number {
+function crfForQuality(qualityLevel: number, fineTune = 0): number {
   return Math.round((37 - 2 * (qualityLevel + fineTune)) * 100) / 100;
 }
 
@@ -348,7 +348,7 @@ function hlsBranch(
 }
 
 /** MediaConvert's JPEG quality (1–100) on ffmpeg's MJPEG scale (2 best … 31 worst). */
-export function jpegQscale(quality: number): number {
+function jpegQscale(quality: number): number {
   return Math.round(2 + ((100 - quality) * 29) / 99);
 }
 

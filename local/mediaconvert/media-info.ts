@@ -109,7 +109,7 @@ export function clockwiseRotation(stream: FfprobeStream): 0 | 90 | 180 | 270 {
   return clockwise as 0 | 90 | 180 | 270;
 }
 
-export function mediaInfoFrom(raw: FfprobeOutput): MediaInfo {
+function mediaInfoFrom(raw: FfprobeOutput): MediaInfo {
   const streams = raw.streams ?? [];
   const videoStream = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
   const audioStream = streams.find((s) => s.codec_type === 'audio');

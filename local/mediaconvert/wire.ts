@@ -83,7 +83,7 @@ function jsonName(member: { name: string; traits: Traits }): string {
 }
 
 /** Whether a member travels in the URI, query string or headers rather than in the JSON body. */
-export function isHttpBound(traits: Traits): boolean {
+function isHttpBound(traits: Traits): boolean {
   if (typeof traits === 'number') return traits !== 0;
   return (
     !!traits &&

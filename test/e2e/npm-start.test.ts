@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { after, describe, it } from 'node:test';
-import { freePort, waitFor } from '../../local/ports.ts';
+import { freePort, waitFor } from '../../local/tcp-ports.ts';
 import { ROOT } from '../../scripts/python-env.ts';
 import { fetchJson } from './support/client.ts';
 

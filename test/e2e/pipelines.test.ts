@@ -14,8 +14,8 @@ import { after, before, describe, it } from 'node:test';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type RunningPlatform, startPlatform } from '../../local/platform.ts';
-import { waitFor } from '../../local/ports.ts';
 import { emulatorClientConfig } from '../../local/provision.ts';
+import { waitFor } from '../../local/tcp-ports.ts';
 import { callApi, fetchJson, newSignedInUser, type WebConfig } from './support/client.ts';
 
 describe('the upload pipeline on the local platform', () => {

@@ -20,7 +20,7 @@ import {
   type FunctionUrlResult,
   type RunningMediaServer,
   startMediaServer,
-} from '../../local/media-server.ts';
+} from '../../local/media-server/index.ts';
 import { startTestEmulator, type TestEmulator } from '../support/emulator.ts';
 import { testPlaybackKeys } from '../support/playback.ts';
 import { MEDIACONVERT_720P, MEDIACONVERT_MULTIVARIANT } from '../unit/delivery/playlists.ts';

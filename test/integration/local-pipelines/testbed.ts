@@ -19,8 +19,8 @@ import {
   type RunningPipelines,
   startPipelines,
 } from '../../../local/pipelines.ts';
-import { waitFor } from '../../../local/ports.ts';
 import { emulatorClientConfig, type ProvisionedResources, provision } from '../../../local/provision.ts';
+import { waitFor } from '../../../local/tcp-ports.ts';
 
 export const RECORDING_HANDLER = 'test/integration/local-pipelines/fixtures/recording-handler.ts';
 

@@ -1,3 +1,4 @@
+/** TCP ports for the local servers: a free one to listen on, and waiting until what listens there answers. */
 import { createServer } from 'node:net';
 
 /** A TCP port on 127.0.0.1 that nothing listens on right now. */

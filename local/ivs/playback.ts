@@ -1,0 +1,108 @@
+/**
+ * Live HLS as IVS's playback URL serves it: `<channel id>/master.m3u8`, `<channel id>/<rendition>/playlist.m3u8`
+ * and `<channel id>/<rendition>/<n>.ts`, for the channels that are live. A private channel's requests need
+ * `?token=` (a playback token signed by an imported key pair); the playlists pass it on to what they name.
+ */
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { renderLivePlaylist, renderMultivariant } from './hls-playlist.ts';
+import { LIVE_WINDOW_SEGMENTS, type LiveStream } from './live-stream.ts';
+import { LIVE_LADDER } from './live-transcode.ts';
+import { checkPlaybackToken } from './playback-token.ts';
+import type { IvsResources } from './resources.ts';
+
+export interface PlaybackParts {
+  resources: IvsResources;
+  /** The live stream of each channel, by channel ARN. */
+  live: ReadonlyMap<string, LiveStream>;
+}
+
+/** Answers one playback request; `path` is what follows the playback base URL, without a leading slash. */
+export async function servePlayback(
+  parts: PlaybackParts,
+  request: IncomingMessage,
+  response: ServerResponse,
+  path: string,
+  query: URLSearchParams,
+): Promise<void> {
+  const send = (status: number, type: string, body: Buffer | string, cache = 'no-cache') => {
+    const payload = typeof body === 'string' ? Buffer.from(body) : body;
+    response.writeHead(status, {
+      'content-type': type,
+      'content-length': String(payload.length),
+      'cache-control': cache,
+      'access-control-allow-origin': '*',
+    });
+    response.end(request.method === 'HEAD' ? undefined : payload);
+  };
+  const text = (status: number, message: string) =>
+    send(status, 'text/plain; charset=utf-8', `${message}\n`, 'no-store');
+  if (request.method !== 'GET' && request.method !== 'HEAD') return text(405, 'GET or HEAD only.');
+  const match =
+    /^([A-Za-z0-9]{1,64})\/(?:(master\.m3u8)|([A-Za-z0-9]{1,16})\/(?:(playlist\.m3u8)|(\d{1,9})\.ts))$/.exec(
+      path,
+    );
+  if (!match) return text(404, 'No such live media.');
+  const [, channelId, master, rendition, , segmentIndex] = match;
+  const stream = parts.live.get(parts.resources.arn('channel', channelId as string));
+  if (stream?.state !== 'LIVE') return text(404, 'This channel is not live.');
+  const token = query.get('token') ?? undefined;
+  let suffix = '';
+  if (stream.channel.authorized) {
+    const accepted = !master && token !== undefined && stream.acceptedTokens.has(token);
+    if (!accepted) {
+      const check = checkPlaybackToken(token, stream.channel.arn, parts.resources.playbackPublicKeys());
+      if (!check.ok) return text(403, check.reason);
+      stream.acceptedTokens.add(token as string);
+    }
+    suffix = `?token=${encodeURIComponent(token as string)}`;
+  }
+  const viewer = `${request.socket.remoteAddress}:${request.socket.remotePort}`;
+  if (master) {
+    stream.viewers.set(viewer, Date.now());
+    return send(200, 'application/vnd.apple.mpegurl', renderMultivariant(LIVE_LADDER, suffix));
+  }
+  const segments = stream.segments.get(rendition as string);
+  if (!segments) return text(404, 'No such rendition.');
+  if (segmentIndex === undefined) {
+    stream.viewers.set(viewer, Date.now());
+    return send(
+      200,
+      'application/vnd.apple.mpegurl',
+      renderLivePlaylist(segments, LIVE_WINDOW_SEGMENTS, suffix),
+      'max-age=1',
+    );
+  }
+  const index = Number(segmentIndex);
+  if (!segments.some((segment) => segment.index === index)) return text(404, 'No such segment.');
+  let bytes: Buffer;
+  try {
+    bytes = await segmentBytes(stream, rendition as string, index);
+  } catch {
+    return text(404, 'No such segment.');
+  }
+  send(200, 'video/mp2t', bytes, 'max-age=86400');
+}
+
+/** A segment's bytes, read from disk once for every viewer that asks for it; a failed read is not kept. */
+async function segmentBytes(stream: LiveStream, rendition: string, index: number): Promise<Buffer> {
+  const cacheKey = `${rendition}/${index}`;
+  let cached = stream.segmentCache.get(cacheKey);
+  if (!cached) {
+    cached = readFile(join(stream.dir, rendition, `${index}.ts`));
+    stream.segmentCache.set(cacheKey, cached);
+    // Keep about two live windows of every rendition; players ask for nothing older.
+    const limit = 2 * LIVE_WINDOW_SEGMENTS * LIVE_LADDER.length;
+    for (const key of stream.segmentCache.keys()) {
+      if (stream.segmentCache.size <= limit) break;
+      stream.segmentCache.delete(key);
+    }
+  }
+  try {
+    return await cached;
+  } catch (error) {
+    stream.segmentCache.delete(cacheKey);
+    throw error;
+  }
+}
