@@ -11,6 +11,7 @@
  * - a clip is never more visible than its source (default: the source's visibility).
  */
 import { posix } from 'node:path';
+import { clipFolder, clipPlaylistPath, mediaSourceOf } from '#contract/media-layout.ts';
 import type { AuthenticatedUser } from '#shared/auth.ts';
 import { NotFoundError } from '#shared/errors.ts';
 import { logger } from '#shared/logger.ts';
@@ -18,13 +19,7 @@ import type { Rendition, Visibility, WatchableVideo } from '../catalog/video.ts'
 import type { StoredVideo } from '../catalog/video-catalog.ts';
 import { assertWithinSource, canRead, type VideoPlaybackDeps, watchableVideo } from '../catalog/videos.ts';
 import { clipRange } from '../delivery/clips.ts';
-import {
-  clipDirOf,
-  MAX_CLIP_SECONDS,
-  manifestSourceOf,
-  type PlaylistSource,
-  planClip,
-} from '../delivery/manifest.ts';
+import { MAX_CLIP_SECONDS, type PlaylistSource, planClip } from '../delivery/manifest.ts';
 import { ClipOfClipError, SourceNotReadyError } from './errors.ts';
 
 export interface ClipDeps extends VideoPlaybackDeps {
@@ -54,7 +49,7 @@ export async function createClip(
   if (source.source.kind === 'clip') {
     throw new ClipOfClipError(`This is a clip; cut from its source (${source.source.videoId}) instead.`);
   }
-  const manifestSource = source.playbackPath ? manifestSourceOf(source.playbackPath) : undefined;
+  const manifestSource = source.playbackPath ? mediaSourceOf(source.playbackPath) : undefined;
   if (
     source.status !== 'READY' ||
     !source.playbackPath ||
@@ -72,7 +67,7 @@ export async function createClip(
   // The clip must be one the manifest Lambda can serve: every rendition is cut here once, to be sure.
   const plan = await planClip(manifestSource, range, deps.playlists);
 
-  const folder = clipDirOf(manifestSource, range);
+  const folder = clipFolder(manifestSource, range);
   const sourceDir = posix.dirname(manifestSource.multivariantKey);
   const renditions: Rendition[] | undefined = source.renditions?.map((rendition) => ({
     ...rendition,
@@ -87,7 +82,7 @@ export async function createClip(
     status: 'READY',
     source: { kind: 'clip', videoId: source.videoId, startSeconds: range.start, endSeconds: range.end },
     durationSeconds: Math.round(plan.durationSeconds * 1000) / 1000,
-    playbackPath: `${folder}index.m3u8`,
+    playbackPath: clipPlaylistPath(manifestSource, range),
     ...(source.posterPath ? { posterPath: source.posterPath } : {}),
     ...(renditions ? { renditions } : {}),
     ...(source.audioOnly ? { audioOnly: true } : {}),

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { uploadKey } from '#contract/media-layout.ts';
 import type { AuthenticatedUser } from '#shared/auth.ts';
 import { NotFoundError } from '#shared/errors.ts';
 import { logger } from '#shared/logger.ts';
@@ -13,7 +14,6 @@ import {
   UploadNotInProgressError,
   UploadTooLargeError,
 } from './errors.ts';
-import { uploadKey } from './keys.ts';
 import { ACCEPTED_MEDIA, acceptedVideoContentType, fileExtension } from './media-types.ts';
 import {
   type ClaimedPart,

@@ -24,8 +24,9 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { MEDIA_PATH_PREFIXES } from '#contract/media-layout.ts';
 import type { MediaDomain } from '../shared/settings.ts';
-import { ERROR_CACHING_SECONDS, MEDIA_PATH_PREFIXES } from '../wiring/delivery.ts';
+import { ERROR_CACHING_SECONDS } from '../wiring/delivery.ts';
 
 /** Where the web app's access logs go. */
 export interface WebAccessLogs {

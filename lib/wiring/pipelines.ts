@@ -4,6 +4,7 @@
  * notifications, event source mappings and EventBridge rules from these tables; the local platform builds the
  * same queues and rules in its emulators and runs pollers and routers with the same settings.
  */
+import { UPLOADS_PREFIX } from '#contract/media-layout.ts';
 import type { BucketRole } from './resources.ts';
 import type { RouteAccess } from './routes.ts';
 
@@ -68,7 +69,7 @@ export const queues: readonly QueueDefinition[] = [
     // quotas; MediaConvert queues the jobs it cannot start yet anyway, so a faster submission buys nothing.
     maxConcurrency: 5,
     maxReceiveCount: 3,
-    s3Source: { bucket: 'uploads', prefix: 'uploads/', events: ['s3:ObjectCreated:*'] },
+    s3Source: { bucket: 'uploads', prefix: UPLOADS_PREFIX, events: ['s3:ObjectCreated:*'] },
     access: { catalog: 'readWrite', buckets: { uploads: ['read'] }, mediaConvert: 'submit' },
   },
 ];

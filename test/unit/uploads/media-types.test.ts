@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { uploadKey } from '../../../lambdas/uploads/keys.ts';
+import { uploadKey } from '../../../lambdas/contract/media-layout.ts';
 import { acceptedVideoContentType, VIDEO_EXTENSIONS } from '../../../lambdas/uploads/media-types.ts';
 
 describe('acceptedVideoContentType', () => {
