@@ -34,14 +34,65 @@ export const RECORDINGS_ROOT = 'ivs/';
 /** Every recording file, as an IAM resource pattern of the recordings bucket: `ivs/*`. */
 export const RECORDING_OBJECTS = `${RECORDINGS_ROOT}*`;
 
+/**
+ * How IVS names its HLS files below a multivariant playlist, live and recorded alike: `master.m3u8`,
+ * `<rendition>/playlist.m3u8`, `<rendition>/<n>.ts` (numbered from 0), and thumbnails `thumb<n>.jpg`. The
+ * `…Pattern` forms are the same names as ffmpeg output templates (`%v` the rendition, `%d` the number).
+ */
+const RENDITION_PLAYLIST = 'playlist.m3u8';
+
+export const ivsHlsNames = {
+  multivariant: 'master.m3u8',
+  renditionPlaylist: (rendition: string) => `${rendition}/${RENDITION_PLAYLIST}`,
+  renditionPlaylistPattern: `%v/${RENDITION_PLAYLIST}`,
+  segment: (rendition: string, index: number) => `${rendition}/${index}.ts`,
+  segmentPattern: '%v/%d.ts',
+  thumbnail: (index: number) => `thumb${index}.jpg`,
+  thumbnailPattern: 'thumb%d.jpg',
+} as const;
+
+/** The number of a thumbnail's file name: `thumb3.jpg` → 3; undefined for other names. */
+export function ivsThumbnailIndex(fileName: string): number | undefined {
+  const match = /^thumb(\d{1,9})\.jpg$/.exec(fileName);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** What a live playback path names: a channel's multivariant playlist, a rendition's playlist or a segment. */
+export type LivePlaybackPath =
+  | { channelId: string; file: 'multivariant' }
+  | { channelId: string; file: 'rendition'; rendition: string }
+  | { channelId: string; file: 'segment'; rendition: string; index: number };
+
+/** Where a channel's live multivariant playlist is served, below the playback base URL: `AbCd1234/master.m3u8`. */
+export function livePlaybackPath(channelId: string): string {
+  return `${channelId}/${ivsHlsNames.multivariant}`;
+}
+
+/**
+ * Reads a live playback path (below the playback base URL): `AbCd1234/master.m3u8`,
+ * `AbCd1234/720p30/playlist.m3u8` or `AbCd1234/720p30/12.ts`; undefined for anything else.
+ */
+export function parseLivePlaybackPath(path: string): LivePlaybackPath | undefined {
+  const match =
+    /^([A-Za-z0-9]{1,64})\/(?:(master\.m3u8)|([A-Za-z0-9]{1,16})\/(?:(playlist\.m3u8)|(\d{1,9})\.ts))$/.exec(
+      path,
+    );
+  if (!match?.[1]) return undefined;
+  const [, channelId, master, rendition, , segment] = match;
+  if (master) return { channelId, file: 'multivariant' };
+  if (segment === undefined) return { channelId, file: 'rendition', rendition: rendition as string };
+  return { channelId, file: 'segment', rendition: rendition as string, index: Number(segment) };
+}
+
 /** The files of a recording, relative to its prefix, as IVS names them. */
 export const RECORDING_FILES = {
   started: 'events/recording-started.json',
   ended: 'events/recording-ended.json',
   /** The folder of the playlists and segments: the multivariant playlist, and a folder per rendition. */
   hlsFolder: 'media/hls',
-  multivariantPlaylist: 'master.m3u8',
-  renditionPlaylist: 'playlist.m3u8',
+  multivariantPlaylist: ivsHlsNames.multivariant,
+  /** Each rendition's playlist, in the rendition's folder. */
+  renditionPlaylist: RENDITION_PLAYLIST,
   thumbnailsFolder: 'media/thumbnails',
 } as const;
 
@@ -135,17 +186,17 @@ export function recordingMultivariantKey(keyPrefix: string): string {
 
 /** A rendition's playlist in a recording: `<prefix>/media/hls/720p30/playlist.m3u8`. */
 export function recordingRenditionPlaylistKey(keyPrefix: string, rendition: string): string {
-  return joinKey(keyPrefix, RECORDING_FILES.hlsFolder, rendition, RECORDING_FILES.renditionPlaylist);
+  return joinKey(keyPrefix, RECORDING_FILES.hlsFolder, ivsHlsNames.renditionPlaylist(rendition));
 }
 
 /** A segment of a recording's rendition, numbered from 0: `<prefix>/media/hls/720p30/12.ts`. */
 export function recordingSegmentKey(keyPrefix: string, rendition: string, index: number): string {
-  return joinKey(keyPrefix, RECORDING_FILES.hlsFolder, rendition, `${index}.ts`);
+  return joinKey(keyPrefix, RECORDING_FILES.hlsFolder, ivsHlsNames.segment(rendition, index));
 }
 
 /** A thumbnail IVS wrote in a thumbnails folder, numbered from 0: `<prefix>/media/thumbnails/thumb3.jpg`. */
 export function recordingThumbnailKey(folder: string, index: number): string {
-  return joinKey(folder, `thumb${index}.jpg`);
+  return joinKey(folder, ivsHlsNames.thumbnail(index));
 }
 
 /** {@link recordingThumbnailKey} with `{index}` for the number, for clients to fill in. */
@@ -155,10 +206,8 @@ export function recordingThumbnailTemplate(folder: string): string {
 
 /** The number of a thumbnail key in `folder` (`<folder>/thumb3.jpg` → 3), or undefined for other keys. */
 export function recordingThumbnailIndex(folder: string, key: string): number | undefined {
-  const prefix = `${joinKey(folder)}/thumb`;
-  if (!key.startsWith(prefix)) return undefined;
-  const match = /^(\d{1,9})\.jpg$/.exec(key.slice(prefix.length));
-  return match ? Number(match[1]) : undefined;
+  const prefix = `${joinKey(folder)}/`;
+  return key.startsWith(prefix) ? ivsThumbnailIndex(key.slice(prefix.length)) : undefined;
 }
 
 // ─── MediaConvert's output names ─────────────────────────────────────────────────────────────────────────

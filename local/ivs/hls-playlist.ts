@@ -3,6 +3,7 @@
  * segments, and the playlists the emulator serves from them: a sliding live window with an advancing
  * media sequence, and a recording's whole VOD playlist.
  */
+import { ivsHlsNames } from '#contract/media-layout.ts';
 
 export interface Segment {
   /** Index in the rendition, from 0; also the segment's file name, `<index>.ts`. */
@@ -81,7 +82,7 @@ export function renderMultivariant(variants: readonly VariantInfo[], query = '')
   for (const variant of variants) {
     lines.push(
       `#EXT-X-STREAM-INF:BANDWIDTH=${variant.bandwidth},RESOLUTION=${variant.width}x${variant.height},CODECS="${variant.codecs}",VIDEO="${variant.name}"`,
-      `${variant.name}/playlist.m3u8${query}`,
+      `${ivsHlsNames.renditionPlaylist(variant.name)}${query}`,
     );
   }
   return `${lines.join('\n')}\n`;

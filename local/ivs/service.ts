@@ -10,6 +10,7 @@ import { mkdir, readFile, rm, unlink } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { ivsHlsNames, livePlaybackPath, parseLivePlaybackPath } from '#contract/media-layout.ts';
 import type { BusEvent } from '../event-bus.ts';
 import { decodeAmf0 } from './amf0.ts';
 import { FLV_TAG } from './flv.ts';
@@ -329,7 +330,7 @@ export class IvsService {
       preset: '',
       containerFormat: 'TS',
       ingestEndpoint: this.options.ingestHost,
-      playbackUrl: `${this.options.playbackBaseUrl}/${id}/master.m3u8`,
+      playbackUrl: `${this.options.playbackBaseUrl}/${livePlaybackPath(id)}`,
       tags: tagsOf(input.tags),
     };
     this.channels.set(channel.arn, channel);
@@ -747,13 +748,13 @@ export class IvsService {
     const text = (status: number, message: string) =>
       send(status, 'text/plain; charset=utf-8', `${message}\n`, 'no-store');
     if (request.method !== 'GET' && request.method !== 'HEAD') return text(405, 'GET or HEAD only.');
-    const match =
-      /^([A-Za-z0-9]{1,64})\/(?:(master\.m3u8)|([A-Za-z0-9]{1,16})\/(?:(playlist\.m3u8)|(\d{1,9})\.ts))$/.exec(
-        path,
-      );
-    if (!match) return text(404, 'No such live media.');
-    const [, channelId, master, rendition, , segmentIndex] = match;
-    const stream = this.live.get(this.arn('channel', channelId as string));
+    const live = parseLivePlaybackPath(path);
+    if (!live) return text(404, 'No such live media.');
+    const { channelId } = live;
+    const master = live.file === 'multivariant';
+    const rendition = live.file === 'multivariant' ? undefined : live.rendition;
+    const segmentIndex = live.file === 'segment' ? live.index : undefined;
+    const stream = this.live.get(this.arn('channel', channelId));
     if (stream?.state !== 'LIVE') return text(404, 'This channel is not live.');
     const token = query.get('token') ?? undefined;
     let suffix = '';
@@ -786,12 +787,12 @@ export class IvsService {
         'max-age=1',
       );
     }
-    const index = Number(segmentIndex);
+    const index = segmentIndex;
     if (!segments.some((segment) => segment.index === index)) return text(404, 'No such segment.');
     const cacheKey = `${rendition}/${index}`;
     let cached = stream.segmentCache.get(cacheKey);
     if (!cached) {
-      cached = readFile(join(stream.dir, rendition as string, `${index}.ts`));
+      cached = readFile(join(stream.dir, ivsHlsNames.segment(rendition as string, index)));
       stream.segmentCache.set(cacheKey, cached);
       // Keep about two live windows of every rendition; players ask for nothing older.
       const limit = 2 * LIVE_WINDOW_SEGMENTS * LIVE_LADDER.length;

@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { mediaConvertNames } from '#contract/media-layout.ts';
 import type { Fraction } from './media-info.ts';
 
 const run = promisify(execFile);
@@ -186,6 +187,6 @@ export async function finishPackedAudio(
     await writeFile(path, Buffer.concat([transportStreamTimestampTag(Number(start)), await readFile(path)]));
     segments.push({ uri, duration: Number(end) - Number(start) });
   }
-  await writeFile(join(folder, `${name}.m3u8`), mediaPlaylist(segments, integerDurations));
+  await writeFile(join(folder, mediaConvertNames.playlist(name)), mediaPlaylist(segments, integerDurations));
   await rm(listPath);
 }

@@ -7,6 +7,9 @@ import {
   clipPlaylistPath,
   filteredPlaylistPath,
   isMediaConvertFile,
+  ivsHlsNames,
+  ivsThumbnailIndex,
+  livePlaybackPath,
   MEDIA_PATH_PATTERNS,
   MEDIA_PATH_PREFIXES,
   MediaLayoutError,
@@ -15,6 +18,7 @@ import {
   parseCaptureKey,
   parseClipFolderName,
   parseGeneratedPlaylistPath,
+  parseLivePlaybackPath,
   parseRecordingPrefix,
   parseS3Uri,
   parseUploadKey,
@@ -296,6 +300,37 @@ describe("IVS's recording layout", () => {
     assert.equal(recordingThumbnailIndex(folder, `${folder}/thumb3.jpg`), 3);
     assert.equal(recordingThumbnailIndex(folder, `${folder}/thumb3.png`), undefined);
     assert.equal(recordingThumbnailIndex(folder, `${IVS_EXAMPLE}/other/thumb3.jpg`), undefined);
+  });
+
+  it('names live HLS as IVS does, and reads live playback paths back', () => {
+    assert.equal(ivsHlsNames.renditionPlaylist('720p30'), '720p30/playlist.m3u8');
+    assert.equal(ivsHlsNames.segment('720p30', 7), '720p30/7.ts');
+    assert.equal(ivsHlsNames.thumbnail(3), 'thumb3.jpg');
+    assert.equal(ivsThumbnailIndex('thumb3.jpg'), 3);
+    assert.equal(ivsThumbnailIndex('thumb.jpg'), undefined);
+    assert.deepEqual(parseLivePlaybackPath(livePlaybackPath('AbCd1234')), {
+      channelId: 'AbCd1234',
+      file: 'multivariant',
+    });
+    assert.deepEqual(parseLivePlaybackPath(`AbCd1234/${ivsHlsNames.renditionPlaylist('720p30')}`), {
+      channelId: 'AbCd1234',
+      file: 'rendition',
+      rendition: '720p30',
+    });
+    assert.deepEqual(parseLivePlaybackPath(`AbCd1234/${ivsHlsNames.segment('720p30', 7)}`), {
+      channelId: 'AbCd1234',
+      file: 'segment',
+      rendition: '720p30',
+      index: 7,
+    });
+    for (const path of [
+      'AbCd1234/../master.m3u8',
+      'AbCd1234/720p30/x.ts',
+      '/AbCd1234/master.m3u8',
+      'a/b/c/1.ts',
+    ]) {
+      assert.equal(parseLivePlaybackPath(path), undefined, path);
+    }
   });
 
   it('refuses prefixes outside the layout', () => {
