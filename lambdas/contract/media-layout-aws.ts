@@ -51,6 +51,12 @@ export const ivsHlsNames = {
   thumbnailPattern: 'thumb%d.jpg',
 } as const;
 
+/** The number of a segment's name in its rendition: `12.ts` → 12; undefined for other names. */
+export function ivsSegmentIndex(fileName: string): number | undefined {
+  const match = /^(\d{1,9})\.ts$/.exec(fileName);
+  return match ? Number(match[1]) : undefined;
+}
+
 /** The number of a thumbnail's file name: `thumb3.jpg` → 3; undefined for other names. */
 export function ivsThumbnailIndex(fileName: string): number | undefined {
   const match = /^thumb(\d{1,9})\.jpg$/.exec(fileName);

@@ -3,7 +3,7 @@
  * segments, and the playlists the emulator serves from them: a sliding live window with an advancing
  * media sequence, and a recording's whole VOD playlist.
  */
-import { ivsHlsNames } from '#contract/media-layout.ts';
+import { ivsHlsNames, ivsSegmentIndex } from '#contract/media-layout.ts';
 
 export interface Segment {
   /** Index in the rendition, from 0; also the segment's file name, `<index>.ts`. */
@@ -21,8 +21,8 @@ export function readSegments(playlist: string): Segment[] {
     const line = raw.trim();
     if (line.startsWith('#EXTINF:')) duration = Number.parseFloat(line.slice('#EXTINF:'.length));
     else if (line && !line.startsWith('#') && duration !== undefined) {
-      const match = /^(\d+)\.ts$/.exec(line);
-      if (match?.[1] !== undefined) segments.push({ index: Number(match[1]), durationSeconds: duration });
+      const index = ivsSegmentIndex(line);
+      if (index !== undefined) segments.push({ index, durationSeconds: duration });
       duration = undefined;
     }
   }

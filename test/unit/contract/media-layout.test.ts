@@ -8,6 +8,7 @@ import {
   filteredPlaylistPath,
   isMediaConvertFile,
   ivsHlsNames,
+  ivsSegmentIndex,
   ivsThumbnailIndex,
   livePlaybackPath,
   MEDIA_PATH_PATTERNS,
@@ -306,6 +307,8 @@ describe("IVS's recording layout", () => {
     assert.equal(ivsHlsNames.renditionPlaylist('720p30'), '720p30/playlist.m3u8');
     assert.equal(ivsHlsNames.segment('720p30', 7), '720p30/7.ts');
     assert.equal(ivsHlsNames.thumbnail(3), 'thumb3.jpg');
+    assert.equal(ivsSegmentIndex('7.ts'), 7);
+    assert.equal(ivsSegmentIndex('7.aac'), undefined);
     assert.equal(ivsThumbnailIndex('thumb3.jpg'), 3);
     assert.equal(ivsThumbnailIndex('thumb.jpg'), undefined);
     assert.deepEqual(parseLivePlaybackPath(livePlaybackPath('AbCd1234')), {
