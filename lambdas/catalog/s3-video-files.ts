@@ -5,13 +5,13 @@ import {
   ListObjectsV2Command,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { mediaPrefix } from '../transcoding/job.ts';
+import { parseRecordingPrefix, videoMediaPrefix } from '#contract/media-layout.ts';
 import type { VideoFiles } from './videos.ts';
 
 const isNoSuchUpload = (error: unknown) => (error as { name?: string }).name === 'NoSuchUpload';
 
 /**
- * A video's files in S3: its media under `videos/<videoId>/` in the media bucket and its original in the uploads
+ * A video's files in S3: its media under its media prefix (`videos/<videoId>/`) in the media bucket and its original in the uploads
  * bucket, or, for a live recording, the recording's own prefix in the recordings bucket.
  */
 export class S3VideoFiles implements VideoFiles {
@@ -22,15 +22,15 @@ export class S3VideoFiles implements VideoFiles {
   ) {}
 
   deleteMedia(videoId: string): Promise<number> {
-    // The trailing slash keeps `videos/abc/` from matching the media of a video `abcd`.
-    return this.deleteUnder(this.buckets.media, `${mediaPrefix(videoId)}/`, `video ${videoId}`);
+    // The prefix ends in a slash, which keeps `videos/abc/` from matching the media of a video `abcd`.
+    return this.deleteUnder(this.buckets.media, videoMediaPrefix(videoId), `video ${videoId}`);
   }
 
   async deleteRecording(prefix: string): Promise<number> {
     const bucket = this.buckets.recordings;
     if (!bucket) throw new Error('These video files were set up without the recordings bucket');
-    // ivs/v1/<account>/<channel>/<y>/<m>/<d>/<h>/<min>/<recording id>/, IVS's layout: never anything wider.
-    if (!/^ivs\/v1\/(?:[^/]+\/){8}$/.test(prefix)) {
+    // One recording's prefix in IVS's layout, ending in a slash: never anything wider.
+    if (!prefix.endsWith('/') || !parseRecordingPrefix(prefix)) {
       throw new Error(`Not a recording prefix: ${JSON.stringify(prefix)}`);
     }
     return this.deleteUnder(bucket, prefix, `recording ${prefix}`);

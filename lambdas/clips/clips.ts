@@ -13,6 +13,8 @@
 import { posix } from 'node:path';
 import type { Rendition, Visibility, WatchableVideo } from '#contract/catalog.ts';
 import { MAX_CLIP_SECONDS } from '#contract/clips.ts';
+
+import { clipFolder, clipPlaylistPath, mediaSourceOf } from '#contract/media-layout.ts';
 import type { AuthenticatedUser } from '#shared/auth.ts';
 import { NotFoundError } from '#shared/errors.ts';
 import { logger } from '#shared/logger.ts';
@@ -20,7 +22,7 @@ import { logger } from '#shared/logger.ts';
 import type { StoredVideo } from '../catalog/video-catalog.ts';
 import { assertWithinSource, canRead, type VideoPlaybackDeps, watchableVideo } from '../catalog/videos.ts';
 import { clipRange } from '../delivery/clips.ts';
-import { clipDirOf, manifestSourceOf, type PlaylistSource, planClip } from '../delivery/manifest.ts';
+import { type PlaylistSource, planClip } from '../delivery/manifest.ts';
 import { ClipOfClipError, SourceNotReadyError } from './errors.ts';
 
 export interface ClipDeps extends VideoPlaybackDeps {
@@ -50,7 +52,7 @@ export async function createClip(
   if (source.source.kind === 'clip') {
     throw new ClipOfClipError(`This is a clip; cut from its source (${source.source.videoId}) instead.`);
   }
-  const manifestSource = source.playbackPath ? manifestSourceOf(source.playbackPath) : undefined;
+  const manifestSource = source.playbackPath ? mediaSourceOf(source.playbackPath) : undefined;
   if (
     source.status !== 'READY' ||
     !source.playbackPath ||
@@ -68,7 +70,7 @@ export async function createClip(
   // The clip must be one the manifest Lambda can serve: every rendition is cut here once, to be sure.
   const plan = await planClip(manifestSource, range, deps.playlists);
 
-  const folder = clipDirOf(manifestSource, range);
+  const folder = clipFolder(manifestSource, range);
   const sourceDir = posix.dirname(manifestSource.multivariantKey);
   const renditions: Rendition[] | undefined = source.renditions?.map((rendition) => ({
     ...rendition,
@@ -83,7 +85,7 @@ export async function createClip(
     status: 'READY',
     source: { kind: 'clip', videoId: source.videoId, startSeconds: range.start, endSeconds: range.end },
     durationSeconds: Math.round(plan.durationSeconds * 1000) / 1000,
-    playbackPath: `${folder}index.m3u8`,
+    playbackPath: clipPlaylistPath(manifestSource, range),
     ...(source.posterPath ? { posterPath: source.posterPath } : {}),
     ...(renditions ? { renditions } : {}),
     ...(source.audioOnly ? { audioOnly: true } : {}),

@@ -7,12 +7,14 @@
  * routes a page under `/videos/` or `/ivs/`.
  *
  * A path is the object's key: `https://<media>/videos/<id>/hls/index.m3u8` is `videos/<id>/hls/index.m3u8`
- * in the media bucket (`mediaPrefix` and `OUTPUT_NAMES` in lambdas/transcoding/job.ts write that layout).
+ * in the media bucket (lambdas/contract/media-layout.ts builds and recognises every such key and pattern).
  * Recordings keep IVS's own keys, which always start with `ivs/v1/` (IVS offers no prefix of our choosing):
  * `https://<media>/ivs/v1/…` is that key in the recordings bucket. Serving them at `/recordings/…` instead
  * would need a CloudFront Function to strip the prefix, and the rewritten path, which is the cache key, could
  * then be filled through the default behaviour from the wrong bucket.
  */
+
+import { MEDIA_PATH_PATTERNS } from '#contract/media-layout.ts';
 import type { WiredFunction } from './functions.ts';
 import type { BucketRole } from './resources.ts';
 
@@ -129,7 +131,7 @@ export const deliveryBehaviours: readonly DeliveryBehaviour[] = [
   {
     id: 'video-manifests',
     description: "A video's multivariant playlist filtered for the viewer (manifest Lambda)",
-    pathPattern: 'videos/*/manifest/index.m3u8',
+    pathPattern: MEDIA_PATH_PATTERNS.videoFilteredPlaylists,
     origin: 'manifest',
     ...caching.long,
     cacheKey: VIEWER_LIMITS,
@@ -137,7 +139,7 @@ export const deliveryBehaviours: readonly DeliveryBehaviour[] = [
   {
     id: 'recording-manifests',
     description: "A recording's multivariant playlist filtered for the viewer (manifest Lambda)",
-    pathPattern: 'ivs/*/manifest/index.m3u8',
+    pathPattern: MEDIA_PATH_PATTERNS.recordingFilteredPlaylists,
     origin: 'manifest',
     ...caching.long,
     cacheKey: VIEWER_LIMITS,
@@ -145,7 +147,7 @@ export const deliveryBehaviours: readonly DeliveryBehaviour[] = [
   {
     id: 'video-clips',
     description: "A clip of a video: playlists cut from its source's by the manifest Lambda",
-    pathPattern: 'videos/*/clips/*.m3u8',
+    pathPattern: MEDIA_PATH_PATTERNS.videoClipPlaylists,
     origin: 'manifest',
     ...caching.long,
     cacheKey: VIEWER_LIMITS,
@@ -153,7 +155,7 @@ export const deliveryBehaviours: readonly DeliveryBehaviour[] = [
   {
     id: 'recording-clips',
     description: "A clip of a recording: playlists cut from its source's by the manifest Lambda",
-    pathPattern: 'ivs/*/clips/*.m3u8',
+    pathPattern: MEDIA_PATH_PATTERNS.recordingClipPlaylists,
     origin: 'manifest',
     ...caching.long,
     cacheKey: VIEWER_LIMITS,
@@ -161,49 +163,49 @@ export const deliveryBehaviours: readonly DeliveryBehaviour[] = [
   {
     id: 'vod-playlists',
     description: "A transcoded video's multivariant and rendition playlists",
-    pathPattern: 'videos/*/hls/*.m3u8',
+    pathPattern: MEDIA_PATH_PATTERNS.videoPlaylists,
     origin: 'media',
     ...caching.long,
   },
   {
     id: 'vod-segments',
     description: "A transcoded video's segments (.ts, packed audio .aac, fMP4 .m4s/.mp4)",
-    pathPattern: 'videos/*/hls/*',
+    pathPattern: MEDIA_PATH_PATTERNS.videoSegments,
     origin: 'media',
     ...caching.immutable,
   },
   {
     id: 'thumbnails',
     description: 'Scrubbing thumbnails of a transcoded video',
-    pathPattern: 'videos/*/thumbnails/*',
+    pathPattern: MEDIA_PATH_PATTERNS.videoThumbnails,
     origin: 'media',
     ...caching.long,
   },
   {
     id: 'posters',
     description: 'The poster frame of a transcoded video',
-    pathPattern: 'videos/*/poster/*',
+    pathPattern: MEDIA_PATH_PATTERNS.videoPosters,
     origin: 'media',
     ...caching.long,
   },
   {
     id: 'recording-playlists',
     description: "A live stream's recorded playlists, which grow while the stream is live",
-    pathPattern: 'ivs/*.m3u8',
+    pathPattern: MEDIA_PATH_PATTERNS.recordingPlaylists,
     origin: 'recordings',
     ...caching.live,
   },
   {
     id: 'recording-files',
     description: "A live stream's recorded segments, thumbnails and event files",
-    pathPattern: 'ivs/*',
+    pathPattern: MEDIA_PATH_PATTERNS.recordingFiles,
     origin: 'recordings',
     ...caching.immutable,
   },
   {
     id: 'video-files',
     description: 'Anything else under a video in the media bucket',
-    pathPattern: 'videos/*',
+    pathPattern: MEDIA_PATH_PATTERNS.videoFiles,
     origin: 'media',
     ...caching.short,
   },
@@ -302,9 +304,3 @@ export function deliveryOrigins(
 ): DeliveryOrigin[] {
   return [...new Set(behaviours.map((behaviour) => behaviour.origin))];
 }
-
-/**
- * The URL path prefixes of media on the web distribution: the SPA must never route a page under them, and
- * nothing but media is served there.
- */
-export const MEDIA_PATH_PREFIXES = ['/videos/', '/ivs/'] as const;

@@ -5,6 +5,7 @@
  * same queues and rules in its emulators and runs pollers and routers with the same settings.
  */
 
+import { UPLOADS_PREFIX } from '#contract/media-layout.ts';
 import type { FunctionAccess } from './access.ts';
 import type { BucketRole } from './resources.ts';
 
@@ -69,7 +70,7 @@ export const queues: readonly QueueDefinition[] = [
     // quotas; MediaConvert queues the jobs it cannot start yet anyway, so a faster submission buys nothing.
     maxConcurrency: 5,
     maxReceiveCount: 3,
-    s3Source: { bucket: 'uploads', prefix: 'uploads/', events: ['s3:ObjectCreated:*'] },
+    s3Source: { bucket: 'uploads', prefix: UPLOADS_PREFIX, events: ['s3:ObjectCreated:*'] },
     access: { catalog: 'readWrite', buckets: { uploads: ['read'] }, mediaConvert: 'submit' },
   },
 ];

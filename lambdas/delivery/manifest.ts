@@ -22,6 +22,14 @@ import {
   type Playlist,
   renderPlaylist,
 } from '#contract/hls/index.ts';
+import {
+  CLIP_PLAYLIST,
+  clipFolder,
+  type MediaSource,
+  type MediaSourceBucket,
+  parseClipFolderName,
+  parseGeneratedPlaylistPath,
+} from '#contract/media-layout.ts';
 import { NotFoundError } from '#shared/errors.ts';
 import { type ClipRange, clipMultivariant, clipRange, cutMediaPlaylist, playlistDuration } from './clips.ts';
 import { InvalidClipRangeError, PlaylistParseError } from './errors.ts';
@@ -33,39 +41,10 @@ export interface PlaylistSource {
   get(bucket: SourceBucket, key: string): Promise<Playlist | undefined>;
 }
 
-export type SourceBucket = 'media' | 'recordings';
+export type SourceBucket = MediaSourceBucket;
 
-/** A video or recording whose playlists generated ones are made from. */
-export interface ManifestSource {
-  bucket: SourceBucket;
-  /** Its media prefix, ending in `/`. */
-  prefix: string;
-  /** Key of its multivariant playlist. */
-  multivariantKey: string;
-}
-
-const VIDEO_PREFIX = /^videos\/[A-Za-z0-9_-]{1,64}\//;
-// ivs/v1/<account>/<channel>/<y>/<m>/<d>/<h>/<min>/<recording id>/
-const RECORDING_PREFIX = /^ivs\/v1\/(?:[A-Za-z0-9_-]+\/){8}/;
-
-/** The source a key lives under, if it is one the manifest Lambda generates playlists for. */
-export function manifestSourceOf(key: string): ManifestSource | undefined {
-  const video = VIDEO_PREFIX.exec(key)?.[0];
-  if (video) return { bucket: 'media', prefix: video, multivariantKey: `${video}hls/index.m3u8` };
-  const recording = RECORDING_PREFIX.exec(key)?.[0];
-  if (recording) {
-    return { bucket: 'recordings', prefix: recording, multivariantKey: `${recording}media/hls/master.m3u8` };
-  }
-  return undefined;
-}
-
-/** `<startMs>-<endMs>`: the range as a folder name, in whole milliseconds. */
-export const clipFolder = (range: ClipRange) =>
-  `${Math.round(range.start * 1000)}-${Math.round(range.end * 1000)}`;
-
-/** Where a clip's playlists are served, relative to the media URL: `<source prefix>clips/<startMs>-<endMs>/`. */
-export const clipDirOf = (source: ManifestSource, range: ClipRange) =>
-  `${source.prefix}clips/${clipFolder(range)}/`;
+/** A video or recording whose playlists generated ones are made from (the media layout's `mediaSourceOf`). */
+export type ManifestSource = MediaSource;
 
 /** A generated playlist, ready to serve. */
 export interface GeneratedPlaylist {
@@ -106,13 +85,11 @@ function renditionUris(multivariant: MultivariantPlaylist): Set<string> {
   return uris;
 }
 
-const CLIP_FOLDER = /^(\d{1,9})-(\d{1,9})$/;
-
 /** Parses `<startMs>-<endMs>` into seconds. */
 export function parseClipFolder(folder: string): ClipRange {
-  const match = CLIP_FOLDER.exec(folder);
-  if (!match) throw new InvalidClipRangeError(`"${folder}" is not <startMs>-<endMs> in whole milliseconds`);
-  return { start: Number(match[1]) / 1000, end: Number(match[2]) / 1000 };
+  const range = parseClipFolderName(folder);
+  if (!range) throw new InvalidClipRangeError(`"${folder}" is not <startMs>-<endMs> in whole milliseconds`);
+  return range;
 }
 
 function rewriteSegments(media: MediaPlaylist, rewrite: UriRewriter): MediaPlaylist {
@@ -165,7 +142,7 @@ export async function planClip(
 ): Promise<{ durationSeconds: number }> {
   const multivariant = await readMultivariant(source, playlists);
   const uris = [...renditionUris(multivariant)];
-  const servedDir = clipDirOf(source, range);
+  const servedDir = clipFolder(source, range);
   const cuts = await Promise.all(
     uris.map((uri) => clipRendition(source, uri, range, playlists, posix.join(servedDir, uri))),
   );
@@ -182,35 +159,27 @@ export async function generatePlaylist(
   query: URLSearchParams,
   playlists: PlaylistSource,
 ): Promise<GeneratedPlaylist> {
-  const source = manifestSourceOf(key);
-  const rest = source ? key.slice(source.prefix.length) : '';
-  if (!source) throw new NotFoundError('No generated playlist at this path.');
+  const path = parseGeneratedPlaylistPath(key);
+  if (!path) throw new NotFoundError('No generated playlist at this path.');
+  const { source } = path;
 
-  if (rest === 'manifest/index.m3u8') {
+  if (path.kind === 'filtered') {
     const limits = parseLimits(query);
     const multivariant = await readMultivariant(source, playlists);
     const filtered = filterVariants(multivariant, limits, relativeUriRewriter(source.multivariantKey, key));
     return { body: renderPlaylist(filtered) };
   }
 
-  const clip = /^clips\/([^/]+)\/(.+)$/.exec(rest);
-  if (!clip) throw new NotFoundError('No generated playlist at this path.');
-  const range = parseClipFolder(clip[1] as string);
-  const inside = clip[2] as string;
+  const range = parseClipFolder(path.folder);
+  const inside = path.file;
   const multivariant = await readMultivariant(source, playlists);
-  if (inside === 'index.m3u8') {
+  if (inside === CLIP_PLAYLIST) {
     const limits = parseLimits(query);
     // A range the renditions cannot serve is refused here already, checked on the first one (renditions are
     // aligned), so a player never gets a multivariant playlist whose renditions all fail.
     const first = multivariant.variants[0];
     if (first) {
-      await clipRendition(
-        source,
-        first.uri,
-        range,
-        playlists,
-        `${source.prefix}clips/${clip[1]}/${first.uri}`,
-      );
+      await clipRendition(source, first.uri, range, playlists, posix.join(posix.dirname(key), first.uri));
     }
     // Each rendition's clip playlist sits at the same relative path under the clip's folder as the source
     // rendition under the source's folder, so the URIs stay as they are.

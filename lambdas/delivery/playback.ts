@@ -9,6 +9,7 @@
 import { getSignedCookies, getSignedUrl } from '@aws-sdk/cloudfront-signer';
 import * as z from 'zod';
 import type { Playback } from '#contract/catalog.ts';
+import { mediaSourceOf } from '#contract/media-layout.ts';
 
 /** The CloudFront key pair that signs: the id of its public key in the trusted key group, and the private key. */
 export interface PlaybackKey {
@@ -28,14 +29,11 @@ export const DEFAULT_PLAYBACK_TTL_SECONDS = 4 * 60 * 60;
 /**
  * The media prefix a playback path lives under, ending in `/`: `videos/<id>/` for what a transcode wrote,
  * `ivs/v1/…/<recording id>/` for a recording (IVS writes its playlists under `<prefix>/media/hls/`), and the
- * same for the clips generated under either.
+ * same for the clips generated under either (the media layout's `mediaSourceOf`).
  */
 export function mediaPrefixOf(playbackPath: string): string {
-  const video = /^(videos\/[^/]+\/)/.exec(playbackPath);
-  if (video) return video[1] as string;
-  // ivs/v1/<account>/<channel>/<y>/<m>/<d>/<h>/<min>/<recording id>/: IVS's fixed layout.
-  const recording = /^ivs\/v1\/(?:[^/]+\/){8}/.exec(playbackPath);
-  if (recording) return recording[0];
+  const source = mediaSourceOf(playbackPath);
+  if (source) return source.prefix;
   throw new MediaPrefixError(`No media prefix in playback path ${JSON.stringify(playbackPath)}`);
 }
 

@@ -1,13 +1,8 @@
+import { recordingEndedKey, recordingThumbnailsPrefix } from '#contract/media-layout.ts';
 import { logger } from '#shared/logger.ts';
 import type { StoredVideo, VideoCatalog } from '../catalog/video-catalog.ts';
 import type { StreamStore } from './ports.ts';
-import {
-  parseRecordingEnded,
-  type RecordingEnd,
-  readRecordingEnd,
-  recordingEndedKey,
-  recordingVideoId,
-} from './recording.ts';
+import { parseRecordingEnded, type RecordingEnd, readRecordingEnd, recordingVideoId } from './recording.ts';
 import { channelIdOf, factsOf, type IvsEvent, streamSignals } from './stream-state.ts';
 
 /**
@@ -48,7 +43,7 @@ export interface RecordingEventDeps extends StreamEventDeps {
 /** The recording's media, from its own metadata file and a listing of its thumbnails. */
 async function recordingMedia(deps: RecordingEventDeps, end: RecordingEnd) {
   const metadata = await deps.recordings.readText(end.bucket, recordingEndedKey(end.keyPrefix));
-  const thumbnails = await deps.recordings.listKeys(end.bucket, `${end.keyPrefix}/media/thumbnails/`);
+  const thumbnails = await deps.recordings.listKeys(end.bucket, recordingThumbnailsPrefix(end.keyPrefix));
   return parseRecordingEnded(metadata, end.keyPrefix, {
     intervalSeconds: deps.settings.thumbnailIntervalSeconds,
     keys: thumbnails,

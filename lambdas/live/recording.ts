@@ -2,6 +2,14 @@ import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import type { PlayableMedia, Rendition } from '#contract/catalog.ts';
 import { RECORDING_STATE_CHANGE } from '#contract/events/ivs.ts';
+import {
+  joinKey,
+  parseRecordingPrefix,
+  recordingThumbnailIndex,
+  recordingThumbnailKey,
+  recordingThumbnailTemplate,
+} from '#contract/media-layout.ts';
+
 import { MalformedIvsEventError } from './stream-state.ts';
 
 /**
@@ -11,13 +19,6 @@ import { MalformedIvsEventError } from './stream-state.ts';
  * `media/thumbnails/thumb<N>.jpg` the thumbnails. Keys below are bare keys of the recordings bucket: the
  * media distribution serves that bucket under `/ivs/`, which the edge adds, not the catalog.
  */
-
-/** Where the metadata file of a finished recording is, in the recordings bucket. */
-export const recordingEndedKey = (keyPrefix: string) =>
-  `${trimSlashes(keyPrefix)}/events/recording-ended.json`;
-
-const trimSlashes = (path: string) => path.replace(/^\/+|\/+$/g, '');
-const joinKey = (...parts: string[]) => parts.map(trimSlashes).filter(Boolean).join('/');
 
 /** A "Recording End" event, as far as a use case needs it. */
 export interface RecordingEnd {
@@ -49,15 +50,19 @@ export function readRecordingEnd(event: {
   const channelArn = event.resources?.[0];
   if (typeof channelArn !== 'string' || !channelArn.startsWith('arn:'))
     throw new MalformedIvsEventError('Recording End event: "resources" has no channel ARN');
-  const keyPrefix = trimSlashes(text('recording_s3_key_prefix'));
-  // Older events carry no recording_session_id; the last segment of the prefix is the same recording id.
+  const keyPrefix = joinKey(text('recording_s3_key_prefix'));
+  const location = parseRecordingPrefix(keyPrefix);
+  if (!location)
+    throw new MalformedIvsEventError(
+      'Recording End event: "detail.recording_s3_key_prefix" is not in IVS\'s layout',
+    );
+  // Older events carry no recording_session_id; the recording id in the prefix is the same id.
   const sessionId = event.detail.recording_session_id;
   const duration = event.detail.recording_duration_ms;
   return {
     channelArn,
     streamId: text('stream_id'),
-    recordingSessionId:
-      typeof sessionId === 'string' && sessionId !== '' ? sessionId : (keyPrefix.split('/').pop() as string),
+    recordingSessionId: typeof sessionId === 'string' && sessionId !== '' ? sessionId : location.recordingId,
     bucket: text('recording_s3_bucket_name'),
     keyPrefix,
     ...(typeof duration === 'number' && Number.isFinite(duration) ? { durationMs: duration } : {}),
@@ -156,7 +161,7 @@ export function parseRecordingEnded(
   if (status !== 'RECORDING_ENDED')
     throw new RecordingMetadataError(`The recording did not end cleanly (status ${status}).`);
 
-  const prefix = trimSlashes(keyPrefix);
+  const prefix = joinKey(keyPrefix);
   const hlsFolder = joinKey(prefix, media.hls.path);
   const renditions: Rendition[] = media.hls.renditions
     .filter((rendition) => rendition.resolution_width && rendition.resolution_height)
@@ -187,12 +192,12 @@ export function parseRecordingEnded(
     const count = countThumbnails(thumbnails.keys, folder);
     if (count > 0) {
       result.thumbnails = {
-        pathTemplate: `${folder}/thumb{index}.jpg`,
+        pathTemplate: recordingThumbnailTemplate(folder),
         count,
         intervalSeconds: thumbnails.intervalSeconds,
       };
       // The second capture if there is one: the first is often black, taken as the encoder connects.
-      result.posterPath = `${folder}/thumb${Math.min(1, count - 1)}.jpg`;
+      result.posterPath = recordingThumbnailKey(folder, Math.min(1, count - 1));
     }
   }
   return result;
@@ -204,11 +209,9 @@ export function parseRecordingEnded(
  */
 export function countThumbnails(keys: string[], folder: string): number {
   const indexes = new Set<number>();
-  const prefix = `${trimSlashes(folder)}/thumb`;
   for (const key of keys) {
-    if (!key.startsWith(prefix)) continue;
-    const match = /^(\d+)\.jpg$/.exec(key.slice(prefix.length));
-    if (match?.[1] !== undefined) indexes.add(Number(match[1]));
+    const index = recordingThumbnailIndex(folder, key);
+    if (index !== undefined) indexes.add(index);
   }
   let count = 0;
   while (indexes.has(count)) count += 1;

@@ -1,4 +1,5 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { s3Uri } from '#contract/media-layout.ts';
 import type { RecordingFiles } from './ivs-events.ts';
 
 /** The recordings bucket through S3. */
@@ -7,7 +8,7 @@ export class S3RecordingFiles implements RecordingFiles {
 
   async readText(bucket: string, key: string): Promise<string> {
     const { Body } = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    if (!Body) throw new Error(`s3://${bucket}/${key} has no body`);
+    if (!Body) throw new Error(`${s3Uri(bucket, key)} has no body`);
     return Body.transformToString('utf8');
   }
 

@@ -1,6 +1,14 @@
 import type { PlayableMedia, Rendition } from '#contract/catalog.ts';
 import type { MediaConvertJobStateDetail } from '#contract/events/mediaconvert.ts';
 import { parseMultivariantPlaylist } from '#contract/hls/index.ts';
+import {
+  parseCaptureKey,
+  parseS3Uri,
+  parseVideoOutputKey,
+  renditionOfPlaylistKey,
+  type VideoOutput,
+} from '#contract/media-layout.ts';
+
 import type { VideoCatalog } from '../catalog/video-catalog.ts';
 import type { VideoFiles } from '../catalog/videos.ts';
 import { logger } from '../shared/logger.ts';
@@ -19,10 +27,10 @@ export interface JobEventDeps {
 }
 
 /** `s3://bucket/a/b.m3u8` → { bucket, key }. */
-function parseS3Uri(uri: string): { bucket: string; key: string } {
-  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
-  if (!match?.[1] || !match[2]) throw new Error(`Not an S3 URI: ${uri}`);
-  return { bucket: match[1], key: match[2] };
+function objectOf(uri: string): { bucket: string; key: string } {
+  const object = parseS3Uri(uri);
+  if (!object?.key) throw new Error(`Not an S3 URI: ${uri}`);
+  return object;
 }
 
 /** BANDWIDTH and RESOLUTION of each variant in a multivariant playlist, by the variant's URI. */
@@ -41,8 +49,8 @@ export function readVariants(
 
 /** How many frame captures a group wrote: MediaConvert reports the path of the last one (`…/thumb.0000041.jpg`). */
 function captureCount(lastPath: string | undefined): number {
-  const index = lastPath ? /\.(\d{7})\.jpg$/.exec(lastPath)?.[1] : undefined;
-  return index === undefined ? 0 : Number(index) + 1;
+  const index = lastPath ? parseCaptureKey(lastPath)?.index : undefined;
+  return index === undefined ? 0 : index + 1;
 }
 
 /** What a COMPLETE event says the job produced, with bitrates read from the multivariant playlist. */
@@ -54,7 +62,7 @@ async function playableMedia(
   const hls = groups.find((group) => group.type === 'HLS_GROUP');
   const multivariant = hls?.playlistFilePaths?.[0];
   if (!hls || !multivariant) throw new Error(`Job ${detail.jobId} completed without an HLS playlist`);
-  const { bucket, key: playbackPath } = parseS3Uri(multivariant);
+  const { bucket, key: playbackPath } = objectOf(multivariant);
   const variants = readVariants(await deps.media.readText(bucket, playbackPath));
 
   const outputs = hls.outputDetails;
@@ -64,11 +72,11 @@ async function playableMedia(
     : outputs.flatMap((output) => {
         const path = output.outputFilePaths?.[0];
         if (!path) return [];
-        const { key } = parseS3Uri(path);
+        const { key } = objectOf(path);
         const file = key.split('/').pop() as string;
         const width = output.videoDetails?.widthInPx ?? 0;
         const height = output.videoDetails?.heightInPx ?? 0;
-        const name = /_([^_/]+)\.m3u8$/.exec(file)?.[1] ?? `${Math.min(width, height)}p`;
+        const name = renditionOfPlaylistKey(file) ?? `${Math.min(width, height)}p`;
         return [{ name, width, height, bitrate: variants.get(file)?.bandwidth ?? 0, playlistPath: key }];
       });
   renditions.sort((a, b) => b.height * b.width - a.height * a.width);
@@ -81,24 +89,26 @@ async function playableMedia(
     ...(audioOnly ? { audioOnly: true } : {}),
   };
 
-  const captures = (name: string) =>
+  const captures = (output: VideoOutput) =>
     groups.find(
       (group) =>
-        group.type === 'FILE_GROUP' && group.outputDetails?.[0]?.outputFilePaths?.[0]?.includes(`/${name}/`),
+        group.type === 'FILE_GROUP' &&
+        parseVideoOutputKey(parseS3Uri(group.outputDetails?.[0]?.outputFilePaths?.[0] ?? '')?.key ?? '')
+          ?.output === output,
     )?.outputDetails?.[0]?.outputFilePaths?.[0];
-  const lastThumbnail = captures(OUTPUT_NAMES.thumbnails.folder);
+  const lastThumbnail = captures('thumbnails');
   const count = captureCount(lastThumbnail);
   if (lastThumbnail && count > 0) {
-    const { key } = parseS3Uri(lastThumbnail);
+    const { key } = objectOf(lastThumbnail);
     media.thumbnails = {
-      pathTemplate: key.replace(/\.\d{7}\.jpg$/, '.{index}.jpg'),
+      pathTemplate: parseCaptureKey(key)?.template ?? key,
       count,
       intervalSeconds: OUTPUT_NAMES.thumbnails.everySeconds,
     };
   }
   // The poster group keeps its last capture: a few seconds in, past any fade-in from black.
-  const poster = captures(OUTPUT_NAMES.poster.folder);
-  if (poster) media.posterPath = parseS3Uri(poster).key;
+  const poster = captures('poster');
+  if (poster) media.posterPath = objectOf(poster).key;
   return media;
 }
 

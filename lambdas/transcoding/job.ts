@@ -1,17 +1,15 @@
 import type { CreateJobRequest, Output, OutputGroup } from '@aws-sdk/client-mediaconvert';
+import { mediaConvertNames, s3Uri, VIDEO_OUTPUTS, videoOutputDestination } from '#contract/media-layout.ts';
 import { GOP_SECONDS, type Ladder, SEGMENT_SECONDS } from './ladder.ts';
 
-/** Where a video's outputs go in the media bucket, relative to `s3://<media bucket>/`. */
-export function mediaPrefix(videoId: string): string {
-  return `videos/${videoId}`;
-}
-
-/** Names of the files a transcode writes, shared by MediaConvert's settings and the completion handler. */
+/**
+ * What a transcode writes, shared by MediaConvert's settings and the completion handler: each group's folder
+ * and base name (the media layout's) and the frame captures' size and rate.
+ */
 export const OUTPUT_NAMES = {
-  /** `<prefix>/hls/index.m3u8` is the multivariant playlist; renditions are `index_<name>.m3u8`. */
-  hls: { folder: 'hls', base: 'index' },
-  thumbnails: { folder: 'thumbnails', base: 'thumb', everySeconds: 5, width: 320 },
-  poster: { folder: 'poster', base: 'poster', width: 1280 },
+  hls: VIDEO_OUTPUTS.hls,
+  thumbnails: { ...VIDEO_OUTPUTS.thumbnails, everySeconds: 5, width: 320 },
+  poster: { ...VIDEO_OUTPUTS.poster, width: 1280 },
 } as const;
 
 export interface TranscodeJobInput {
@@ -31,7 +29,7 @@ const AUDIO_SELECTOR = 'Audio Selector 1';
 
 function videoOutput(rendition: Ladder['renditions'][number], ladder: Ladder): Output {
   return {
-    NameModifier: `_${rendition.name}`,
+    NameModifier: mediaConvertNames.renditionModifier(rendition.name),
     ContainerSettings: { Container: 'M3U8', M3u8Settings: {} },
     VideoDescription: {
       Width: rendition.width,
@@ -87,19 +85,18 @@ function hlsGroup(input: TranscodeJobInput): OutputGroup {
       : // An audio-only source becomes an audio-only HLS stream.
         [
           {
-            NameModifier: '_audio',
+            NameModifier: mediaConvertNames.renditionModifier('audio'),
             ContainerSettings: { Container: 'M3U8', M3u8Settings: {} },
             AudioDescriptions: ladder.audio ? [audioDescription(ladder.audio)] : [],
             OutputSettings: { HlsSettings: {} },
           },
         ];
-  const { folder, base } = OUTPUT_NAMES.hls;
   return {
     Name: 'HLS',
     OutputGroupSettings: {
       Type: 'HLS_GROUP_SETTINGS',
       HlsGroupSettings: {
-        Destination: `s3://${input.mediaBucket}/${mediaPrefix(input.videoId)}/${folder}/${base}`,
+        Destination: s3Uri(input.mediaBucket, videoOutputDestination(input.videoId, 'hls')),
         SegmentLength: SEGMENT_SECONDS,
         MinSegmentLength: 0,
         SegmentControl: 'SEGMENTED_FILES',
@@ -126,13 +123,12 @@ function frameCaptureGroup(
   if (!top) throw new Error('frame captures need a video rendition');
   const captureWidth = Math.min(width, top.width);
   const captureHeight = Math.max(2, Math.floor((top.height * captureWidth) / top.width / 2) * 2);
-  const { folder, base } = OUTPUT_NAMES[name];
   return {
     Name: name,
     OutputGroupSettings: {
       Type: 'FILE_GROUP_SETTINGS',
       FileGroupSettings: {
-        Destination: `s3://${input.mediaBucket}/${mediaPrefix(input.videoId)}/${folder}/${base}`,
+        Destination: s3Uri(input.mediaBucket, videoOutputDestination(input.videoId, name)),
       },
     },
     Outputs: [

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Failure } from '#contract/catalog.ts';
 
+import { parseUploadKey, s3Uri } from '#contract/media-layout.ts';
+
 import type { VideoCatalog } from '../catalog/video-catalog.ts';
 import { logger } from '../shared/logger.ts';
-import { parseUploadKey } from '../uploads/keys.ts';
 import { buildTranscodeJob } from './job.ts';
 import { buildLadder, UntranscodableSourceError } from './ladder.ts';
 import type { SourceStore, Transcoder } from './ports.ts';
@@ -78,7 +79,7 @@ export async function submitUpload(deps: SubmitDeps, object: UploadedObject): Pr
   const sniffed = sniffContainer(head);
   if (!sniffed.supported) return reject({ code: 'NOT_A_VIDEO', message: sniffed.reason });
 
-  const source = `s3://${object.bucket}/${object.key}`;
+  const source = s3Uri(object.bucket, object.key);
   const probe = await deps.transcoder.probe(source);
   if (!probe.ok) return reject({ code: 'UNREADABLE_MEDIA', message: probe.reason });
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Video } from '#contract/catalog.ts';
+import { uploadKey } from '#contract/media-layout.ts';
 import { ACCEPTED_MEDIA, acceptedVideoContentType, fileExtension } from '#contract/media-types.ts';
 import { type PartPlan, planParts, planWithPartSize } from '#contract/part-plan.ts';
 import { ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS } from '#contract/resources.ts';
@@ -24,7 +25,6 @@ import {
   UploadNotInProgressError,
   UploadTooLargeError,
 } from './errors.ts';
-import { uploadKey } from './keys.ts';
 import {
   type ClaimedPart,
   checkParts,

@@ -24,7 +24,8 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { ERROR_CACHING_SECONDS, MEDIA_PATH_PREFIXES } from '#contract/delivery.ts';
+import { ERROR_CACHING_SECONDS } from '#contract/delivery.ts';
+import { MEDIA_PATH_PREFIXES } from '#contract/media-layout.ts';
 import type { MediaDomain } from '../shared/settings.ts';
 
 /** Where the web app's access logs go. */

@@ -3,15 +3,9 @@ import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { UPLOADS_PREFIX } from '../../lambdas/uploads/keys.ts';
+import { UPLOAD_OBJECTS, UPLOADS_PREFIX, VIDEO_OBJECTS, VIDEOS_PREFIX } from '#contract/media-layout.ts';
 import { escapeRegex } from '../shared/access.ts';
 import type { SkycastFunction } from '../shared/skycast-function.ts';
-
-/**
- * Where transcodes write in the media bucket: `videos/<videoId>/…` (`mediaPrefix` in
- * lambdas/transcoding/job.ts; the infra tests check the two agree).
- */
-export const TRANSCODE_OUTPUT_PREFIX = 'videos/';
 
 /** The MediaConvert queue jobs go to: every account has `Default`, and Skycast's jobs name no other. */
 export const MEDIACONVERT_QUEUE = 'Default';
@@ -22,10 +16,6 @@ export interface MediaConvertRoleProps {
   uploadsBucket: IBucket;
   /** Where renditions, posters and thumbnails go. */
   mediaBucket: IBucket;
-  /** The only keys MediaConvert may read. @default UPLOADS_PREFIX (`uploads/`) */
-  inputPrefix?: string;
-  /** The only keys MediaConvert may write. @default TRANSCODE_OUTPUT_PREFIX (`videos/`) */
-  outputPrefix?: string;
 }
 
 /**
@@ -39,8 +29,6 @@ export class MediaConvertRole extends Construct {
 
   constructor(scope: Construct, id: string, props: MediaConvertRoleProps) {
     super(scope, id);
-    const inputPrefix = props.inputPrefix ?? UPLOADS_PREFIX;
-    const outputPrefix = props.outputPrefix ?? TRANSCODE_OUTPUT_PREFIX;
     this.mediaBucket = props.mediaBucket;
 
     this.role = new Role(this, 'Role', {
@@ -50,13 +38,13 @@ export class MediaConvertRole extends Construct {
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
         actions: ['s3:GetObject'],
-        resources: [props.uploadsBucket.arnForObjects(`${inputPrefix}*`)],
+        resources: [props.uploadsBucket.arnForObjects(UPLOAD_OBJECTS)],
       }),
     );
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
         actions: ['s3:PutObject'],
-        resources: [props.mediaBucket.arnForObjects(`${outputPrefix}*`)],
+        resources: [props.mediaBucket.arnForObjects(VIDEO_OBJECTS)],
       }),
     );
     // The buckets use SSE-S3 today; should one get a KMS key, MediaConvert needs it to read or write.
@@ -70,15 +58,15 @@ export class MediaConvertRole extends Construct {
           id: 'AwsSolutions-IAM5',
           reason:
             `MediaConvert reads the original of whichever video a job names, so it may get any object under ` +
-            `\`${inputPrefix}\` in the uploads bucket, where uploads live by owner and video id, and nothing else.`,
-          appliesTo: [{ regex: `/^Resource::.*\\/${escapeRegex(inputPrefix)}\\*$/g` }],
+            `\`${UPLOADS_PREFIX}\` in the uploads bucket, where uploads live by owner and video id, and nothing else.`,
+          appliesTo: [{ regex: `/^Resource::.*\\/${escapeRegex(UPLOAD_OBJECTS)}$/g` }],
         },
         {
           id: 'AwsSolutions-IAM5',
           reason:
-            `MediaConvert writes each job's renditions, poster and thumbnails under \`${outputPrefix}<videoId>/\` ` +
+            `MediaConvert writes each job's renditions, poster and thumbnails under \`${VIDEOS_PREFIX}<videoId>/\` ` +
             'in the media bucket; the video id is only known per job, so the grant covers that prefix only.',
-          appliesTo: [{ regex: `/^Resource::.*\\/${escapeRegex(outputPrefix)}\\*$/g` }],
+          appliesTo: [{ regex: `/^Resource::.*\\/${escapeRegex(VIDEO_OBJECTS)}$/g` }],
         },
       ],
       true,

@@ -11,6 +11,7 @@ import {
   renderPlaylist,
   targetDurationOf,
 } from '#contract/hls/index.ts';
+import { ivsHlsNames, ivsSegmentIndex } from '#contract/media-layout.ts';
 
 export interface Segment {
   /** Index in the rendition, from 0; also the segment's file name, `<index>.ts`. */
@@ -36,8 +37,8 @@ export function readSegments(playlist: string): Segment[] {
     throw error;
   }
   return parsed.segments.flatMap((segment) => {
-    const index = /^(\d+)\.ts$/.exec(segment.uri)?.[1];
-    return index === undefined ? [] : [{ index: Number(index), durationSeconds: segment.duration }];
+    const index = ivsSegmentIndex(segment.uri);
+    return index === undefined ? [] : [{ index, durationSeconds: segment.duration }];
   });
 }
 
@@ -101,7 +102,7 @@ export function renderMultivariant(variants: readonly VariantInfo[], query = '')
     independentSegments: true,
     media: [],
     variants: variants.map((variant) => ({
-      uri: `${variant.name}/playlist.m3u8${query}`,
+      uri: `${ivsHlsNames.renditionPlaylist(variant.name)}${query}`,
       bandwidth: variant.bandwidth,
       resolution: { width: variant.width, height: variant.height },
       codecs: variant.codecs,

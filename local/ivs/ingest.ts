@@ -5,6 +5,7 @@
  */
 import { mkdir, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ivsHlsNames } from '#contract/media-layout.ts';
 import { decodeAmf0 } from './amf0.ts';
 import type { IvsEvents } from './events.ts';
 import { FLV_TAG } from './flv.ts';
@@ -163,7 +164,7 @@ export class Ingest {
     const list = stream.segments.get(rendition) ?? [];
     const old = list[list.length - 1 - 2 * LIVE_WINDOW_SEGMENTS];
     if (!old) return;
-    const file = join(stream.dir, rendition, `${old.index}.ts`);
+    const file = join(stream.dir, ivsHlsNames.segment(rendition, old.index));
     const remove = () => unlink(file).catch(() => {});
     if (stream.recording) void stream.recording.afterWrites(remove);
     else void remove();

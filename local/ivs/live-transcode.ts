@@ -7,6 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ivsHlsNames, ivsThumbnailIndex } from '#contract/media-layout.ts';
 import { terminate } from '../child-process.ts';
 import { readSegments, type Segment, type VariantInfo } from './hls-playlist.ts';
 
@@ -129,12 +130,13 @@ function liveTranscodeArgs(options: {
     '-hls_flags',
     'independent_segments+temp_file',
     '-hls_segment_filename',
-    '%v/%d.ts',
+    ivsHlsNames.segmentPattern,
     '-var_stream_map',
     streamMap,
-    '%v/playlist.m3u8',
+    ivsHlsNames.renditionPlaylistPattern,
   );
-  if (thumbs) args.push('-map', '[vt]', '-f', 'image2', '-start_number', '0', 'thumbs/thumb%d.jpg');
+  if (thumbs)
+    args.push('-map', '[vt]', '-f', 'image2', '-start_number', '0', `thumbs/${ivsHlsNames.thumbnailPattern}`);
   return args;
 }
 
@@ -226,14 +228,18 @@ export class LiveTranscode {
     for (const rung of LIVE_LADDER) {
       let text: string;
       try {
-        text = await readFile(join(this.options.dir, rung.name, 'playlist.m3u8'), 'utf8');
+        text = await readFile(join(this.options.dir, ivsHlsNames.renditionPlaylist(rung.name)), 'utf8');
       } catch {
         continue;
       }
       const known = this.seen.get(rung.name) ?? 0;
       const segments = readSegments(text);
       for (const segment of segments.slice(known)) {
-        this.options.onSegment(rung.name, segment, join(this.options.dir, rung.name, `${segment.index}.ts`));
+        this.options.onSegment(
+          rung.name,
+          segment,
+          join(this.options.dir, ivsHlsNames.segment(rung.name, segment.index)),
+        );
       }
       this.seen.set(rung.name, Math.max(known, segments.length));
     }
@@ -244,17 +250,14 @@ export class LiveTranscode {
       } catch {
         return;
       }
-      const indexes = names
-        .map((name) => /^thumb(\d+)\.jpg$/.exec(name)?.[1])
-        .filter((index): index is string => index !== undefined)
-        .map(Number);
+      const indexes = names.map(ivsThumbnailIndex).filter((index): index is number => index !== undefined);
       const highest = indexes.length ? Math.max(...indexes) : -1;
       // While ffmpeg runs, the newest image may still be being written; it counts once the next one exists.
       const complete = this.running ? highest : highest + 1;
       while (this.thumbnailsSeen < complete) {
         const index = this.thumbnailsSeen;
         this.thumbnailsSeen += 1;
-        this.options.onThumbnail(index, join(this.options.dir, 'thumbs', `thumb${index}.jpg`));
+        this.options.onThumbnail(index, join(this.options.dir, 'thumbs', ivsHlsNames.thumbnail(index)));
       }
     }
   }

@@ -4,6 +4,7 @@
  * and errors. Input and output are the operations' JSON bodies (api.ts carries them over HTTP).
  */
 import { createHash, type KeyObject } from 'node:crypto';
+import { livePlaybackPath } from '#contract/media-layout.ts';
 import { conflictError, IvsApiError, notFoundError, validationError } from './errors.ts';
 import type { LiveStream } from './live-stream.ts';
 import { importPlaybackPublicKey } from './playback-token.ts';
@@ -178,7 +179,7 @@ export class IvsOperations {
       preset: '',
       containerFormat: 'TS',
       ingestEndpoint: this.options.ingestHost,
-      playbackUrl: `${this.options.playbackBaseUrl}/${id}/master.m3u8`,
+      playbackUrl: `${this.options.playbackBaseUrl}/${livePlaybackPath(id)}`,
       tags: tagsOf(input.tags),
     };
     this.resources.channels.set(channel.arn, channel);

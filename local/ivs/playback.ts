@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { ivsHlsNames, parseLivePlaybackPath } from '#contract/media-layout.ts';
 import { renderLivePlaylist, renderMultivariant } from './hls-playlist.ts';
 import { LIVE_WINDOW_SEGMENTS, type LiveStream } from './live-stream.ts';
 import { LIVE_LADDER } from './live-transcode.ts';
@@ -39,13 +40,12 @@ export async function servePlayback(
   const text = (status: number, message: string) =>
     send(status, 'text/plain; charset=utf-8', `${message}\n`, 'no-store');
   if (request.method !== 'GET' && request.method !== 'HEAD') return text(405, 'GET or HEAD only.');
-  const match =
-    /^([A-Za-z0-9]{1,64})\/(?:(master\.m3u8)|([A-Za-z0-9]{1,16})\/(?:(playlist\.m3u8)|(\d{1,9})\.ts))$/.exec(
-      path,
-    );
-  if (!match) return text(404, 'No such live media.');
-  const [, channelId, master, rendition, , segmentIndex] = match;
-  const stream = parts.live.get(parts.resources.arn('channel', channelId as string));
+  const live = parseLivePlaybackPath(path);
+  if (!live) return text(404, 'No such live media.');
+  const master = live.file === 'multivariant';
+  const rendition = live.file === 'multivariant' ? undefined : live.rendition;
+  const segmentIndex = live.file === 'segment' ? live.index : undefined;
+  const stream = parts.live.get(parts.resources.arn('channel', live.channelId));
   if (stream?.state !== 'LIVE') return text(404, 'This channel is not live.');
   const token = query.get('token') ?? undefined;
   let suffix = '';
@@ -74,7 +74,7 @@ export async function servePlayback(
       'max-age=1',
     );
   }
-  const index = Number(segmentIndex);
+  const index = segmentIndex;
   if (!segments.some((segment) => segment.index === index)) return text(404, 'No such segment.');
   let bytes: Buffer;
   try {
@@ -90,7 +90,7 @@ async function segmentBytes(stream: LiveStream, rendition: string, index: number
   const cacheKey = `${rendition}/${index}`;
   let cached = stream.segmentCache.get(cacheKey);
   if (!cached) {
-    cached = readFile(join(stream.dir, rendition, `${index}.ts`));
+    cached = readFile(join(stream.dir, ivsHlsNames.segment(rendition, index)));
     stream.segmentCache.set(cacheKey, cached);
     // Keep about two live windows of every rendition; players ask for nothing older.
     const limit = 2 * LIVE_WINDOW_SEGMENTS * LIVE_LADDER.length;

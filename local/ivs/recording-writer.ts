@@ -4,11 +4,21 @@
  * `events/recording-started.json` and `events/recording-ended.json`, `media/hls/master.m3u8`,
  * `media/hls/<rendition>/playlist.m3u8` with its segments, and `media/thumbnails/thumb<N>.jpg`. Segments and
  * thumbnails are written as they are produced, playlists after each segment; a stream that reconnects
- * within the reconnect window continues the same session after a discontinuity.
+ * within the reconnect window continues the same session after a discontinuity. The keys come from the media
+ * layout (lambdas/contract/media-layout-aws.ts), which the handlers read the recording with.
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  RECORDING_FILES,
+  recordingFileKey,
+  recordingKeyPrefix,
+  recordingMultivariantKey,
+  recordingRenditionPlaylistKey,
+  recordingSegmentKey,
+  recordingThumbnailKey,
+} from '#contract/media-layout.ts';
 import {
   renderMultivariant,
   renderRecordingPlaylist,
@@ -27,18 +37,6 @@ const ALPHANUMERIC = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012345
 export function randomId(length: number): string {
   const bytes = randomBytes(length);
   return Array.from(bytes, (byte) => ALPHANUMERIC[byte % ALPHANUMERIC.length]).join('');
-}
-
-/** `ivs/v1/<account>/<channel>/<y>/<m>/<d>/<h>/<min>/<recording id>`, the date parts unpadded as IVS writes them. */
-export function recordingPrefix(accountId: string, channelId: string, at: Date, recordingId: string): string {
-  const parts = [
-    at.getUTCFullYear(),
-    at.getUTCMonth() + 1,
-    at.getUTCDate(),
-    at.getUTCHours(),
-    at.getUTCMinutes(),
-  ];
-  return ['ivs', 'v1', accountId, channelId, ...parts.map(String), recordingId].join('/');
 }
 
 const seconds = (date: Date) => `${date.toISOString().slice(0, 19)}Z`;
@@ -66,7 +64,12 @@ export class RecordingWriter {
   private discontinuityPending = new Set<string>();
 
   constructor(private readonly options: RecordingWriterOptions) {
-    this.prefix = recordingPrefix(options.accountId, options.channelId, options.startedAt, this.recordingId);
+    this.prefix = recordingKeyPrefix({
+      accountId: options.accountId,
+      channelId: options.channelId,
+      startedAt: options.startedAt,
+      recordingId: this.recordingId,
+    });
     for (const rung of options.ladder) this.segments.set(rung.name, []);
   }
 
@@ -76,13 +79,14 @@ export class RecordingWriter {
     return Math.round(list.reduce((sum, segment) => sum + segment.durationSeconds * 1000, 0));
   }
 
+  /** Writes the object at `key`, a full key of the recordings bucket. */
   private put(key: string, body: Buffer | string): Promise<void> {
     const extension = key.split('.').pop() ?? '';
     return this.options.s3
       .send(
         new PutObjectCommand({
           Bucket: this.options.bucket,
-          Key: `${this.prefix}/${key}`,
+          Key: key,
           Body: body,
           ContentType: CONTENT_TYPES[extension] ?? 'application/octet-stream',
         }),
@@ -105,17 +109,23 @@ export class RecordingWriter {
       media: {
         hls: {
           ...(endedAt ? { duration_ms: this.durationMs } : {}),
-          path: 'media/hls',
-          playlist: 'master.m3u8',
+          path: RECORDING_FILES.hlsFolder,
+          playlist: RECORDING_FILES.multivariantPlaylist,
           renditions: this.options.ladder.map((rung) => ({
             path: rung.name,
-            playlist: 'playlist.m3u8',
+            playlist: RECORDING_FILES.renditionPlaylist,
             resolution_width: rung.width,
             resolution_height: rung.height,
           })),
         },
         ...(this.options.thumbnails
-          ? { thumbnails: { path: 'media/thumbnails', resolution_height: 360, resolution_width: 640 } }
+          ? {
+              thumbnails: {
+                path: RECORDING_FILES.thumbnailsFolder,
+                resolution_height: 360,
+                resolution_width: 640,
+              },
+            }
           : {}),
       },
     };
@@ -125,9 +135,9 @@ export class RecordingWriter {
   start(streamId: string): Promise<void> {
     this.streamIds.push(streamId);
     return this.enqueue(async () => {
-      await this.put('media/hls/master.m3u8', renderMultivariant(this.options.ladder));
+      await this.put(recordingMultivariantKey(this.prefix), renderMultivariant(this.options.ladder));
       await this.put(
-        'events/recording-started.json',
+        recordingFileKey(this.prefix, RECORDING_FILES.started),
         JSON.stringify(this.metadata('RECORDING_STARTED'), null, 2),
       );
     });
@@ -148,16 +158,22 @@ export class RecordingWriter {
       ...(this.discontinuityPending.delete(rendition) && list.length > 0 ? { discontinuity: true } : {}),
     };
     void this.enqueue(async () => {
-      await this.put(`media/hls/${rendition}/${recorded.index}.ts`, await readFile(file));
+      await this.put(recordingSegmentKey(this.prefix, rendition, recorded.index), await readFile(file));
       list.push(recorded);
-      await this.put(`media/hls/${rendition}/playlist.m3u8`, renderRecordingPlaylist(list, false));
+      await this.put(
+        recordingRenditionPlaylistKey(this.prefix, rendition),
+        renderRecordingPlaylist(list, false),
+      );
     });
   }
 
   addThumbnail(file: string): void {
     void this.enqueue(async () => {
       const index = this.thumbnailCount;
-      await this.put(`media/thumbnails/thumb${index}.jpg`, await readFile(file));
+      await this.put(
+        recordingThumbnailKey(recordingFileKey(this.prefix, RECORDING_FILES.thumbnailsFolder), index),
+        await readFile(file),
+      );
       this.thumbnailCount += 1;
     });
   }
@@ -176,9 +192,12 @@ export class RecordingWriter {
   async finish(endedAt: Date): Promise<void> {
     await this.enqueue(async () => {
       for (const [rendition, list] of this.segments)
-        await this.put(`media/hls/${rendition}/playlist.m3u8`, renderRecordingPlaylist(list, true));
+        await this.put(
+          recordingRenditionPlaylistKey(this.prefix, rendition),
+          renderRecordingPlaylist(list, true),
+        );
       await this.put(
-        'events/recording-ended.json',
+        recordingFileKey(this.prefix, RECORDING_FILES.ended),
         JSON.stringify(this.metadata('RECORDING_ENDED', endedAt), null, 2),
       );
     });

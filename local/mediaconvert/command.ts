@@ -19,6 +19,7 @@
  * - ScalingBehavior DEFAULT keeps the picture's aspect ratio and pads (letterbox/pillarbox) to the frame size.
  */
 import { join } from 'node:path';
+import { mediaConvertNames } from '#contract/media-layout.ts';
 import type {
   Destination,
   FrameCaptureOutputSpec,
@@ -284,7 +285,7 @@ function hlsBranch(
         'csv',
         '-segment_start_number',
         '1',
-        join(folder, `${name}_%05d.aac`),
+        join(folder, mediaConvertNames.segmentPattern(name, 'aac')),
       ],
     };
   }
@@ -325,8 +326,8 @@ function hlsBranch(
     'mpegts_pmt_start_pid=480:mpegts_start_pid=481',
     ...(group.integerDurations ? ['-hls_flags', 'round_durations'] : []),
     '-hls_segment_filename',
-    join(folder, `${name}_%05d.ts`),
-    join(folder, `${name}.m3u8`),
+    join(folder, mediaConvertNames.segmentPattern(name, 'ts')),
+    join(folder, mediaConvertNames.playlist(name)),
   ];
   return {
     output: {
@@ -395,7 +396,7 @@ function captureBranch(
       'image2',
       '-start_number',
       '0',
-      join(folder, `${name}.%07d.jpg`),
+      join(folder, mediaConvertNames.capturePattern(name)),
     ],
   };
 }

@@ -15,6 +15,7 @@ import {
   targetDurationOf,
   type VariantStream,
 } from '#contract/hls/index.ts';
+import { mediaConvertNames } from '#contract/media-layout.ts';
 import type { Fraction } from './media-info.ts';
 
 const run = promisify(execFile);
@@ -178,6 +179,6 @@ export async function finishPackedAudio(
     await writeFile(path, Buffer.concat([transportStreamTimestampTag(Number(start)), await readFile(path)]));
     segments.push({ uri, duration: Number(end) - Number(start), discontinuity: false });
   }
-  await writeFile(join(folder, `${name}.m3u8`), mediaPlaylist(segments, integerDurations));
+  await writeFile(join(folder, mediaConvertNames.playlist(name)), mediaPlaylist(segments, integerDurations));
   await rm(listPath);
 }

@@ -5,6 +5,7 @@
  * exactly are mapped to their nearest x264/ffmpeg equivalent; each such mapping says so where it is made.
  */
 import type { CreateJobRequest } from '@aws-sdk/client-mediaconvert';
+import { parseS3Uri } from '#contract/media-layout.ts';
 import { invalidSetting, missingSetting, unsupportedSetting } from './errors.ts';
 import { SettingsReader } from './settings-reader.ts';
 
@@ -154,20 +155,20 @@ const H264_LEVELS = [
 
 /** `s3://bucket/key` → bucket and key. */
 export function parseS3Url(url: string, path: string): S3Location {
-  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(url);
-  if (!match) throw invalidSetting(path, url, 'Should be an s3://bucket/key URL');
-  return { bucket: match[1] as string, key: match[2] as string };
+  const location = parseS3Uri(url);
+  if (!location?.key) throw invalidSetting(path, url, 'Should be an s3://bucket/key URL');
+  return location;
 }
 
 function destination(url: string, path: string, inputKey: string): Destination {
-  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
-  if (!match) throw invalidSetting(path, url, 'Should be an s3://bucket/prefix/base URL');
-  const rest = match[2] as string;
+  const location = parseS3Uri(url);
+  if (!location) throw invalidSetting(path, url, 'Should be an s3://bucket/prefix/base URL');
+  const rest = location.key;
   const slash = rest.lastIndexOf('/');
   const prefix = rest.slice(0, slash + 1);
   // A destination ending in "/" names no base: MediaConvert then uses the input file's name.
   const inputName = (inputKey.split('/').pop() ?? 'output').replace(/\.[^.]*$/, '');
-  return { bucket: match[1] as string, prefix, base: rest.slice(slash + 1) || inputName };
+  return { bucket: location.bucket, prefix, base: rest.slice(slash + 1) || inputName };
 }
 
 function readInput(input: SettingsReader): JobSpec['input'] {

@@ -5,6 +5,7 @@
  */
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isMediaConvertFile, mediaConvertNames, s3Uri } from '#contract/media-layout.ts';
 import {
   type EncoderOptions,
   IncompatibleSettingsError,
@@ -43,8 +44,6 @@ export interface RunContext {
 export interface JobOutcome {
   outputGroupDetails: OutputGroupDetail[];
 }
-
-const s3Url = (bucket: string, key: string) => `s3://${bucket}/${key}`;
 
 function probeFailure(url: string, error: ProbeFailedError): JobFailure {
   if (/moov atom not found/i.test(error.stderr)) {
@@ -120,10 +119,7 @@ async function outputFiles(outDir: string, output: PlannedOutput): Promise<FileT
   const folder = join(outDir, output.folder);
   const { bucket, prefix } = output.destination;
   const files = (await readdir(folder)).filter((file) =>
-    output.kind === 'capture'
-      ? new RegExp(`^${escapeRegExp(output.name)}\\.\\d{7,}\\.jpg$`).test(file)
-      : file === `${output.name}.m3u8` ||
-        new RegExp(`^${escapeRegExp(output.name)}_\\d{5,}\\.(ts|aac)$`).test(file),
+    isMediaConvertFile(output.name, file, output.kind === 'capture' ? 'capture' : 'hls'),
   );
   return files.sort().map((file) => ({
     path: join(folder, file),
@@ -132,8 +128,6 @@ async function outputFiles(outDir: string, output: PlannedOutput): Promise<FileT
     stage: file.endsWith('.m3u8') ? 1 : 0,
   }));
 }
-
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 async function finishHlsGroup(
   outDir: string,
@@ -147,7 +141,7 @@ async function finishHlsGroup(
   for (const output of outputs) {
     if (output.kind === 'capture') continue;
     if (output.kind === 'hls-audio') await finishPackedAudio(folder, output.name, group.integerDurations);
-    const stats = await renditionStats(folder, `${output.name}.m3u8`);
+    const stats = await renditionStats(folder, mediaConvertNames.playlist(output.name));
     const first = stats.segments[0];
     if (!first) throw new JobFailure(JOB_ERROR.UNEXPECTED, `Output [${output.name}] has no segments`);
     const codecs =
@@ -158,7 +152,7 @@ async function finishHlsGroup(
           ]
         : [AAC_LC];
     variants.push({
-      uri: `${output.name}.m3u8`,
+      uri: mediaConvertNames.playlist(output.name),
       stats,
       codecs,
       ...(output.width && output.height ? { width: output.width, height: output.height } : {}),
@@ -168,7 +162,7 @@ async function finishHlsGroup(
     durationMs = Math.max(durationMs, outputDuration);
     const { bucket, prefix } = output.destination;
     detail.outputDetails.push({
-      outputFilePaths: [s3Url(bucket, `${prefix}${output.name}.m3u8`)],
+      outputFilePaths: [s3Uri(bucket, `${prefix}${mediaConvertNames.playlist(output.name)}`)],
       durationInMs: outputDuration,
       ...(output.width && output.height
         ? {
@@ -182,10 +176,11 @@ async function finishHlsGroup(
     });
   }
   const { bucket, prefix, base } = group.destination;
-  const path = join(folder, `${base}.m3u8`);
+  const name = mediaConvertNames.playlist(base);
+  const path = join(folder, name);
   await writeFile(path, multivariantPlaylist(variants));
-  detail.playlistFilePaths = [s3Url(bucket, `${prefix}${base}.m3u8`)];
-  return { detail, multivariant: { path, bucket, key: `${prefix}${base}.m3u8`, stage: 2 }, durationMs };
+  detail.playlistFilePaths = [s3Uri(bucket, `${prefix}${name}`)];
+  return { detail, multivariant: { path, bucket, key: `${prefix}${name}`, stage: 2 }, durationMs };
 }
 
 function frameCaptureDetail(
@@ -203,7 +198,7 @@ function frameCaptureDetail(
       const last = captures[captures.length - 1];
       return {
         // MediaConvert names the last capture here.
-        outputFilePaths: last ? [s3Url(last.bucket, last.key)] : [],
+        outputFilePaths: last ? [s3Uri(last.bucket, last.key)] : [],
         durationInMs: durationMs,
         ...(output.kind === 'capture'
           ? { videoDetails: { widthInPx: output.width, heightInPx: output.height } }
@@ -309,7 +304,7 @@ export async function runJob(jobId: string, spec: JobSpec, context: RunContext):
               if (signal.aborted) throw error;
               throw new JobFailure(
                 JOB_ERROR.S3_WRITE,
-                `Unable to write to output file [${s3Url(file.bucket, file.key)}]: [Failed to write data: ${error instanceof Error ? error.message : String(error)}]`,
+                `Unable to write to output file [${s3Uri(file.bucket, file.key)}]: [Failed to write data: ${error instanceof Error ? error.message : String(error)}]`,
                 { cause: error },
               );
             }

@@ -15,6 +15,7 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
+import { s3Uri } from '#contract/media-layout.ts';
 import { emulatorS3Config } from '../emulator-clients.ts';
 import type { S3Location } from './job-spec.ts';
 import type { ObjectMetadata } from './probe-result.ts';
@@ -70,7 +71,7 @@ export class ObjectStorage {
       };
     } catch (error) {
       if (notFound(error))
-        throw new ObjectNotFoundError(`s3://${location.bucket}/${location.key}`, { cause: error });
+        throw new ObjectNotFoundError(s3Uri(location.bucket, location.key), { cause: error });
       throw error;
     }
   }
@@ -86,7 +87,7 @@ export class ObjectStorage {
       await pipeline(object.Body as Readable, createWriteStream(path), { signal });
     } catch (error) {
       if (notFound(error))
-        throw new ObjectNotFoundError(`s3://${location.bucket}/${location.key}`, { cause: error });
+        throw new ObjectNotFoundError(s3Uri(location.bucket, location.key), { cause: error });
       throw error;
     }
   }

@@ -6,16 +6,19 @@ import {
   deliveryBehaviours,
   ERROR_CACHING_SECONDS,
   findBehaviour,
-  MEDIA_PATH_PREFIXES,
   matchesPathPattern,
   mediaCors,
   mediaSecurityHeaders,
   VIEWER_LIMIT_QUERY,
 } from '#contract/delivery.ts';
+import {
+  MEDIA_PATH_PREFIXES,
+  VIDEO_OUTPUTS,
+  VIDEOS_PREFIX,
+  videoMediaPrefix,
+} from '#contract/media-layout.ts';
 import { routes } from '#contract/routes.ts';
-import { mediaPrefix, OUTPUT_NAMES } from '../../lambdas/transcoding/job.ts';
 import { CLOUDFRONT_READ_SID } from '../../lib/storage/storage.ts';
-import { TRANSCODE_OUTPUT_PREFIX } from '../../lib/transcoding/media-convert.ts';
 import {
   type Cfn,
   deployedFiles,
@@ -84,18 +87,18 @@ describe('the delivery table (lambdas/contract/delivery.ts)', () => {
   });
 
   it('sends every file a transcode writes to the behaviour for its kind', () => {
-    const video = mediaPrefix('01JD3W6P0Q4G5V7X8Y9Z0ABCDE');
-    const { hls, thumbnails, poster } = OUTPUT_NAMES;
+    const video = videoMediaPrefix('01JD3W6P0Q4G5V7X8Y9Z0ABCDE');
+    const { hls, thumbnails, poster } = VIDEO_OUTPUTS;
     const expected: Record<string, string> = {
-      [`${video}/${hls.folder}/${hls.base}.m3u8`]: 'vod-playlists',
-      [`${video}/${hls.folder}/${hls.base}_720p.m3u8`]: 'vod-playlists',
-      [`${video}/${hls.folder}/${hls.base}_720p_00001.ts`]: 'vod-segments',
-      [`${video}/${hls.folder}/${hls.base}_audio_00012.aac`]: 'vod-segments',
-      [`${video}/${thumbnails.folder}/${thumbnails.base}.0000000.jpg`]: 'thumbnails',
-      [`${video}/${poster.folder}/${poster.base}.0000001.jpg`]: 'posters',
+      [`${video}${hls.folder}/${hls.base}.m3u8`]: 'vod-playlists',
+      [`${video}${hls.folder}/${hls.base}_720p.m3u8`]: 'vod-playlists',
+      [`${video}${hls.folder}/${hls.base}_720p_00001.ts`]: 'vod-segments',
+      [`${video}${hls.folder}/${hls.base}_audio_00012.aac`]: 'vod-segments',
+      [`${video}${thumbnails.folder}/${thumbnails.base}.0000000.jpg`]: 'thumbnails',
+      [`${video}${poster.folder}/${poster.base}.0000001.jpg`]: 'posters',
     };
     for (const [key, id] of Object.entries(expected)) {
-      assert.ok(key.startsWith(TRANSCODE_OUTPUT_PREFIX), key);
+      assert.ok(key.startsWith(VIDEOS_PREFIX), key);
       assert.equal(behaviourFor(key).id, id, key);
       assert.equal(behaviourFor(key).origin, 'media', key);
     }

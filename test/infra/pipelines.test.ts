@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ENV } from '#contract/environment.ts';
+import { UPLOADS_PREFIX, uploadKey, VIDEOS_PREFIX, videoPlaylistKey } from '#contract/media-layout.ts';
 import { eventRules, queues, visibilityTimeoutSeconds } from '#contract/pipelines.ts';
 import type { buckets } from '#contract/resources.ts';
 import { defaultRecordingEventDeps, defaultStreamEventDeps } from '../../lambdas/live/deps.ts';
 import { defaultJobEventDeps, defaultSubmitDeps } from '../../lambdas/transcoding/deps.ts';
-import { mediaPrefix } from '../../lambdas/transcoding/job.ts';
-import { UPLOADS_PREFIX, uploadKey } from '../../lambdas/uploads/keys.ts';
 import { DEFAULT_EVENT_DELIVERY } from '../../lib/pipelines/event-rule-pipeline.ts';
 import { applicationName } from '../../lib/shared/settings.ts';
-import { TRANSCODE_OUTPUT_PREFIX } from '../../lib/transcoding/media-convert.ts';
 import {
   actionsOf,
   type Cfn,
@@ -331,7 +329,7 @@ describe('the MediaConvert role', () => {
         {
           effect: 'Allow',
           actions: ['s3:PutObject'],
-          resources: [`${ref(`${media}.Arn`)}/${TRANSCODE_OUTPUT_PREFIX}*`],
+          resources: [`${ref(`${media}.Arn`)}/${VIDEOS_PREFIX}*`],
           condition: undefined,
         },
       ],
@@ -340,7 +338,7 @@ describe('the MediaConvert role', () => {
 
   it('covers the keys the handlers actually use: uploaded originals in, job outputs out', () => {
     assert.ok(uploadKey('owner-1', 'video-1', 'holiday.mp4').startsWith(UPLOADS_PREFIX));
-    assert.ok(`${mediaPrefix('video-1')}/hls/index.m3u8`.startsWith(TRANSCODE_OUTPUT_PREFIX));
+    assert.ok(videoPlaylistKey('video-1').startsWith(VIDEOS_PREFIX));
     // What notifies the pipeline is what MediaConvert may read.
     assert.equal(queues.find((queue) => queue.access.mediaConvert)?.s3Source?.prefix, UPLOADS_PREFIX);
   });

@@ -15,9 +15,9 @@ import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client }
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import type { StoredVideo } from '../../../lambdas/catalog/video-catalog.ts';
 import { DynamoVideoCatalog } from '../../../lambdas/catalog/video-store.ts';
+import { uploadKey } from '../../../lambdas/contract/media-layout.ts';
 import { documentClient } from '../../../lambdas/shared/dynamodb.ts';
 import type { ProbeOutcome, Transcoder } from '../../../lambdas/transcoding/ports.ts';
-import { uploadKey } from '../../../lambdas/uploads/keys.ts';
 import { emulatorClientConfig } from '../../../local/provision.ts';
 import { startTestEmulator, type TestEmulator } from '../../support/emulator.ts';
 

@@ -6,7 +6,6 @@ import HLS from 'hls-parser';
 import { type Playlist, parseMediaPlaylist, parsePlaylist } from '../../../lambdas/contract/hls/index.ts';
 import {
   generatePlaylist,
-  manifestSourceOf,
   type PlaylistSource,
   type SourceBucket,
 } from '../../../lambdas/delivery/manifest.ts';
@@ -54,22 +53,6 @@ const source = new TextPlaylists({
 
 const generate = async (key: string, query = '') =>
   (await generatePlaylist(key, new URLSearchParams(query), source)).body;
-
-describe('manifestSourceOf', () => {
-  it("finds a video's and a recording's prefix and multivariant playlist", () => {
-    assert.deepEqual(manifestSourceOf('videos/v1/clips/0-1000/index.m3u8'), {
-      bucket: 'media',
-      prefix: 'videos/v1/',
-      multivariantKey: 'videos/v1/hls/index.m3u8',
-    });
-    assert.deepEqual(manifestSourceOf(`${REC}clips/0-1000/index.m3u8`), {
-      bucket: 'recordings',
-      prefix: REC,
-      multivariantKey: `${REC}media/hls/master.m3u8`,
-    });
-    assert.equal(manifestSourceOf('ivs/v1/too/short/clips/0-1000/index.m3u8'), undefined);
-  });
-});
 
 describe('generatePlaylist', () => {
   it('filters the multivariant playlist for a phone, pointing back at the source renditions', async () => {

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { recordingEndedKey } from '../../../lambdas/contract/media-layout.ts';
 import {
   countThumbnails,
   parseRecordingEnded,
   RecordingMetadataError,
   readRecordingEnd,
-  recordingEndedKey,
   recordingVideoId,
 } from '../../../lambdas/live/recording.ts';
 import type { IvsEvent } from '../../../lambdas/live/stream-state.ts';

@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { CreateJobRequest } from '@aws-sdk/client-mediaconvert';
+import { uploadKey } from '#contract/media-layout.ts';
 import type { StoredVideo } from '../../../lambdas/catalog/video-catalog.ts';
 import type { JobEventDeps } from '../../../lambdas/transcoding/job-events.ts';
 import type { SourceStore, Transcoder } from '../../../lambdas/transcoding/ports.ts';
 import type { SubmitDeps } from '../../../lambdas/transcoding/submit-upload.ts';
-import { uploadKey } from '../../../lambdas/uploads/keys.ts';
 import { InMemoryVideoCatalog } from '../catalog/in-memory.ts';
 
 // Handler modules read their configuration at import, as at Lambda init.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { uploadKey } from '#contract/media-layout.ts';
 import { acceptedVideoContentType, VIDEO_EXTENSIONS } from '#contract/media-types.ts';
-import { uploadKey } from '../../../lambdas/uploads/keys.ts';
 
 describe('acceptedVideoContentType', () => {
   it('keeps a video/* type as the browser gave it, without parameters', () => {

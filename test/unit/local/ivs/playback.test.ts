@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
 import { describe, it } from 'node:test';
 import HLS from 'hls-parser';
+import { recordingKeyPrefix } from '../../../../lambdas/contract/media-layout.ts';
 import {
   readSegments,
   renderLivePlaylist,
@@ -9,7 +10,6 @@ import {
   renderRecordingPlaylist,
 } from '../../../../local/ivs/hls-playlist.ts';
 import { checkPlaybackToken, importPlaybackPublicKey } from '../../../../local/ivs/playback-token.ts';
-import { recordingPrefix } from '../../../../local/ivs/recording-writer.ts';
 
 const CHANNEL = 'arn:aws:ivs:us-east-1:123456789012:channel/AbCdef1G2hij';
 const pair = generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
@@ -133,7 +133,12 @@ describe('live and recording playlists', () => {
 
   it('names recordings as IVS does: unpadded date parts', () => {
     assert.equal(
-      recordingPrefix('123456789012', 'AbCdef1G2hij', new Date('2026-01-02T03:04:05Z'), 'j8Z9O91ndcVs'),
+      recordingKeyPrefix({
+        accountId: '123456789012',
+        channelId: 'AbCdef1G2hij',
+        startedAt: new Date('2026-01-02T03:04:05Z'),
+        recordingId: 'j8Z9O91ndcVs',
+      }),
       'ivs/v1/123456789012/AbCdef1G2hij/2026/1/2/3/4/j8Z9O91ndcVs',
     );
   });
