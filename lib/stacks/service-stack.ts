@@ -10,6 +10,7 @@ import { applicationName, type SkycastSettings } from '../shared/settings.ts';
 import { CLOUDFRONT_LOGS_PREFIX, S3_ACCESS_LOGS_PREFIX } from '../storage/storage.ts';
 import { MediaConvertRole } from '../transcoding/media-convert.ts';
 import { buildOpenApiDocument } from '../wiring/openapi.ts';
+import type { Route } from '../wiring/routes.ts';
 import type { DataStack } from './data-stack.ts';
 
 /** Props of {@link ServiceStack}. */
@@ -17,6 +18,8 @@ export interface ServiceStackProps extends StackProps {
   settings: SkycastSettings;
   /** The stateful resources this stack's code works on. */
   data: DataStack;
+  /** @default the route table in lib/wiring/routes.ts (the local platform's IAM tests pass a changed one) */
+  routes?: readonly Route[];
 }
 
 /**
@@ -77,6 +80,7 @@ export class ServiceStack extends Stack {
     };
     this.api = new SkycastApi(this, 'Api', {
       apiName: application,
+      ...(props.routes ? { routes: props.routes } : {}),
       userPool: data.accounts.userPool,
       webClient: data.accounts.webClient,
       catalogTable: data.catalog.table,
