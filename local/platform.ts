@@ -3,14 +3,17 @@ import type { AddressInfo } from 'node:net';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { WebConfig } from '../lib/delivery/web-content.ts';
 import { MANIFEST_FUNCTION_ENTRY } from '../lib/wiring/delivery.ts';
+import { liveEnv } from '../lib/wiring/live.ts';
 import { buildOpenApiDocument } from '../lib/wiring/openapi.ts';
-import { routeKey, routes } from '../lib/wiring/routes.ts';
+import { type Route, routeKey, routes as wiredRoutes } from '../lib/wiring/routes.ts';
 import { createCognitoEndpoint } from './cognito-endpoint.ts';
 import { localDynamoDbChoice, startDynamoDbLocal } from './dynamodb-local.ts';
 import { createEventPublisher, type EventPublisher } from './event-bus.ts';
 import { createHttpApi } from './http-api.ts';
+import { type FunctionUsage, type LocalIam, localIamEnabled, startLocalIam } from './iam/index.ts';
+import { recordUsage } from './iam/usage-files.ts';
 import { createJwtAuthorizer } from './jwt-authorizer.ts';
-import { invoke, LOCAL_ACCOUNT_ID, type LocalFunction, loadHandler } from './lambda.ts';
+import { invoke, LOCAL_ACCOUNT_ID, type LocalFunction, stopFunctions } from './lambda.ts';
 import { LIVE_PLAYBACK_PATH, type LocalLive, startLocalLive } from './live.ts';
 import { createMediaServer, type FunctionUrlResult, type MediaServer } from './media-server.ts';
 import { type RunningMediaConvertEmulator, startMediaConvertEmulator } from './mediaconvert/index.ts';
@@ -41,6 +44,13 @@ export interface PlatformOptions {
   rtmpPort?: number;
   /** Print nothing but errors: no request log, no verification codes. @default false */
   quiet?: boolean;
+  /**
+   * Check every AWS call of every function against its synthesized IAM policy (README, "IAM on the local
+   * platform"). @default true, unless SKYCAST_LOCAL_IAM=off
+   */
+  iam?: boolean;
+  /** @default the route table in lib/wiring/routes.ts; another one is mounted and synthesized (IAM tests). */
+  routes?: readonly Route[];
 }
 
 export interface RunningPlatform {
@@ -61,6 +71,8 @@ export interface RunningPlatform {
   ivs: LocalLive['ivs'];
   /** Verification codes the platform "e-mailed", also served at `/local/outbox`. */
   outbox: Outbox;
+  /** The local IAM check, when on: its gateway, and what each function called against what it is granted. */
+  iam?: { endpoint: string; usage(): FunctionUsage[] };
   /**
    * Settles with the reason if something the platform depends on (the emulator) stops while it runs; never
    * settles after `stop()`.
@@ -74,9 +86,6 @@ export interface RunningPlatform {
 }
 
 const REGION = 'us-east-1';
-
-/** Set once handler modules are imported: their module state belongs to that platform for good. */
-let handlersLoaded = false;
 
 function listen(server: Server, port: number): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -97,20 +106,13 @@ function listen(server: Server, port: number): Promise<number> {
   });
 }
 
-/** Handlers read their configuration at module scope, as at Lambda init: the environment must be theirs first. */
-function applyFunctionEnvironment(environment: Record<string, string>, quiet: boolean): void {
-  for (const name of Object.keys(process.env)) {
-    // A service-specific endpoint or a profile from the caller's shell would lead the handlers away from the emulator.
-    if (
-      name.startsWith('AWS_ENDPOINT_URL_') ||
-      ['AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', 'AWS_PROFILE', 'AWS_SESSION_TOKEN'].includes(name)
-    ) {
-      delete process.env[name];
-    }
-  }
-  Object.assign(process.env, environment);
-  // The console shows one line per request; handler logs appear for warnings and errors unless asked for.
-  process.env.POWERTOOLS_LOG_LEVEL ??= quiet ? 'SILENT' : 'WARN';
+/** Variables of the caller's shell that would lead a function away from its own configuration. */
+function withoutCallerSettings(environment: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(environment).filter(
+      ([name]) => !['AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', 'AWS_PROFILE', 'AWS_SESSION_TOKEN'].includes(name),
+    ),
+  );
 }
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
@@ -120,17 +122,13 @@ const plural = (count: number, word: string) => `${count} ${word}${count === 1 ?
  * `/config.json`, `/openapi.json`, the API (every route of the route table, behind the JWT authorizer) and a
  * Cognito endpoint whose verification codes go to a local outbox; the local MediaConvert; and the pipelines
  * (every queue of the wiring table drained into its function as Lambda's SQS event source does, every event
- * rule's events delivered to its function). One per process: the handlers it loads keep their module state, as
- * in a Lambda execution environment.
+ * rule's events delivered to its function). Each function runs in execution environments of its own (worker
+ * threads started at its first invocation) with only its own environment, and, unless turned off, every AWS call
+ * it makes is checked against its synthesized IAM policy by the local IAM gateway.
  */
 export async function startPlatform(options: PlatformOptions = {}): Promise<RunningPlatform> {
-  if (handlersLoaded) {
-    throw new Error(
-      'The local platform has already run in this process, and its handlers keep their init state (clients, ' +
-        'configuration) as in a Lambda execution environment. Start another process for another platform.',
-    );
-  }
   const quiet = options.quiet ?? false;
+  const routes = options.routes ?? wiredRoutes;
   const log = (line: string) => {
     if (!quiet) console.log(line);
   };
@@ -160,6 +158,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
   let live: LocalLive | undefined;
   let pipelines: RunningPipelines | undefined;
   let media: MediaServer | undefined;
+  let iam: LocalIam | undefined;
+  const functions: LocalFunction[] = [];
   const closeServer = () =>
     new Promise<void>((resolveClose) => {
       server.close(() => resolveClose());
@@ -171,6 +171,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     media?.close();
     // Invocations in progress finish first; they may still call MediaConvert or moto.
     await pipelines?.stop();
+    await stopFunctions(functions);
+    if (iam) recordUsage(iam.usage());
+    await iam?.stop();
     await mediaConvert?.stop();
     await live?.ivs.stop();
     publisher?.destroy();
@@ -214,26 +217,82 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       rtmpPort: options.rtmpPort ?? 0,
       publish: (event) => bus.publish(event),
     });
-    applyFunctionEnvironment(
-      {
-        ...functionEnvironment(resources, moto.endpoint, dynamodb?.endpoint, `${url}${PATHS.media}`),
-        AWS_ENDPOINT_URL_MEDIACONVERT: mediaConvert.endpoint,
-        ...live.environment,
-      },
-      quiet,
-    );
-    handlersLoaded = true;
+    const functionKeys = [
+      ...routes.map((route) => ({
+        key: `route:${route.operation.operationId}`,
+        name: `skycast-${route.operation.operationId}`,
+      })),
+      ...resources.queues.map((queue) => ({
+        key: `queue:${queue.definition.id}`,
+        name: `${resources.application}-${queue.definition.id}`,
+      })),
+      ...resources.eventRules.map((rule) => ({
+        key: `rule:${rule.definition.id}`,
+        name: `${resources.application}-${rule.definition.id}`,
+      })),
+      { key: 'manifest', name: 'skycast-manifest' },
+    ];
+    if (options.iam ?? localIamEnabled()) {
+      iam = await startLocalIam({
+        resources: {
+          region: resources.region,
+          accountId: LOCAL_ACCOUNT_ID,
+          application: resources.application,
+          tableName: resources.tableName,
+          bucketNames: resources.bucketNames,
+          userPoolId: resources.userPoolId,
+          userPoolClientId: resources.userPoolClientId,
+          recordingConfigurationArn: live.environment[liveEnv.recordingConfigurationArn] as string,
+          livePlaybackKeySecretArn: live.environment[liveEnv.playbackKeySecret] as string,
+          playbackKeySecretArn: resources.playbackKey.secretArn,
+          mediaConvertRoleArn: resources.mediaConvertRoleArn,
+          queueArns: Object.fromEntries(resources.queues.map((queue) => [queue.definition.id, queue.arn])),
+        },
+        upstreams: {
+          default: moto.endpoint,
+          byService: {
+            dynamodb: dynamodb?.endpoint ?? moto.endpoint,
+            mediaconvert: mediaConvert.endpoint,
+            ivs: live.ivs.endpoint,
+          },
+        },
+        functions: functionKeys,
+        ...(options.routes ? { routes: options.routes } : {}),
+        onDenial: (denial) => console.error(`✖ IAM denied ${denial.functionName}: ${denial.message}`),
+        onSynthesis: (ms) =>
+          log(
+            `ℹ synthesized the functions' IAM policies in ${(ms / 1000).toFixed(1)} s (cached in .skycast/)`,
+          ),
+      });
+    }
+    // What Lambda would give each function: today every function's variables; its endpoints and credentials.
+    const sharedEnvironment = withoutCallerSettings({
+      ...functionEnvironment(resources, moto.endpoint, dynamodb?.endpoint, `${url}${PATHS.media}`),
+      AWS_ENDPOINT_URL_MEDIACONVERT: mediaConvert.endpoint,
+      ...live.environment,
+      // The console shows one line per request; handler logs appear for warnings and errors unless asked for.
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? (quiet ? 'SILENT' : 'WARN'),
+    });
+    const runningIam = iam;
+    const environmentOf = (key: string): Record<string, string> => ({
+      ...sharedEnvironment,
+      ...runningIam?.environmentOf(key),
+    });
+    const localFunction = (key: string, name: string, entry: string): LocalFunction => {
+      const fn: LocalFunction = { name, entry, environment: environmentOf(key) };
+      functions.push(fn);
+      return fn;
+    };
 
-    const functions = new Map<string, LocalFunction>(
-      await Promise.all(
-        routes.map(async (route) => {
-          const fn: LocalFunction = {
-            name: `skycast-${route.operation.operationId}`,
-            handler: await loadHandler(route.entry),
-          };
-          return [routeKey(route), fn] as const;
-        }),
-      ),
+    const routeFunctions = new Map<string, LocalFunction>(
+      routes.map((route) => [
+        routeKey(route),
+        localFunction(
+          `route:${route.operation.operationId}`,
+          `skycast-${route.operation.operationId}`,
+          route.entry,
+        ),
+      ]),
     );
 
     const config: WebConfig = {
@@ -259,7 +318,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     });
     const api = createHttpApi({
       routes,
-      functions,
+      functions: routeFunctions,
       authorizer: createJwtAuthorizer({
         issuer: `https://cognito-idp.${resources.region}.amazonaws.com/${resources.userPoolId}`,
         audience: [resources.userPoolClientId],
@@ -278,6 +337,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       application: resources.application,
       queues: resources.queues,
       eventRules: resources.eventRules,
+      environmentOf,
       onBatch: (queue, report) => {
         const what = `⇢ ${queue.definition.id}: ${plural(report.messages, 'message')}`;
         if (report.outcome === 'failed') {
@@ -302,10 +362,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
 
     // The media behaviours' stand-in: the media and recordings buckets and the manifest Lambda, paths, headers
     // and signed-cookie checks as in the cloud.
-    const manifest: LocalFunction = {
-      name: 'skycast-manifest',
-      handler: await loadHandler(MANIFEST_FUNCTION_ENTRY),
-    };
+    const manifest = localFunction('manifest', 'skycast-manifest', MANIFEST_FUNCTION_ENTRY);
     media = createMediaServer({
       s3: { endpoint: moto.endpoint, region: REGION },
       buckets: { media: resources.bucketNames.media, recordings: resources.bucketNames.recordings },
@@ -352,6 +409,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       mediaConvertEndpoint: mediaConvert.endpoint,
       ivs: runningIvs,
       outbox,
+      ...(runningIam ? { iam: { endpoint: runningIam.endpoint, usage: () => runningIam.usage() } } : {}),
       failure,
       stop() {
         stopping = true;
