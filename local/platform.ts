@@ -10,7 +10,7 @@ import { createCognitoEndpoint } from './cognito-endpoint.ts';
 import { localDynamoDbChoice, startDynamoDbLocal } from './dynamodb-local.ts';
 import { createEventPublisher, type EventPublisher } from './event-bus.ts';
 import { createHttpApi } from './http-api.ts';
-import { type FunctionUsage, type LocalIam, localIamEnabled, startLocalIam } from './iam/index.ts';
+import { type LocalIam, localIamEnabled, startLocalIam } from './iam/index.ts';
 import { recordUsage } from './iam/usage-files.ts';
 import { createJwtAuthorizer } from './jwt-authorizer.ts';
 import { invoke, LOCAL_ACCOUNT_ID, type LocalFunction, stopFunctions } from './lambda.ts';
@@ -72,7 +72,7 @@ export interface RunningPlatform {
   /** Verification codes the platform "e-mailed", also served at `/local/outbox`. */
   outbox: Outbox;
   /** The local IAM check, when on: its gateway, and what each function called against what it is granted. */
-  iam?: { endpoint: string; usage(): FunctionUsage[] };
+  iam?: Pick<LocalIam, 'endpoint' | 'usage' | 'denials'>;
   /**
    * Settles with the reason if something the platform depends on (the emulator) stops while it runs; never
    * settles after `stop()`.
@@ -409,7 +409,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       mediaConvertEndpoint: mediaConvert.endpoint,
       ivs: runningIvs,
       outbox,
-      ...(runningIam ? { iam: { endpoint: runningIam.endpoint, usage: () => runningIam.usage() } } : {}),
+      ...(runningIam ? { iam: runningIam } : {}),
       failure,
       stop() {
         stopping = true;

@@ -45,6 +45,8 @@ export interface LocalIam {
   environmentOf(key: string): Record<string, string>;
   /** Each function's granted actions next to the ones it called. */
   usage(): FunctionUsage[];
+  /** Every request denied so far, in order. */
+  denials(): Denial[];
   stop(): Promise<void>;
 }
 
@@ -94,6 +96,7 @@ export async function startLocalIam(settings: LocalIamSettings): Promise<LocalIa
           gateway.calls().get(identity.functionName),
         ),
       ),
+    denials: () => [...gateway.calls().values()].flatMap((calls) => calls.denied),
     stop: () => gateway.stop(),
   };
 }
