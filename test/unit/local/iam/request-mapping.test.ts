@@ -312,11 +312,7 @@ describe('the local IAM gateway maps REST-JSON requests', () => {
     );
     assert.deepEqual(
       created.map((check) => check.resource),
-      [
-        `arn:aws:ivs:us-east-1:${ACCOUNT}:channel/*`,
-        `arn:aws:ivs:us-east-1:${ACCOUNT}:stream-key/*`,
-        'arn:aws:ivs:us-east-1:123456789012:recording-configuration/rc',
-      ],
+      [`arn:aws:ivs:us-east-1:${ACCOUNT}:channel/*`, `arn:aws:ivs:us-east-1:${ACCOUNT}:stream-key/*`],
     );
     assert.deepEqual(created[0]?.context, {
       'aws:RequestTag/application': 'skycast-local',
