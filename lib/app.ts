@@ -2,7 +2,7 @@ import { Annotations, type App, Aspects, Tags } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { applicationName, DEFAULT_WEB_ASSETS, type SkycastSettings } from './shared/settings.ts';
 import { DataStack } from './stacks/data-stack.ts';
-import { ServiceStack } from './stacks/service-stack.ts';
+import { ServiceStack, type ServiceStackProps } from './stacks/service-stack.ts';
 
 /** The stacks of one Skycast stage. */
 export interface SkycastStacks {
@@ -14,7 +14,12 @@ export interface SkycastStacks {
  * Adds a Skycast stage to `app`: `skycast-<stage>-data` (stateful) and `skycast-<stage>-service`
  * (stateless), environment-agnostic so synthesis needs no AWS account.
  */
-export function addSkycast(app: App, settings: SkycastSettings): SkycastStacks {
+export function addSkycast(
+  app: App,
+  settings: SkycastSettings,
+  /** @default the route table in lambdas/contract/routes.ts */
+  options: { routes?: ServiceStackProps['routes'] } = {},
+): SkycastStacks {
   const prefix = applicationName(settings.stage);
   const data = new DataStack(app, `${prefix}-data`, {
     settings,
@@ -24,6 +29,7 @@ export function addSkycast(app: App, settings: SkycastSettings): SkycastStacks {
   const service = new ServiceStack(app, `${prefix}-service`, {
     settings,
     data,
+    ...(options.routes ? { routes: options.routes } : {}),
     description: `Skycast (${settings.stage}): functions, HTTP API, web app`,
   });
   for (const stack of [data, service]) {

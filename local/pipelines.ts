@@ -20,7 +20,7 @@ import {
 import type { BucketRole } from '#contract/resources.ts';
 import { emulatorClientConfig } from './emulator-clients.ts';
 import { type EventReport, startEventRuleTarget } from './event-rule-target.ts';
-import { type LambdaHandler, type LocalFunction, loadHandler } from './lambda.ts';
+import { type LambdaHandler, type LocalFunction, loadHandler, stopFunctions } from './lambda.ts';
 import { type BatchReport, type RunningEventSource, startSqsEventSource } from './sqs-event-source.ts';
 
 /** An SQS queue as the emulator knows it. */
@@ -227,7 +227,13 @@ export interface PipelineRunSettings {
   application: string;
   queues: readonly ProvisionedQueue[];
   eventRules: readonly ProvisionedEventRule[];
-  /** Imports a handler module named by a definition's `entry`. @default loadHandler */
+  /**
+   * Each function's environment, by key (`queue:<id>`, `rule:<id>`): given, every function runs in execution
+   * environments of its own with that environment (what the platform does); otherwise its handler is imported
+   * into this process with `load` (the pollers' own tests).
+   */
+  environmentOf?: (key: string) => Record<string, string>;
+  /** Imports a handler module named by a definition's `entry`, without `environmentOf`. @default loadHandler */
   load?: (entry: string) => Promise<LambdaHandler>;
   /** Pauses between an event's invocation attempts. @default [1, 2] seconds */
   retryDelaysSeconds?: readonly number[];
@@ -249,11 +255,17 @@ export interface RunningPipelines {
 export async function startPipelines(settings: PipelineRunSettings): Promise<RunningPipelines> {
   const load = settings.load ?? loadHandler;
   const sqs = new SQSClient(emulatorClientConfig(settings));
-  const local = async (id: string, entry: string, timeoutSeconds: number): Promise<LocalFunction> => ({
-    name: `${settings.application}-${id}`,
-    handler: await load(entry),
-    timeoutMs: timeoutSeconds * 1000,
-  });
+  const functions: LocalFunction[] = [];
+  const local = async (key: string, id: string, entry: string, timeoutSeconds: number) => {
+    const { environmentOf } = settings;
+    const fn: LocalFunction = {
+      name: `${settings.application}-${id}`,
+      ...(environmentOf ? { entry, environment: environmentOf(key) } : { handler: await load(entry) }),
+      timeoutMs: timeoutSeconds * 1000,
+    };
+    functions.push(fn);
+    return fn;
+  };
   const onError = (where: string) => (error: unknown) => settings.onError?.(where, error);
 
   const running: RunningEventSource[] = [];
@@ -264,7 +276,12 @@ export async function startPipelines(settings: PipelineRunSettings): Promise<Run
         startSqsEventSource({
           sqs,
           queue,
-          fn: await local(definition.id, definition.entry, definition.functionTimeoutSeconds),
+          fn: await local(
+            `queue:${definition.id}`,
+            definition.id,
+            definition.entry,
+            definition.functionTimeoutSeconds,
+          ),
           region: settings.region,
           batchSize: definition.batchSize,
           maxBatchingWindowSeconds: definition.maxBatchingWindowSeconds,
@@ -279,7 +296,12 @@ export async function startPipelines(settings: PipelineRunSettings): Promise<Run
         startEventRuleTarget({
           sqs,
           queue: rule.target,
-          fn: await local(definition.id, definition.entry, definition.functionTimeoutSeconds),
+          fn: await local(
+            `rule:${definition.id}`,
+            definition.id,
+            definition.entry,
+            definition.functionTimeoutSeconds,
+          ),
           region: settings.region,
           maxAttempts: rule.maxAttempts,
           ...(settings.retryDelaysSeconds ? { retryDelaysSeconds: settings.retryDelaysSeconds } : {}),
@@ -290,6 +312,7 @@ export async function startPipelines(settings: PipelineRunSettings): Promise<Run
     }
   } catch (error) {
     await Promise.all(running.map((source) => source.stop()));
+    await stopFunctions(functions);
     sqs.destroy();
     throw error;
   }
@@ -297,7 +320,9 @@ export async function startPipelines(settings: PipelineRunSettings): Promise<Run
   let stopped: Promise<void> | undefined;
   return {
     stop() {
-      stopped ??= Promise.all(running.map((source) => source.stop())).then(() => sqs.destroy());
+      stopped ??= Promise.all(running.map((source) => source.stop()))
+        .then(() => stopFunctions(functions))
+        .then(() => sqs.destroy());
       return stopped;
     },
   };

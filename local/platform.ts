@@ -2,15 +2,18 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { MANIFEST_FUNCTION } from '#contract/delivery.ts';
+import { pipelineFunction, routeFunction, type WiredFunction } from '#contract/functions.ts';
 import { buildOpenApiDocument } from '#contract/openapi.ts';
-import { routeKey, routes } from '#contract/routes.ts';
+import { type Route, routeKey, routes as wiredRoutes } from '#contract/routes.ts';
 import type { WebConfig } from '#contract/web-config.ts';
 import { createCognitoEndpoint } from './cognito-endpoint.ts';
 import { localDynamoDbChoice, startDynamoDbLocal } from './dynamodb-local.ts';
 import { createEventPublisher, type EventPublisher } from './event-bus.ts';
 import { createHttpApi } from './http-api.ts';
+import { type LocalIam, localIamEnabled, startLocalIam } from './iam/index.ts';
+import { recordUsage } from './iam/usage-files.ts';
 import { createJwtAuthorizer } from './jwt-authorizer.ts';
-import { invoke, LOCAL_ACCOUNT_ID, type LocalFunction, loadHandler } from './lambda.ts';
+import { invoke, LOCAL_ACCOUNT_ID, type LocalFunction, stopFunctions } from './lambda.ts';
 import { LIVE_PLAYBACK_PATH, type LocalLive, startLocalLive } from './live.ts';
 import { createMediaServer, type FunctionUrlResult, type MediaServer } from './media-server/index.ts';
 import { type RunningMediaConvertEmulator, startMediaConvertEmulator } from './mediaconvert/index.ts';
@@ -19,9 +22,9 @@ import { createOriginHandler, PATHS, type RequestHandler, sendJson } from './ori
 import { Outbox } from './outbox.ts';
 import { type RunningPipelines, startPipelines } from './pipelines.ts';
 import {
-  combinedFunctionEnvironment,
   emulatorClientConfig,
   localDeploymentValues,
+  localFunctionEnvironment,
   type ProvisionedResources,
   provision,
 } from './provision.ts';
@@ -42,6 +45,13 @@ export interface PlatformOptions {
   rtmpPort?: number;
   /** Print nothing but errors: no request log, no verification codes. @default false */
   quiet?: boolean;
+  /**
+   * Check every AWS call of every function against its synthesized IAM policy (README, "IAM on the local
+   * platform"). @default true, unless SKYCAST_LOCAL_IAM=off
+   */
+  iam?: boolean;
+  /** @default the route table in lambdas/contract/routes.ts; another one is mounted and synthesized (IAM tests). */
+  routes?: readonly Route[];
 }
 
 export interface RunningPlatform {
@@ -62,6 +72,8 @@ export interface RunningPlatform {
   ivs: LocalLive['ivs'];
   /** Verification codes the platform "e-mailed", also served at `/local/outbox`. */
   outbox: Outbox;
+  /** The local IAM check, when on: its gateway, and what each function called against what it is granted. */
+  iam?: Pick<LocalIam, 'endpoint' | 'usage' | 'denials'>;
   /**
    * Settles with the reason if something the platform depends on (the emulator) stops while it runs; never
    * settles after `stop()`.
@@ -75,9 +87,6 @@ export interface RunningPlatform {
 }
 
 const REGION = 'us-east-1';
-
-/** Set once handler modules are imported: their module state belongs to that platform for good. */
-let handlersLoaded = false;
 
 function listen(server: Server, port: number): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -98,22 +107,6 @@ function listen(server: Server, port: number): Promise<number> {
   });
 }
 
-/** Handlers read their configuration at module scope, as at Lambda init: the environment must be theirs first. */
-function applyFunctionEnvironment(environment: Record<string, string>, quiet: boolean): void {
-  for (const name of Object.keys(process.env)) {
-    // A service-specific endpoint or a profile from the caller's shell would lead the handlers away from the emulator.
-    if (
-      name.startsWith('AWS_ENDPOINT_URL_') ||
-      ['AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', 'AWS_PROFILE', 'AWS_SESSION_TOKEN'].includes(name)
-    ) {
-      delete process.env[name];
-    }
-  }
-  Object.assign(process.env, environment);
-  // The console shows one line per request; handler logs appear for warnings and errors unless asked for.
-  process.env.POWERTOOLS_LOG_LEVEL ??= quiet ? 'SILENT' : 'WARN';
-}
-
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
 /**
@@ -121,17 +114,13 @@ const plural = (count: number, word: string) => `${count} ${word}${count === 1 ?
  * `/config.json`, `/openapi.json`, the API (every route of the route table, behind the JWT authorizer) and a
  * Cognito endpoint whose verification codes go to a local outbox; the local MediaConvert; and the pipelines
  * (every queue of the wiring table drained into its function as Lambda's SQS event source does, every event
- * rule's events delivered to its function). One per process: the handlers it loads keep their module state, as
- * in a Lambda execution environment.
+ * rule's events delivered to its function). Each function runs in execution environments of its own (worker
+ * threads started at its first invocation) with only its own environment, and, unless turned off, every AWS call
+ * it makes is checked against its synthesized IAM policy by the local IAM gateway.
  */
 export async function startPlatform(options: PlatformOptions = {}): Promise<RunningPlatform> {
-  if (handlersLoaded) {
-    throw new Error(
-      'The local platform has already run in this process, and its handlers keep their init state (clients, ' +
-        'configuration) as in a Lambda execution environment. Start another process for another platform.',
-    );
-  }
   const quiet = options.quiet ?? false;
+  const routes = options.routes ?? wiredRoutes;
   const log = (line: string) => {
     if (!quiet) console.log(line);
   };
@@ -161,6 +150,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
   let live: LocalLive | undefined;
   let pipelines: RunningPipelines | undefined;
   let media: MediaServer | undefined;
+  let iam: LocalIam | undefined;
+  const functions: LocalFunction[] = [];
   const closeServer = () =>
     new Promise<void>((resolveClose) => {
       server.close(() => resolveClose());
@@ -172,6 +163,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     media?.close();
     // Invocations in progress finish first; they may still call MediaConvert or moto.
     await pipelines?.stop();
+    await stopFunctions(functions);
+    if (iam) recordUsage(iam.usage());
+    await iam?.stop();
     await mediaConvert?.stop();
     await live?.ivs.stop();
     publisher?.destroy();
@@ -215,33 +209,101 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       rtmpPort: options.rtmpPort ?? 0,
       publish: (event) => bus.publish(event),
     });
-    applyFunctionEnvironment(
-      combinedFunctionEnvironment(
-        REGION,
-        {
-          endpoint: moto.endpoint,
-          ...(dynamodb ? { dynamodbEndpoint: dynamodb.endpoint } : {}),
-          services: {
-            AWS_ENDPOINT_URL_MEDIACONVERT: mediaConvert.endpoint,
-            AWS_ENDPOINT_URL_IVS: live.ivs.endpoint,
+    const functionKeys = [
+      ...routes.map((route) => ({
+        key: `route:${route.operation.operationId}`,
+        name: `skycast-${route.operation.operationId}`,
+      })),
+      ...resources.queues.map((queue) => ({
+        key: `queue:${queue.definition.id}`,
+        name: `${resources.application}-${queue.definition.id}`,
+      })),
+      ...resources.eventRules.map((rule) => ({
+        key: `rule:${rule.definition.id}`,
+        name: `${resources.application}-${rule.definition.id}`,
+      })),
+      { key: 'manifest', name: 'skycast-manifest' },
+    ];
+    if (options.iam ?? localIamEnabled()) {
+      iam = await startLocalIam({
+        resources: {
+          region: resources.region,
+          accountId: LOCAL_ACCOUNT_ID,
+          application: resources.application,
+          tableName: resources.tableName,
+          bucketNames: resources.bucketNames,
+          userPoolId: resources.userPoolId,
+          userPoolClientId: resources.userPoolClientId,
+          recordingConfigurationArn: live.values.recordingConfigurationArn,
+          livePlaybackKeySecretArn: live.values.keySecretArn,
+          playbackKeySecretArn: resources.playbackKey.secretArn,
+          mediaConvertRoleArn: resources.mediaConvertRoleArn,
+          queueArns: Object.fromEntries(resources.queues.map((queue) => [queue.definition.id, queue.arn])),
+        },
+        upstreams: {
+          default: moto.endpoint,
+          byService: {
+            dynamodb: dynamodb?.endpoint ?? moto.endpoint,
+            mediaconvert: mediaConvert.endpoint,
+            ivs: live.ivs.endpoint,
           },
         },
-        localDeploymentValues(resources, { mediaUrl: `${url}${PATHS.media}`, live: live.values }),
+        functions: functionKeys,
+        ...(options.routes ? { routes: options.routes } : {}),
+        onDenial: (denial) => console.error(`✖ IAM denied ${denial.functionName}: ${denial.message}`),
+        onSynthesis: (ms) =>
+          log(
+            `ℹ synthesized the functions' IAM policies in ${(ms / 1000).toFixed(1)} s (cached in .skycast/)`,
+          ),
+      });
+    }
+    // What Lambda gives each function: its own variables, as the contract's functionEnvironment computes them
+    // from its wiring (the same function the CDK uses), the local endpoints and, with IAM on, its own credentials.
+    const wiring = new Map<string, WiredFunction>([
+      ...routes.map((route) => [`route:${route.operation.operationId}`, routeFunction(route)] as const),
+      ...resources.queues.map(
+        (queue) => [`queue:${queue.definition.id}`, pipelineFunction(queue.definition)] as const,
       ),
-      quiet,
-    );
-    handlersLoaded = true;
+      ...resources.eventRules.map(
+        (rule) => [`rule:${rule.definition.id}`, pipelineFunction(rule.definition)] as const,
+      ),
+      [MANIFEST_FUNCTION.id, MANIFEST_FUNCTION],
+    ]);
+    const endpoints = {
+      endpoint: moto.endpoint,
+      ...(dynamodb ? { dynamodbEndpoint: dynamodb.endpoint } : {}),
+      services: {
+        AWS_ENDPOINT_URL_MEDIACONVERT: mediaConvert.endpoint,
+        AWS_ENDPOINT_URL_IVS: live.ivs.endpoint,
+      },
+    };
+    const values = localDeploymentValues(resources, { mediaUrl: `${url}${PATHS.media}`, live: live.values });
+    const runningIam = iam;
+    const environmentOf = (key: string): Record<string, string> => {
+      const fn = wiring.get(key);
+      if (!fn) throw new Error(`No function of the wiring tables is known as ${key}.`);
+      return {
+        ...localFunctionEnvironment(fn, REGION, endpoints, values),
+        // The console shows one line per request; handler logs appear for warnings and errors unless asked for.
+        POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? (quiet ? 'SILENT' : 'WARN'),
+        ...runningIam?.environmentOf(key),
+      };
+    };
+    const localFunction = (key: string, name: string, entry: string): LocalFunction => {
+      const fn: LocalFunction = { name, entry, environment: environmentOf(key) };
+      functions.push(fn);
+      return fn;
+    };
 
-    const functions = new Map<string, LocalFunction>(
-      await Promise.all(
-        routes.map(async (route) => {
-          const fn: LocalFunction = {
-            name: `skycast-${route.operation.operationId}`,
-            handler: await loadHandler(route.entry),
-          };
-          return [routeKey(route), fn] as const;
-        }),
-      ),
+    const routeFunctions = new Map<string, LocalFunction>(
+      routes.map((route) => [
+        routeKey(route),
+        localFunction(
+          `route:${route.operation.operationId}`,
+          `skycast-${route.operation.operationId}`,
+          route.entry,
+        ),
+      ]),
     );
 
     const config: WebConfig = {
@@ -267,7 +329,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     });
     const api = createHttpApi({
       routes,
-      functions,
+      functions: routeFunctions,
       authorizer: createJwtAuthorizer({
         issuer: `https://cognito-idp.${resources.region}.amazonaws.com/${resources.userPoolId}`,
         audience: [resources.userPoolClientId],
@@ -286,6 +348,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       application: resources.application,
       queues: resources.queues,
       eventRules: resources.eventRules,
+      environmentOf,
       onBatch: (queue, report) => {
         const what = `⇢ ${queue.definition.id}: ${plural(report.messages, 'message')}`;
         if (report.outcome === 'failed') {
@@ -310,10 +373,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
 
     // The media behaviours' stand-in: the media and recordings buckets and the manifest Lambda, paths, headers
     // and signed-cookie checks as in the cloud.
-    const manifest: LocalFunction = {
-      name: 'skycast-manifest',
-      handler: await loadHandler(MANIFEST_FUNCTION.entry),
-    };
+    const manifest = localFunction(MANIFEST_FUNCTION.id, 'skycast-manifest', MANIFEST_FUNCTION.entry);
     media = createMediaServer({
       s3: { endpoint: moto.endpoint, region: REGION },
       buckets: { media: resources.bucketNames.media, recordings: resources.bucketNames.recordings },
@@ -360,6 +420,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       mediaConvertEndpoint: mediaConvert.endpoint,
       ivs: runningIvs,
       outbox,
+      ...(runningIam ? { iam: runningIam } : {}),
       failure,
       stop() {
         stopping = true;

@@ -3,9 +3,12 @@
  * `npm test -- unit integration` (or `npm run test:unit`, …) runs only the named layers.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { ensureDynamoDbLocal, localDynamoDbChoice } from '../local/dynamodb-local.ts';
+import { IAM_USAGE_DIR_ENV, mergedUsage } from '../local/iam/usage-files.ts';
+import { formatUsageReport } from '../local/iam/usage-report.ts';
 import { ensurePythonRequirements, ROOT } from './python-env.ts';
 import { ensureWebBuild } from './web-build.ts';
 
@@ -21,7 +24,7 @@ if (unknown.length > 0) {
 const layers: readonly Layer[] = requested.length > 0 ? (requested as Layer[]) : LAYERS;
 const everything = requested.length === 0;
 
-const testEnv = {
+const testEnv: NodeJS.ProcessEnv = {
   ...process.env,
   // Handlers log every request at INFO; in tests only warnings and errors are worth reading.
   POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
@@ -58,6 +61,16 @@ if (layers.includes('infra')) ensurePythonRequirements('checks');
 if (layers.includes('infra') || layers.includes('e2e')) ensureWebBuild((line) => console.log(line));
 // The local platform's DynamoDB, which the end-to-end tests start: Maven downloads it the first time.
 if (layers.includes('e2e') && localDynamoDbChoice().emulator === 'dynamodb-local') ensureDynamoDbLocal();
+
+// Platforms started by the tests record what their functions called; printed against the grants at the end.
+const iamUsage = layers.includes('e2e') ? mkdtempSync(join(tmpdir(), 'skycast-iam-usage-')) : undefined;
+if (iamUsage) testEnv[IAM_USAGE_DIR_ENV] = iamUsage;
+process.on('exit', () => {
+  if (!iamUsage) return;
+  const usage = mergedUsage(iamUsage);
+  if (usage.length > 0) console.log(`\n${formatUsageReport(usage)}`);
+  rmSync(iamUsage, { recursive: true, force: true });
+});
 
 const files = layers.flatMap(testFiles);
 step(`Tests: ${layers.join(', ')} (${files.length} files)`, process.execPath, [

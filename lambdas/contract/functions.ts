@@ -6,7 +6,7 @@
 import type { FunctionAccess } from './access.ts';
 import { MANIFEST_FUNCTION } from './delivery.ts';
 import type { FunctionKind, FunctionWiring } from './environment.ts';
-import { eventRules, queues } from './pipelines.ts';
+import { type EventRuleDefinition, eventRules, type QueueDefinition, queues } from './pipelines.ts';
 import { type Route, routes } from './routes.ts';
 
 /** A function of the wiring tables. */
@@ -41,22 +41,26 @@ export function routeFunction(route: Route): WiredFunction {
   };
 }
 
-/** All functions of the wiring tables, routes first. */
-export function wiredFunctions(
-  tables: { routes?: readonly Route[]; queues?: typeof queues; eventRules?: typeof eventRules } = {},
-): WiredFunction[] {
-  const pipeline = (definition: (typeof queues)[number] | (typeof eventRules)[number]): WiredFunction => ({
+/** A queue's or event rule's function: named by the definition's id, its service by its handler's folder. */
+export function pipelineFunction(definition: QueueDefinition | EventRuleDefinition): WiredFunction {
+  return {
     id: definition.id,
     entry: definition.entry,
     kind: 'pipeline',
     serviceName: serviceNameOf(definition.entry, definition.id),
     access: definition.access,
     timeoutSeconds: definition.functionTimeoutSeconds,
-  });
+  };
+}
+
+/** All functions of the wiring tables, routes first. */
+export function wiredFunctions(
+  tables: { routes?: readonly Route[]; queues?: typeof queues; eventRules?: typeof eventRules } = {},
+): WiredFunction[] {
   return [
     ...(tables.routes ?? routes).map(routeFunction),
-    ...(tables.queues ?? queues).map(pipeline),
-    ...(tables.eventRules ?? eventRules).map(pipeline),
+    ...(tables.queues ?? queues).map(pipelineFunction),
+    ...(tables.eventRules ?? eventRules).map(pipelineFunction),
     MANIFEST_FUNCTION,
   ];
 }

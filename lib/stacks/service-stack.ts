@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { buildOpenApiDocument } from '#contract/openapi.ts';
+import type { Route } from '#contract/routes.ts';
 import type { WebConfig } from '#contract/web-config.ts';
 import { SkycastApi } from '../api/http-api.ts';
 import { MediaCdn } from '../delivery/media-cdn.ts';
@@ -18,6 +19,8 @@ export interface ServiceStackProps extends StackProps {
   settings: SkycastSettings;
   /** The stateful resources this stack's code works on. */
   data: DataStack;
+  /** @default the route table in lambdas/contract/routes.ts (the local platform's IAM tests pass a changed one) */
+  routes?: readonly Route[];
 }
 
 /**
@@ -78,6 +81,7 @@ export class ServiceStack extends Stack {
     };
     this.api = new SkycastApi(this, 'Api', {
       application,
+      ...(props.routes ? { routes: props.routes } : {}),
       userPool: data.accounts.userPool,
       webClient: data.accounts.webClient,
       catalogTable: data.catalog.table,
