@@ -136,10 +136,13 @@ export async function startIamGateway(settings: GatewaySettings): Promise<Runnin
     const signer = signerOf(method, url, request.headers);
     const upstream = (signer && settings.upstreams.byService?.[signer.service]) ?? settings.upstreams.default;
     const identity = signer ? identities.get(signer.accessKeyId) : undefined;
+    // A browser's CORS preflight is never authorized by IAM, even when it is sent to a presigned URL (its query
+    // carries the signer's credential): S3 answers it from the bucket's CORS rules alone.
+    if (method === 'OPTIONS') return forward(upstream, request, response);
     if (!signer) {
-      // Not an IAM-authorized call: a browser's CORS preflight before a presigned PUT, the user pool's public
-      // key set, and Cognito's token-authorized operations, all of which AWS serves without a signature.
-      if (method === 'OPTIONS' || url.split('?')[0]?.endsWith('/.well-known/jwks.json'))
+      // Not an IAM-authorized call: the user pool's public key set and Cognito's token-authorized operations,
+      // which AWS serves without a signature.
+      if (url.split('?')[0]?.endsWith('/.well-known/jwks.json'))
         return forward(upstream, request, response);
       const target = request.headers['x-amz-target'];
       const body = await readBody(request);
