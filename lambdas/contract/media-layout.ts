@@ -15,9 +15,12 @@
 import {
   MediaLayoutError,
   parseRecordingPrefix,
+  RECORDING_OBJECTS,
   RECORDINGS_ROOT,
   recordingMultivariantKey,
 } from './media-layout-aws.ts';
+
+import type { BucketRole } from './resources.ts';
 
 export * from './media-layout-aws.ts';
 
@@ -282,3 +285,13 @@ export const MEDIA_PATH_PATTERNS = {
   recordingFiles: anyRecording,
   videoFiles: anyVideo,
 } as const;
+
+/**
+ * What each bucket holds, as an IAM resource pattern of its objects: a function's grants on a bucket cover
+ * these keys and nothing else there (`uploads/*`, `videos/*`, `ivs/*`).
+ */
+export const BUCKET_OBJECTS: Readonly<Record<BucketRole, string>> = {
+  uploads: UPLOAD_OBJECTS,
+  media: VIDEO_OBJECTS,
+  recordings: RECORDING_OBJECTS,
+};

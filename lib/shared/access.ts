@@ -7,6 +7,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
 import type { BucketAccess, IvsAction } from '#contract/access.ts';
 import { type DeploymentValues, type FunctionWiring, functionEnvironment } from '#contract/environment.ts';
+import { BUCKET_OBJECTS } from '#contract/media-layout.ts';
 import type { BucketRole } from '#contract/resources.ts';
 import type { PlaybackSigningKey } from '../delivery/playback-key.ts';
 import type { MediaConvertRole } from '../transcoding/media-convert.ts';
@@ -162,8 +163,9 @@ export function grantAccess(fn: SkycastFunction, wiring: FunctionWiring, targets
     if (kinds.length === 0) continue;
     const bucket = need(targets.buckets?.[role], `the ${role} bucket`);
     const actions = bucketActions(kinds);
+    const objects = BUCKET_OBJECTS[role];
     fn.addToRolePolicy(
-      new PolicyStatement({ actions: actions.objects, resources: [bucket.arnForObjects('*')] }),
+      new PolicyStatement({ actions: actions.objects, resources: [bucket.arnForObjects(objects)] }),
     );
     if (actions.bucket.length > 0) {
       fn.addToRolePolicy(new PolicyStatement({ actions: actions.bucket, resources: [bucket.bucketArn] }));
@@ -171,8 +173,9 @@ export function grantAccess(fn: SkycastFunction, wiring: FunctionWiring, targets
     suppressWildcard(fn, {
       reason:
         `${upperFirst(role)} bucket (${kinds.join(', ')}): object keys hold ids only known per request (owner, ` +
-        `video, upload), so the grant covers the objects of that one bucket, \`<bucket arn>/*\`, and no other.`,
-      appliesTo: [{ regex: `/^Resource::${objectsFinding(fn, bucket)}$/g` }],
+        `video, upload), so the grant covers the keys of the bucket's own layout, \`<bucket arn>/${objects}\`, ` +
+        'and nothing else.',
+      appliesTo: [{ regex: `/^Resource::${objectsFinding(fn, bucket, objects)}$/g` }],
     });
   }
 
@@ -229,15 +232,15 @@ function suppressWildcard(
 }
 
 /**
- * How cdk-nag writes `<bucket arn>/*` in an IAM5 finding, as a regular expression: a bucket of this stack or
- * of another (the data stack) is `<LogicalId.Arn>/*`, an imported one its literal ARN.
+ * How cdk-nag writes `<bucket arn>/<objects>` in an IAM5 finding, as a regular expression: a bucket of this stack
+ * or of another (the data stack) is `<LogicalId.Arn>/<objects>`, an imported one its literal ARN.
  */
-function objectsFinding(fn: SkycastFunction, bucket: IBucket): string {
+function objectsFinding(fn: SkycastFunction, bucket: IBucket, objects: string): string {
   const arn = Stack.of(fn).resolve(bucket.bucketArn) as unknown;
-  if (typeof arn === 'string') return escapeRegex(`${arn}/*`);
+  if (typeof arn === 'string') return escapeRegex(`${arn}/${objects}`);
   const getAtt = (arn as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
-  if (getAtt) return escapeRegex(`<${getAtt[0]}.${getAtt[1]}>/*`);
-  return `.*${escapeRegex('/*')}`;
+  if (getAtt) return escapeRegex(`<${getAtt[0]}.${getAtt[1]}>/${objects}`);
+  return `.*${escapeRegex(`/${objects}`)}`;
 }
 
 /** `text` as a literal inside a regular expression written between slashes. */

@@ -27,7 +27,10 @@ describe('processBatch', () => {
   let lines: Record<string, unknown>[] = [];
   const streams = [process.stdout, process.stderr] as const;
   const writes = streams.map((stream) => stream.write);
+  const levelBefore = logger.getLevelName();
   beforeEach(() => {
+    // npm test runs with POWERTOOLS_LOG_LEVEL=WARN; these tests read the INFO lines too.
+    logger.setLogLevel('INFO');
     lines = [];
     for (const stream of streams) {
       stream.write = ((chunk: string | Uint8Array) => {
@@ -37,6 +40,7 @@ describe('processBatch', () => {
     }
   });
   afterEach(() => {
+    logger.setLogLevel(levelBefore);
     streams.forEach((stream, i) => {
       stream.write = writes[i] as typeof stream.write;
     });
