@@ -185,11 +185,12 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     if (motoStart.status === 'rejected') throw motoStart.reason;
     if (dynamodbStart.status === 'rejected') throw dynamodbStart.reason;
     moto = motoStart.value;
-    const resources = await provision({
-      endpoint: moto.endpoint,
-      region: REGION,
-      dynamodbEndpoint: dynamodb?.endpoint,
-    });
+    const resources = await provision(
+      { endpoint: moto.endpoint, region: REGION, dynamodbEndpoint: dynamodb?.endpoint },
+      undefined,
+      // The web app's pages upload from this origin (and from localhost, the name people type).
+      { browserOrigins: [url, `http://localhost:${port}`] },
+    );
     // MediaConvert's job state events go on the emulator's event bus, where the wiring table's rules match them.
     const bus = createEventPublisher({ endpoint: moto.endpoint, region: REGION });
     publisher = bus;

@@ -96,6 +96,8 @@ const LOCAL_APPLICATION_NAME = 'skycast-local';
 
 /** What `provision` creates besides the stateful resources; the wiring tables unless a test passes its own. */
 export interface ProvisionOptions {
+  /** Origins whose pages may PUT upload parts to the uploads bucket (CORS). @default none */
+  browserOrigins?: readonly string[];
   queues?: readonly QueueDefinition[];
   eventRules?: readonly EventRuleDefinition[];
 }
@@ -163,23 +165,25 @@ export async function provision(
     Object.keys(buckets).map((role) => [role, `${prefix}-${role}`]),
   ) as ProvisionedResources['bucketNames'];
   for (const name of Object.values(bucketNames)) await s3.send(new CreateBucketCommand({ Bucket: name }));
-  // The browser uploads parts straight to the bucket and reads their ETags, as with the CDK's bucket.
-  await s3.send(
-    new PutBucketCorsCommand({
-      Bucket: bucketNames.uploads,
-      CORSConfiguration: {
-        CORSRules: [
-          {
-            AllowedMethods: [...uploadsCors.allowedMethods],
-            AllowedOrigins: [...uploadsCors.allowedOrigins],
-            AllowedHeaders: [...uploadsCors.allowedHeaders],
-            ExposeHeaders: [...uploadsCors.exposedHeaders],
-            MaxAgeSeconds: uploadsCors.maxAgeSeconds,
-          },
-        ],
-      },
-    }),
-  );
+  // The browser uploads parts straight to the bucket and reads their ETags, from the web app's origin only, as
+  // with the CDK's rule.
+  if (options.browserOrigins?.length)
+    await s3.send(
+      new PutBucketCorsCommand({
+        Bucket: bucketNames.uploads,
+        CORSConfiguration: {
+          CORSRules: [
+            {
+              AllowedMethods: [...uploadsCors.allowedMethods],
+              AllowedOrigins: [...options.browserOrigins],
+              AllowedHeaders: [...uploadsCors.allowedHeaders],
+              ExposeHeaders: [...uploadsCors.exposedHeaders],
+              MaxAgeSeconds: uploadsCors.maxAgeSeconds,
+            },
+          ],
+        },
+      }),
+    );
 
   const { password } = userPoolPolicy;
   const pool = await cognito.send(

@@ -41,12 +41,12 @@ export type BucketRole = keyof typeof buckets;
 
 /**
  * CORS of the uploads bucket: browsers PUT the parts of a multipart upload straight to presigned URLs and need
- * each part's ETag back. The signature in the URL is the authorization, so any origin may try. The CDK bucket
- * and the local emulator's bucket both get this rule.
+ * each part's ETag back. Only the web app's own origins may (and a dev server's, if one is configured): the
+ * signature in the URL is the authorization, and CORS keeps other sites' pages from driving it with a URL they
+ * got hold of. The CDK app sets this rule with the web app's URL; the local platform with its own origin.
  */
 export const uploadsCors = {
   allowedMethods: ['PUT'],
-  allowedOrigins: ['*'],
   allowedHeaders: ['*'],
   exposedHeaders: ['ETag'],
   maxAgeSeconds: 3600,

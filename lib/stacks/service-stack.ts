@@ -11,6 +11,7 @@ import { WebContent } from '../delivery/web-content.ts';
 import { Pipelines } from '../pipelines/pipelines.ts';
 import { applicationName, type SkycastSettings } from '../shared/settings.ts';
 import { CLOUDFRONT_LOGS_PREFIX, S3_ACCESS_LOGS_PREFIX } from '../storage/storage.ts';
+import { UploadsCors } from '../storage/uploads-cors.ts';
 import { MediaConvertRole } from '../transcoding/media-convert.ts';
 import type { DataStack } from './data-stack.ts';
 
@@ -79,6 +80,11 @@ export class ServiceStack extends Stack {
       recordingConfigurationArn: data.live.recordingConfiguration.attrArn,
       playbackKeySecret: data.live.playbackKeySecret,
     };
+    // Browsers PUT upload parts straight to the uploads bucket, from the web app's pages only.
+    new UploadsCors(this, 'UploadsCors', {
+      bucket: data.storage.buckets.uploads,
+      allowOrigins: [this.webApp.url, ...settings.extraCorsOrigins],
+    });
     this.api = new SkycastApi(this, 'Api', {
       application,
       ...(props.routes ? { routes: props.routes } : {}),

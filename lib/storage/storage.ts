@@ -5,18 +5,12 @@ import {
   Bucket,
   BucketEncryption,
   type BucketProps,
-  HttpMethods,
   type LifecycleRule,
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { deliveryOrigins } from '#contract/delivery.ts';
-import {
-  ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS,
-  type BucketRole,
-  buckets,
-  uploadsCors,
-} from '#contract/resources.ts';
+import { ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS, type BucketRole, buckets } from '#contract/resources.ts';
 
 /** Props of {@link Storage}. */
 export interface StorageProps {
@@ -112,19 +106,6 @@ export class Storage extends Construct {
           lifecycleRules,
           serverAccessLogsBucket: this.accessLogsBucket,
           serverAccessLogsPrefix: `${S3_ACCESS_LOGS_PREFIX}${role}/`,
-          ...(role === 'uploads'
-            ? {
-                cors: [
-                  {
-                    allowedMethods: uploadsCors.allowedMethods.map((method) => HttpMethods[method]),
-                    allowedOrigins: [...uploadsCors.allowedOrigins],
-                    allowedHeaders: [...uploadsCors.allowedHeaders],
-                    exposedHeaders: [...uploadsCors.exposedHeaders],
-                    maxAge: uploadsCors.maxAgeSeconds,
-                  },
-                ],
-              }
-            : {}),
         });
         return [role, bucket];
       }),

@@ -142,8 +142,7 @@ export async function startIamGateway(settings: GatewaySettings): Promise<Runnin
     if (!signer) {
       // Not an IAM-authorized call: the user pool's public key set and Cognito's token-authorized operations,
       // which AWS serves without a signature.
-      if (url.split('?')[0]?.endsWith('/.well-known/jwks.json'))
-        return forward(upstream, request, response);
+      if (url.split('?')[0]?.endsWith('/.well-known/jwks.json')) return forward(upstream, request, response);
       const target = request.headers['x-amz-target'];
       const body = await readBody(request);
       const asked: ServiceRequest = { method, url, headers: request.headers, service: 'unsigned', body };

@@ -236,6 +236,34 @@ describe('SkycastApi', () => {
     assert.equal(resource(dev, logGroupId).Properties.RetentionInDays, dev.settings.logRetention);
   });
 
+  it("lets browsers PUT upload parts from the web app's origin only, and read back their ETag", () => {
+    const [rule, ...others] = Object.values(
+      resourcesOfType(dev.templates[dev.service.stackName]!, 'Custom::AWS'),
+    );
+    assert.ok(rule, 'a custom resource sets the rule');
+    assert.equal(others.length, 0);
+    const create = JSON.parse(describe$(dev, rule.Properties.Create)) as {
+      action: string;
+      parameters: { Bucket: string; CORSConfiguration: { CORSRules: Cfn[] } };
+    };
+    assert.equal(create.action, 'putBucketCors');
+    assert.deepEqual(create.parameters.CORSConfiguration.CORSRules, [
+      {
+        AllowedMethods: ['PUT'],
+        AllowedOrigins: [`https://${ref(`${ids(dev).distribution}.DomainName`)}`],
+        AllowedHeaders: ['*'],
+        ExposeHeaders: ['ETag'],
+        MaxAgeSeconds: 3600,
+      },
+    ]);
+    assert.equal(
+      create.parameters.Bucket,
+      describe$(dev, { Ref: logicalId(dev.data.storage.buckets.uploads) }),
+    );
+    const deleted = JSON.parse(describe$(dev, rule.Properties.Delete)) as { action: string };
+    assert.equal(deleted.action, 'deleteBucketCors');
+  });
+
   it("lets the web app's origin call it from a browser with a bearer token", () => {
     const api = resource(dev, ids(dev).api).Properties as Record<string, Cfn>;
     assert.deepEqual(
