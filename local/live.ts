@@ -12,7 +12,7 @@ import {
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { DeploymentValues } from '#contract/environment.ts';
 import { liveRecording } from '#contract/live-settings.ts';
-import { keyPairInSecret } from '../lambdas/shared/key-pair.ts';
+import { makeKeyPairInSecret } from './deploy-time-key-pair.ts';
 import { emulatorClientConfig } from './emulator-clients.ts';
 import type { BusEvent } from './event-bus.ts';
 import { type RunningIvsEmulator, startIvsEmulator } from './ivs/index.ts';
@@ -72,7 +72,11 @@ export async function startLocalLive(options: {
     await client.send(
       new ImportPlaybackKeyPairCommand({
         name: `${options.application}-playback`,
-        publicKeyMaterial: await keyPairInSecret(secrets, secret.ARN, 'EC-P384', false),
+        publicKeyMaterial: await makeKeyPairInSecret(
+          { endpoint: options.endpoint, region: options.region },
+          secret.ARN,
+          'EC-P384',
+        ),
       }),
     );
     return {

@@ -9,6 +9,7 @@ import type { WebConfig } from '#contract/web-config.ts';
 import { createCognitoEndpoint } from './cognito-endpoint.ts';
 import { localDynamoDbChoice, startDynamoDbLocal } from './dynamodb-local.ts';
 import { createEventPublisher, type EventPublisher } from './event-bus.ts';
+import { localDeploymentValues, localFunctionEnvironment } from './function-environment.ts';
 import { createHttpApi } from './http-api.ts';
 import { type LocalIam, localIamEnabled, startLocalIam } from './iam/index.ts';
 import { recordUsage } from './iam/usage-files.ts';
@@ -21,13 +22,7 @@ import { type RunningEmulator, startMoto } from './moto.ts';
 import { createOriginHandler, PATHS, type RequestHandler, sendJson } from './origin.ts';
 import { Outbox } from './outbox.ts';
 import { type RunningPipelines, startPipelines } from './pipelines.ts';
-import {
-  emulatorClientConfig,
-  localDeploymentValues,
-  localFunctionEnvironment,
-  type ProvisionedResources,
-  provision,
-} from './provision.ts';
+import { emulatorClientConfig, type ProvisionedResources, provision } from './provision.ts';
 
 export type { WebConfig } from '#contract/web-config.ts';
 export { PATHS } from './origin.ts';

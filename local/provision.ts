@@ -12,8 +12,6 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { type DeploymentValues, type FunctionWiring, functionEnvironment } from '#contract/environment.ts';
-import { wiredFunctions } from '#contract/functions.ts';
 import {
   type EventRuleDefinition,
   type QueueDefinition,
@@ -27,7 +25,7 @@ import {
   uploadsCors,
   userPoolPolicy,
 } from '#contract/resources.ts';
-import { keyPairInSecret } from '../lambdas/shared/key-pair.ts';
+import { makeKeyPairInSecret } from './deploy-time-key-pair.ts';
 import { type AwsTarget, emulatorClientConfig, LOCAL_CREDENTIALS } from './emulator-clients.ts';
 import { LOCAL_ACCOUNT_ID } from './lambda.ts';
 import { type ProvisionedEventRule, type ProvisionedQueue, provisionPipelines } from './pipelines.ts';
@@ -77,19 +75,13 @@ async function createPlaybackKey(
     );
     if (!created.ARN) throw new Error('The emulator did not return the secret ARN');
     // What the deploy's custom resource does in AWS: the key pair made, its private half put in the secret.
-    const publicKey = await keyPairInSecret(secrets, created.ARN, 'RSA-2048', false);
+    const publicKey = await makeKeyPairInSecret(target, created.ARN, 'RSA-2048');
     const keyPairId = `K${randomBytes(10).toString('hex').toUpperCase().slice(0, 13)}`;
     return { secretArn: created.ARN, keyPairId, publicKeyPem: publicKey };
   } finally {
     secrets.destroy();
   }
 }
-
-/**
- * The media URL functions sign for when nothing serves media (integration tests of handlers alone): a
- * reserved name (RFC 6761), so nothing can ever be fetched with it.
- */
-const LOCAL_MEDIA_URL_UNSERVED = 'http://media.invalid/media';
 
 /** The application name (and resource prefix) of `npm start`: event rules match it, functions get it. */
 const LOCAL_APPLICATION_NAME = 'skycast-local';
@@ -247,86 +239,4 @@ export async function provision(
     mediaConvertRoleArn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/${prefix}-mediaconvert`,
     playbackKey,
   };
-}
-
-/** Where a local function's AWS calls go, and the credentials it signs them with. */
-export interface LocalEndpoints {
-  /** The AWS-compatible emulator (moto), AWS_ENDPOINT_URL. */
-  endpoint: string;
-  /** DynamoDB elsewhere (DynamoDB Local): the SDK's AWS_ENDPOINT_URL_DYNAMODB wins over AWS_ENDPOINT_URL. */
-  dynamodbEndpoint?: string;
-  /** Further per-service endpoints (`AWS_ENDPOINT_URL_<SERVICE>`), e.g. the local MediaConvert and IVS. */
-  services?: Record<string, string>;
-  /** @default LOCAL_CREDENTIALS */
-  credentials?: { accessKeyId: string; secretAccessKey: string };
-}
-
-/** What Lambda itself gives every function (region, credentials), pointed at the local endpoints. */
-export function runtimeEnvironment(region: string, endpoints: LocalEndpoints): Record<string, string> {
-  const credentials = endpoints.credentials ?? LOCAL_CREDENTIALS;
-  return {
-    AWS_REGION: region,
-    AWS_ENDPOINT_URL: endpoints.endpoint,
-    ...(endpoints.dynamodbEndpoint ? { AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodbEndpoint } : {}),
-    ...endpoints.services,
-    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    // Emulators may reject the newer default checksums; AWS accepts either.
-    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
-    AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
-  };
-}
-
-/** The local resources as the contract's `functionEnvironment` reads them. */
-export function localDeploymentValues(
-  resources: ProvisionedResources,
-  extra: {
-    /** Where media is served (`mediaUrl` of /config.json), for functions that sign playback. */
-    mediaUrl?: string;
-    /** The local IVS's recording configuration, token key secret and ingest URL template. */
-    live?: DeploymentValues['live'];
-  } = {},
-): DeploymentValues {
-  return {
-    application: resources.application,
-    catalogTable: resources.tableName,
-    buckets: resources.bucketNames,
-    userPool: { id: resources.userPoolId, clientId: resources.userPoolClientId },
-    mediaCookies: {
-      secretArn: resources.playbackKey.secretArn,
-      keyPairId: resources.playbackKey.keyPairId,
-      mediaUrl: extra.mediaUrl ?? LOCAL_MEDIA_URL_UNSERVED,
-    },
-    ...(extra.live ? { live: extra.live } : {}),
-    mediaConvert: { roleArn: resources.mediaConvertRoleArn },
-  };
-}
-
-/** The environment one function gets locally: Lambda's own variables, then exactly what its wiring calls for. */
-export function localFunctionEnvironment(
-  fn: FunctionWiring,
-  region: string,
-  endpoints: LocalEndpoints,
-  values: DeploymentValues,
-): Record<string, string> {
-  return { ...runtimeEnvironment(region, endpoints), ...functionEnvironment(fn, values) };
-}
-
-/**
- * For tests that load several handlers into one process (the integration tests): every wired function's
- * environment at once, each computed as the function gets it. The local platform never uses this; there each
- * function has only its own.
- */
-export function combinedFunctionEnvironment(
-  region: string,
-  endpoints: LocalEndpoints,
-  values: DeploymentValues,
-): Record<string, string> {
-  const functions = wiredFunctions().filter(
-    (fn) => values.live || ((fn.access.ivs?.length ?? 0) === 0 && fn.access.liveTokens !== 'sign'),
-  );
-  return Object.assign(
-    runtimeEnvironment(region, endpoints),
-    ...functions.map((fn) => functionEnvironment(fn, values)),
-  );
 }

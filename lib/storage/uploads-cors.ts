@@ -1,3 +1,4 @@
+import { Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
@@ -49,17 +50,38 @@ export class UploadsCors extends Construct {
       ]),
       installLatestAwsSdk: false,
     });
-    NagSuppressions.addResourceSuppressions(
-      resource,
-      [
-        {
-          id: 'AwsSolutions-IAM4',
-          reason:
-            "CDK's AwsCustomResource provider logs with the AWS-managed AWSLambdaBasicExecutionRole; its only other " +
-            'permission is s3:PutBucketCORS on the uploads bucket.',
-        },
-      ],
-      true,
+    // The provider is CDK's one function per stack behind every AwsCustomResource, a child of the stack.
+    const provider = Stack.of(this).node.tryFindChild(
+      `AWS${AwsCustomResource.PROVIDER_FUNCTION_UUID.replaceAll('-', '')}`,
     );
+    const runsAtDeploy =
+      "CDK's AwsCustomResource provider runs only while CloudFormation deploys the stack, to set one bucket's CORS";
+    for (const construct of [resource, ...(provider ? [provider] : [])]) {
+      NagSuppressions.addResourceSuppressions(
+        construct,
+        [
+          {
+            id: 'AwsSolutions-IAM4',
+            reason: `${runsAtDeploy}; it logs with the AWS-managed AWSLambdaBasicExecutionRole and may otherwise only s3:PutBucketCORS on the uploads bucket.`,
+            appliesTo: [
+              'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+            ],
+          },
+          {
+            id: 'Serverless-LambdaDefaultMemorySize',
+            reason: `${runsAtDeploy}: one small SDK call, for which CDK's default memory is plenty.`,
+          },
+          {
+            id: 'Serverless-LambdaDLQ',
+            reason: `${runsAtDeploy}, invoked by CloudFormation, which fails the deployment on an error instead of retrying.`,
+          },
+          {
+            id: 'Serverless-LambdaTracing',
+            reason: `${runsAtDeploy}; a trace of one PutBucketCors call would tell nothing the deployment events do not.`,
+          },
+        ],
+        true,
+      );
+    }
   }
 }

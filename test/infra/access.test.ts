@@ -10,6 +10,7 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { BucketAccess } from '#contract/access.ts';
 import * as accounts from '#contract/accounts.ts';
 import { ENV } from '#contract/environment.ts';
+import { BUCKET_OBJECTS } from '#contract/media-layout.ts';
 import type { QueueDefinition } from '#contract/pipelines.ts';
 import { type BucketRole, buckets } from '#contract/resources.ts';
 import type { Route } from '#contract/routes.ts';
@@ -99,7 +100,8 @@ describe('bucket access for routes', () => {
           .flatMap((action) => [s.Resource].flat().map((r) => `${action} on ${describeExpression(r, {})}`)),
       )
       .sort();
-  const objects = (role: BucketRole) => `${ref(`${logicalId(bucketsByRole[role])}.Arn`)}/*`;
+  const objects = (role: BucketRole) =>
+    `${ref(`${logicalId(bucketsByRole[role])}.Arn`)}/${BUCKET_OBJECTS[role]}`;
   const bucketArn = (role: BucketRole) => ref(`${logicalId(bucketsByRole[role])}.Arn`);
   const variables = (operationId: string): Record<string, unknown> =>
     json.Resources[logicalId(fnOf(operationId))]!.Properties.Environment.Variables;

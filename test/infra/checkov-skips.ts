@@ -44,12 +44,12 @@ export const checkovSkips: readonly CheckovSkip[] = [
   {
     check: 'CKV_AWS_116',
     resources:
-      /^AWS::Lambda::Function\.(Api|CustomCDKBucketDeployment|CustomS3AutoDeleteObjects|BucketNotificationsHandler|MediaManifest|PlaybackKeyGenerator|LivePlaybackKeyGenerator)/,
+      /^AWS::Lambda::Function\.(Api|CustomCDKBucketDeployment|CustomS3AutoDeleteObjects|BucketNotificationsHandler|MediaManifest|PlaybackKeyGenerator|LivePlaybackKeyGenerator|AWS679f53fac002430cb0da5b7982bd2287)/,
     reason:
       'A dead-letter queue only receives failed asynchronous invocations. API functions are invoked ' +
       'synchronously by API Gateway, which returns the error to the caller, and the manifest function by ' +
       'CloudFront through its function URL, which answers the viewer with it; the custom-resource handlers ' +
-      "(the CDK's and the playback key generator) are invoked by CloudFormation, which fails the deployment instead.",
+      "(the CDK's, its AwsCustomResource provider setting the uploads bucket's CORS, and the playback key generator) are invoked by CloudFormation, which fails the deployment instead.",
   },
   {
     check: 'CKV_AWS_116',

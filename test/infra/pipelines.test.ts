@@ -270,7 +270,7 @@ describe('transcode-submissions (the submit function)', () => {
     const { table, uploads } = data(dev);
     const statements = statementsOf(dev, roleId(dev));
     assert.deepEqual(grantsOf(dev, roleId(dev), 's3'), [
-      `s3:GetObject on ${ref(`${uploads}.Arn`)}/*`,
+      `s3:GetObject on ${ref(`${uploads}.Arn`)}/uploads/*`,
       `s3:ListBucket on ${ref(`${uploads}.Arn`)}`,
     ]);
     const sqs = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('sqs:')));
@@ -453,15 +453,15 @@ describe('event-rule pipelines (the eventRules table)', () => {
         const expectedS3: Record<string, string[]> = {
           // Reads the multivariant playlist; deletes what a job wrote for a video deleted while it ran.
           'transcode-job-state': [
-            `s3:DeleteObject on ${ref(`${data(dev).media}.Arn`)}/*`,
-            `s3:GetObject on ${ref(`${data(dev).media}.Arn`)}/*`,
+            `s3:DeleteObject on ${ref(`${data(dev).media}.Arn`)}/videos/*`,
+            `s3:GetObject on ${ref(`${data(dev).media}.Arn`)}/videos/*`,
             `s3:ListBucket on ${ref(`${data(dev).media}.Arn`)}`,
           ],
           // Live state is the catalog alone.
           'live-stream-state': [],
           // Reads recording-ended.json and lists the thumbnails; writes nothing to S3.
           'live-recording-end': [
-            `s3:GetObject on ${ref(`${recordings}.Arn`)}/*`,
+            `s3:GetObject on ${ref(`${recordings}.Arn`)}/ivs/*`,
             `s3:ListBucket on ${ref(`${recordings}.Arn`)}`,
           ],
         };

@@ -1,13 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { combinedFunctionEnvironment, localDeploymentValues } from '../../local/function-environment.ts';
 import { startMoto } from '../../local/moto.ts';
-import {
-  combinedFunctionEnvironment,
-  emulatorClientConfig,
-  localDeploymentValues,
-  type ProvisionedResources,
-  provision,
-} from '../../local/provision.ts';
+import { emulatorClientConfig, type ProvisionedResources, provision } from '../../local/provision.ts';
 
 export interface TestEmulator {
   endpoint: string;

@@ -62,16 +62,6 @@ function sourceFiles(dir: string): string[] {
     .map((file) => relative(ROOT, join(ROOT, dir, file)));
 }
 
-/**
- * Imports across the floors that stand for now, each with its reason. The local platform makes its signing keys
- * with the deploy's own key-pair code, in-process; running that custom resource's handler through the local
- * function runtime instead would remove these.
- */
-const KNOWN_EXCEPTIONS = new Set([
-  'local/provision.ts -> lambdas/shared/key-pair.ts',
-  'local/live.ts -> lambdas/shared/key-pair.ts',
-]);
-
 /** What breaks the rule, or undefined when the import may stand. */
 function violation(from: string, target: { path: string } | { pkg: string }): string | undefined {
   const floor = floorOf(from);
@@ -128,9 +118,7 @@ describe('the import rule', () => {
     for (const file of ['lambdas', 'lib', 'bin', 'local', 'web/src'].flatMap(sourceFiles)) {
       for (const specifier of importsOf(readFileSync(join(ROOT, file), 'utf8'))) {
         if (specifier.startsWith('node:')) continue;
-        const target = resolveSpecifier(file, specifier);
-        if ('path' in target && KNOWN_EXCEPTIONS.has(`${file} -> ${target.path}`)) continue;
-        const problem = violation(file, target);
+        const problem = violation(file, resolveSpecifier(file, specifier));
         if (problem) broken.push(`${file}: '${specifier}': ${problem}`);
       }
     }
