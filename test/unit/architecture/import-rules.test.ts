@@ -67,6 +67,11 @@ function violation(from: string, target: { path: string } | { pkg: string }): st
   const floor = floorOf(from);
   if ('pkg' in target) {
     if (floor === 'contract' && target.pkg !== 'zod') return `the contract imports ${target.pkg} (only zod)`;
+    // The local platform's IAM evaluator is AGPL-3.0: a dev dependency of local/ only, never in a function
+    // bundle or the CDK app.
+    if (target.pkg.startsWith('@cloud-copilot/') && floor !== 'local' && floor !== 'outside') {
+      return `${target.pkg} (AGPL-3.0) may only be used by the local platform`;
+    }
     return undefined;
   }
   const to = floorOf(target.path);
@@ -110,6 +115,8 @@ describe('the import rule', () => {
     assert.match(violation('lib/x.ts', { path: 'lambdas/uploads/keys.ts' }) ?? '', /through the contract/);
     assert.match(violation('lambdas/live/x.ts', { path: 'lib/wiring/live.ts' }) ?? '', /floor above/);
     assert.equal(violation('local/x.ts', { path: 'lambdas/contract/routes.ts' }), undefined);
+    assert.match(violation('lambdas/live/x.ts', { pkg: '@cloud-copilot/iam-simulate' }) ?? '', /AGPL/);
+    assert.equal(violation('local/iam/x.ts', { pkg: '@cloud-copilot/iam-simulate' }), undefined);
     assert.equal(violation('test/x.ts', { path: 'lambdas/uploads/keys.ts' }), undefined);
   });
 
