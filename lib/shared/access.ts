@@ -80,6 +80,29 @@ export const BUCKET_ACTIONS: Record<BucketAccess, { objects: readonly string[]; 
     delete: { objects: ['s3:DeleteObject'], bucket: ['s3:ListBucket'] },
   };
 
+/** The DynamoDB actions of each kind of catalog access: what the stores in lambdas/ call. */
+export const CATALOG_ACTIONS: Record<'read' | 'readWrite', readonly string[]> = {
+  read: ['dynamodb:GetItem', 'dynamodb:Query'],
+  readWrite: [
+    'dynamodb:GetItem',
+    'dynamodb:Query',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:ConditionCheckItem',
+  ],
+};
+
+/**
+ * Reading a signing key's secret: GetSecretValue on that secret only (grantRead would add DescribeSecret, which
+ * no function calls; the secrets use Secrets Manager's AWS managed key, so no KMS grant either).
+ */
+function grantSecretValue(fn: SkycastFunction, secret: ISecret): void {
+  fn.addToRolePolicy(
+    new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
+  );
+}
+
 const upperFirst = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
 
 /** The IAM actions for a set of access kinds, each once, in a stable order. */
@@ -145,8 +168,10 @@ export function grantAccess(fn: SkycastFunction, wiring: FunctionWiring, targets
 
   if (access.catalog) {
     const table = need(targets.catalogTable, 'the catalog table');
-    if (access.catalog === 'read') table.grantReadData(fn);
-    else table.grantReadWriteData(fn);
+    // The actions the catalog's stores call, and no more of what grantReadData/grantReadWriteData would add
+    // (Scan, batches, streams, DescribeTable): TransactWriteItems has no action of its own, IAM checks each
+    // item's Put/Update/Delete/ConditionCheck. The table is encrypted with the AWS managed key: no KMS grant.
+    table.grant(fn, ...CATALOG_ACTIONS[access.catalog]);
     suppressWildcard(fn, {
       reason:
         'The catalog grant covers the table and its indexes (`<table arn>/index/*`): the function queries the ' +
@@ -211,11 +236,11 @@ export function grantAccess(fn: SkycastFunction, wiring: FunctionWiring, targets
   }
 
   if (access.liveTokens === 'sign') {
-    need(targets.live, 'the live settings').playbackKeySecret.grantRead(fn);
+    grantSecretValue(fn, need(targets.live, 'the live settings').playbackKeySecret);
   }
 
   if (access.mediaCookies === 'sign') {
-    need(targets.mediaCookies, 'the media signing key').key.secret.grantRead(fn);
+    grantSecretValue(fn, need(targets.mediaCookies, 'the media signing key').key.secret);
   }
 
   if (access.mediaConvert === 'submit') {
