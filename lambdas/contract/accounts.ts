@@ -31,11 +31,13 @@ const Language = z
   .string()
   .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'Use a BCP 47 language tag such as "en" or "pt-BR".');
 
-export const Preferences = z.object({
-  categories: z.array(z.enum(CATEGORIES)).max(CATEGORIES.length),
-  tags: z.array(Tag).max(20, 'At most 20 tags.'),
-  language: Language,
-});
+export const Preferences = z
+  .object({
+    categories: z.array(z.enum(CATEGORIES)).max(CATEGORIES.length),
+    tags: z.array(Tag).max(20, 'At most 20 tags.'),
+    language: Language,
+  })
+  .meta({ id: 'Preferences' });
 export type Preferences = z.output<typeof Preferences>;
 
 /** A change to some preferences; what is left out stays as it was. */
@@ -46,17 +48,20 @@ export const PreferencesPatch = Preferences.partial()
     ...rest,
     ...(categories ? { categories: [...new Set(categories)] } : {}),
     ...(tags ? { tags: [...new Set(tags)] } : {}),
-  }));
+  }))
+  .meta({ id: 'PreferencesPatch' });
 export type PreferencesPatch = z.output<typeof PreferencesPatch>;
 
-export const Profile = z.object({
-  userId: z.string().describe('The Cognito `sub` of the user.'),
-  username: z.string(),
-  email: z.string().optional(),
-  preferences: Preferences,
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
-});
+export const Profile = z
+  .object({
+    userId: z.string().describe('The Cognito `sub` of the user.'),
+    username: z.string(),
+    email: z.string().optional(),
+    preferences: Preferences,
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Profile' });
 export type Profile = z.output<typeof Profile>;
 
 export const getMe = defineOperation({

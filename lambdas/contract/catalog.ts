@@ -12,29 +12,35 @@ export type VideoStatus = (typeof VIDEO_STATUSES)[number];
 export const VISIBILITIES = ['public', 'unlisted', 'private'] as const;
 export type Visibility = (typeof VISIBILITIES)[number];
 
-export const Rendition = z.object({
-  name: z.string().describe('e.g. 1080p'),
-  width: z.number().int(),
-  height: z.number().int(),
-  bitrate: z.number().int().describe('Peak bits per second.'),
-  /** The rendition's media playlist, relative to the media URL. */
-  playlistPath: z.string(),
-});
+export const Rendition = z
+  .object({
+    name: z.string().describe('e.g. 1080p'),
+    width: z.number().int(),
+    height: z.number().int(),
+    bitrate: z.number().int().describe('Peak bits per second.'),
+    /** The rendition's media playlist, relative to the media URL. */
+    playlistPath: z.string(),
+  })
+  .meta({ id: 'Rendition' });
 export type Rendition = z.output<typeof Rendition>;
 
-export const Failure = z.object({
-  code: z.string().describe('Machine-readable, e.g. NOT_A_VIDEO or TRANSCODE_FAILED.'),
-  message: z.string().describe('What went wrong, for the person who uploaded the video.'),
-});
+export const Failure = z
+  .object({
+    code: z.string().describe('Machine-readable, e.g. NOT_A_VIDEO or TRANSCODE_FAILED.'),
+    message: z.string().describe('What went wrong, for the person who uploaded the video.'),
+  })
+  .meta({ id: 'Failure' });
 export type Failure = z.output<typeof Failure>;
 
-export const PlaybackCookie = z.object({
-  name: z.string(),
-  value: z.string(),
-  /** The URL path the cookie is sent for: the video's media prefix, ending in `/`. */
-  path: z.string(),
-  expires: z.iso.datetime(),
-});
+export const PlaybackCookie = z
+  .object({
+    name: z.string(),
+    value: z.string(),
+    /** The URL path the cookie is sent for: the video's media prefix, ending in `/`. */
+    path: z.string(),
+    expires: z.iso.datetime(),
+  })
+  .meta({ id: 'PlaybackCookie' });
 export type PlaybackCookie = z.output<typeof PlaybackCookie>;
 
 export const Playback = z
@@ -47,57 +53,60 @@ export const Playback = z
         'Set each (name=value; path; expires; SameSite=Strict; Secure on https) before fetching the url.',
       ),
   })
-  .describe(
-    'How to play a READY video: CloudFront signed cookies for its media prefix and the playlist URL.',
-  );
+  .describe('How to play a READY video: CloudFront signed cookies for its media prefix and the playlist URL.')
+  .meta({ id: 'Playback' });
 export type Playback = z.output<typeof Playback>;
 
 /** What a video is made from. */
-export const VideoSource = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('upload'),
-    fileName: z.string(),
-    size: z.number().int(),
-    contentType: z.string(),
-  }),
-  z.object({ kind: z.literal('recording'), channelArn: z.string() }),
-  z.object({
-    kind: z.literal('clip'),
-    /** The video or recording the clip was cut from. */
-    videoId: z.string(),
-    /** The range asked for; the clip plays whole segments around it. */
-    startSeconds: z.number(),
-    endSeconds: z.number(),
-  }),
-]);
+export const VideoSource = z
+  .discriminatedUnion('kind', [
+    z.object({
+      kind: z.literal('upload'),
+      fileName: z.string(),
+      size: z.number().int(),
+      contentType: z.string(),
+    }),
+    z.object({ kind: z.literal('recording'), channelArn: z.string() }),
+    z.object({
+      kind: z.literal('clip'),
+      /** The video or recording the clip was cut from. */
+      videoId: z.string(),
+      /** The range asked for; the clip plays whole segments around it. */
+      startSeconds: z.number(),
+      endSeconds: z.number(),
+    }),
+  ])
+  .meta({ id: 'VideoSource' });
 export type VideoSource = z.output<typeof VideoSource>;
 
 /** A video as the API returns it. */
-export const Video = z.object({
-  videoId: z.string(),
-  ownerId: z.string(),
-  title: z.string(),
-  description: z.string().optional(),
-  visibility: z.enum(VISIBILITIES),
-  status: z.enum(VIDEO_STATUSES),
-  /** 0–100 while PROCESSING. */
-  progress: z.number().min(0).max(100).optional(),
-  failure: Failure.optional(),
-  source: VideoSource,
-  durationSeconds: z.number().optional(),
-  /** Multivariant HLS playlist, relative to the media URL. Present when READY. */
-  playbackPath: z.string().optional(),
-  posterPath: z.string().optional(),
-  thumbnails: z
-    .object({ pathTemplate: z.string(), count: z.number().int(), intervalSeconds: z.number() })
-    .optional()
-    .describe('Scrubbing thumbnails: pathTemplate has {index} for 0…count-1.'),
-  renditions: z.array(Rendition).optional(),
-  /** The audio-only videos have no picture: no renditions with a size, no poster. */
-  audioOnly: z.boolean().optional(),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
-});
+export const Video = z
+  .object({
+    videoId: z.string(),
+    ownerId: z.string(),
+    title: z.string(),
+    description: z.string().optional(),
+    visibility: z.enum(VISIBILITIES),
+    status: z.enum(VIDEO_STATUSES),
+    /** 0–100 while PROCESSING. */
+    progress: z.number().min(0).max(100).optional(),
+    failure: Failure.optional(),
+    source: VideoSource,
+    durationSeconds: z.number().optional(),
+    /** Multivariant HLS playlist, relative to the media URL. Present when READY. */
+    playbackPath: z.string().optional(),
+    posterPath: z.string().optional(),
+    thumbnails: z
+      .object({ pathTemplate: z.string(), count: z.number().int(), intervalSeconds: z.number() })
+      .optional()
+      .describe('Scrubbing thumbnails: pathTemplate has {index} for 0…count-1.'),
+    renditions: z.array(Rendition).optional(),
+    /** The audio-only videos have no picture: no renditions with a size, no poster. */
+    audioOnly: z.boolean().optional(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Video' });
 export type Video = z.output<typeof Video>;
 
 /** What a finished transcode (or recording) adds to a video. */
@@ -107,7 +116,7 @@ export type PlayableMedia = Pick<
 >;
 
 /** A video as getVideo and getClip return it: with playback (signed cookies) when the caller may watch it. */
-export const WatchableVideo = Video.extend({ playback: Playback.optional() });
+export const WatchableVideo = Video.extend({ playback: Playback.optional() }).meta({ id: 'WatchableVideo' });
 export type WatchableVideo = z.output<typeof WatchableVideo>;
 
 /** A video in a listing: with a signed URL for its poster when it is READY and has one. */
@@ -119,7 +128,7 @@ export const ListedVideo = Video.extend({
       'Absolute CloudFront signed URL of the poster (this one object only), present on READY videos that have ' +
         'a poster; it expires like playback cookies, so list again for a fresh one.',
     ),
-});
+}).meta({ id: 'ListedVideo' });
 export type ListedVideo = z.output<typeof ListedVideo>;
 
 /** The id of a video in a path: what `randomUUID` makes, and what other video sources may use. */
@@ -129,10 +138,15 @@ export const VideoIdParams = z.object({
     .regex(/^[A-Za-z0-9_-]{1,64}$/, 'A video id is 1–64 letters, digits, dashes or underscores.'),
 });
 
-export const VideoPage = z.object({
-  items: z.array(ListedVideo),
-  cursor: z.string().optional().describe('Pass back as `cursor` for the next page; absent on the last one.'),
-});
+export const VideoPage = z
+  .object({
+    items: z.array(ListedVideo),
+    cursor: z
+      .string()
+      .optional()
+      .describe('Pass back as `cursor` for the next page; absent on the last one.'),
+  })
+  .meta({ id: 'VideoPage' });
 
 export const ListVideosQuery = z
   .object({
@@ -205,7 +219,8 @@ export const UpdateVideoRequest = z
   .strict()
   .refine((changes) => Object.values(changes).some((value) => value !== undefined), {
     message: 'Say what to change: title, description or visibility.',
-  });
+  })
+  .meta({ id: 'UpdateVideoRequest' });
 
 export const updateVideo = defineOperation({
   operationId: 'updateVideo',

@@ -15,7 +15,8 @@ export const CreateClipRequest = z
       .optional()
       .describe("Defaults to the source's; never less restrictive than the source's."),
   })
-  .strict();
+  .strict()
+  .meta({ id: 'CreateClipRequest' });
 
 export const ClipIdParams = z.object({
   clipId: VideoIdParams.shape.videoId,

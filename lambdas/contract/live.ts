@@ -37,44 +37,56 @@ export const StartStreamRequest = z
       .default('public')
       .describe('`private`: only you can watch, with a playback token; `unlisted`: anyone with the link.'),
   })
-  .strict();
+  .strict()
+  .meta({ id: 'StartStreamRequest' });
 export type StartStreamRequest = z.output<typeof StartStreamRequest>;
 
-export const StreamView = z.object({
-  streamId: z.string(),
-  ownerId: z.string(),
-  title: z.string(),
-  category: z.string().optional(),
-  tags: z.array(z.string()),
-  visibility: z.enum(VISIBILITIES),
-  status: z.enum(['OFFLINE', 'LIVE']),
-  startedAt: z.iso.datetime().optional(),
-  endedAt: z.iso.datetime().optional(),
-  viewerCount: z.number().int().min(0).optional().describe('While LIVE: viewers IVS counts right now.'),
-  playbackUrl: z.string().optional().describe('HLS; for a private stream append `?token=<playbackToken>`.'),
-  playbackToken: z
-    .string()
-    .optional()
-    .describe('Private streams only: an ES384 JWT for this channel, short-lived.'),
-  latestRecordingVideoId: z.string().optional().describe('The video the last recording became.'),
-  updatedAt: z.iso.datetime(),
-});
+export const StreamView = z
+  .object({
+    streamId: z.string(),
+    ownerId: z.string(),
+    title: z.string(),
+    category: z.string().optional(),
+    tags: z.array(z.string()),
+    visibility: z.enum(VISIBILITIES),
+    status: z.enum(['OFFLINE', 'LIVE']),
+    startedAt: z.iso.datetime().optional(),
+    endedAt: z.iso.datetime().optional(),
+    viewerCount: z.number().int().min(0).optional().describe('While LIVE: viewers IVS counts right now.'),
+    playbackUrl: z.string().optional().describe('HLS; for a private stream append `?token=<playbackToken>`.'),
+    playbackToken: z
+      .string()
+      .optional()
+      .describe('Private streams only: an ES384 JWT for this channel, short-lived.'),
+    latestRecordingVideoId: z.string().optional().describe('The video the last recording became.'),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'StreamView' });
 export type StreamView = z.output<typeof StreamView>;
 
-export const Ingest = z.object({
-  url: z.string().describe('What OBS calls "Server"; publish to `url + streamKey`.'),
-  streamKey: z.string().describe('Secret: whoever has it can broadcast on your channel.'),
-});
+export const Ingest = z
+  .object({
+    url: z.string().describe('What OBS calls "Server"; publish to `url + streamKey`.'),
+    streamKey: z.string().describe('Secret: whoever has it can broadcast on your channel.'),
+  })
+  .meta({ id: 'Ingest' });
 
-export const StartStreamResponse = z.object({ stream: StreamView, ingest: Ingest });
-export const IngestResponse = z.object({ ingest: Ingest });
+export const StartStreamResponse = z
+  .object({ stream: StreamView, ingest: Ingest })
+  .meta({ id: 'StartStreamResponse' });
+export const IngestResponse = z.object({ ingest: Ingest }).meta({ id: 'IngestResponse' });
 
 export const ListStreamsQuery = z.object(pageQueryFields).strict();
 
-export const StreamPage = z.object({
-  items: z.array(StreamView),
-  cursor: z.string().optional().describe('Pass back as `cursor` for the next page; absent on the last one.'),
-});
+export const StreamPage = z
+  .object({
+    items: z.array(StreamView),
+    cursor: z
+      .string()
+      .optional()
+      .describe('Pass back as `cursor` for the next page; absent on the last one.'),
+  })
+  .meta({ id: 'StreamPage' });
 
 export const startStream = defineOperation({
   operationId: 'startStream',

@@ -2,12 +2,19 @@ import * as z from 'zod';
 import type { Operation } from '#contract/operation.ts';
 import { routes as allRoutes, type Route } from './routes.ts';
 
-const ErrorBody = z.object({
-  code: z.string().describe('Machine-readable error code, e.g. VALIDATION_FAILED.'),
-  message: z.string().describe('What went wrong and what to do about it.'),
-  details: z.unknown().optional(),
-  requestId: z.string().optional(),
-});
+const ErrorBody = z
+  .object({
+    code: z.string().describe('Machine-readable error code, e.g. VALIDATION_FAILED.'),
+    message: z.string().describe('What went wrong and what to do about it.'),
+    details: z.unknown().optional(),
+    requestId: z.string().optional(),
+  })
+  .meta({ id: 'Error' });
+
+/** What API Gateway's JWT authorizer answers, before any handler runs, to a missing or invalid token. */
+const GatewayUnauthorized = z
+  .object({ message: z.literal('Unauthorized') })
+  .meta({ id: 'GatewayUnauthorized', description: "API Gateway's own answer to a missing or bad token." });
 
 const STATUS_TEXT: Record<number, string> = {
   400: 'The request is not valid',
@@ -20,26 +27,70 @@ const STATUS_TEXT: Record<number, string> = {
   415: 'Unsupported media type',
 };
 
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): object {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
-    target: 'draft-2020-12',
-    io,
-    unrepresentable: 'any',
-  });
-  return rest;
+type JsonSchema = Record<string, unknown>;
+type IO = 'input' | 'output';
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+/**
+ * The named schemas of one document. zod puts every schema with a `.meta({ id })` under `$defs`; here they move
+ * to `components.schemas`. A schema is named by its id in its output form (what the API answers); its input
+ * form (what a client sends) shares the name where the two are the same and is `<id>Input` where defaults or
+ * transforms make them differ.
+ */
+class Components {
+  readonly schemas: Record<string, JsonSchema> = {};
+
+  /** `schema` as JSON Schema, with its named parts (itself too, if named) as `$ref`s into the components. */
+  add(schema: z.ZodType, io: IO): JsonSchema {
+    const {
+      $schema: _dialect,
+      $defs,
+      ...root
+    } = z.toJSONSchema(schema, {
+      target: 'draft-2020-12',
+      io,
+      unrepresentable: 'any',
+    }) as JsonSchema & { $defs?: Record<string, JsonSchema> };
+    const defs = $defs ?? {};
+    const names = new Map<string, string>();
+    const nameOf = (id: string): string => {
+      const known = names.get(id);
+      if (known) return known;
+      names.set(id, id); // provisional, in case a schema refers to itself
+      const rewritten = this.rewrite(defs[id] ?? {}, nameOf);
+      const output = this.schemas[id];
+      const name = io === 'output' || output === undefined || sameJson(output, rewritten) ? id : `${id}Input`;
+      names.set(id, name);
+      this.schemas[name] ??= rewritten;
+      return name;
+    };
+    return this.rewrite(root, nameOf);
+  }
+
+  private rewrite(value: JsonSchema, nameOf: (id: string) => string): JsonSchema {
+    return JSON.parse(JSON.stringify(value), (key, item) =>
+      key === '$ref' && typeof item === 'string' && item.startsWith('#/$defs/')
+        ? ref(nameOf(item.slice('#/$defs/'.length))).$ref
+        : item,
+    ) as JsonSchema;
+  }
 }
 
-function parameters(operation: Operation) {
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function parameters(operation: Operation, components: Components) {
   const list: object[] = [];
   for (const [where, schema] of [
     ['path', operation.params],
     ['query', operation.query],
   ] as const) {
     if (!schema) continue;
-    const shape = jsonSchema(schema, 'input') as unknown as {
-      properties?: Record<string, object>;
-      required?: string[];
-    };
+    const root = components.add(schema, 'input');
+    const named = typeof root.$ref === 'string' ? components.schemas[root.$ref.split('/').pop() ?? ''] : root;
+    const shape = (named ?? {}) as { properties?: Record<string, object>; required?: string[] };
     for (const [name, property] of Object.entries(shape.properties ?? {})) {
       list.push({
         name,
@@ -52,21 +103,26 @@ function parameters(operation: Operation) {
   return list;
 }
 
-function describeOperation(operation: Operation) {
+function errorResponse(operation: Operation, status: number) {
+  const ours = ref('Error');
+  // The gateway's authorizer turns away a bad token before our handler sees the request.
+  const schema =
+    status === 401 && operation.auth === 'user' ? { oneOf: [ours, ref('GatewayUnauthorized')] } : ours;
+  return { description: STATUS_TEXT[status] ?? 'Error', content: { 'application/json': { schema } } };
+}
+
+function describeOperation(operation: Operation, components: Components, response: JsonSchema | undefined) {
   const success = operation.successStatus ?? 200;
   const responses: Record<string, object> = {
-    [success]:
-      success === 204
-        ? { description: 'Done' }
-        : {
-            description: 'OK',
-            content: { 'application/json': { schema: jsonSchema(operation.response, 'output') } },
-          },
+    [success]: response
+      ? { description: 'OK', content: { 'application/json': { schema: response } } }
+      : { description: 'Done' },
   };
-  for (const status of operation.errors) {
-    responses[status] = {
-      description: STATUS_TEXT[status] ?? 'Error',
-      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  for (const status of operation.errors) responses[status] = errorResponse(operation, status);
+  if (operation.auth === 'user' && !operation.errors.includes(401)) {
+    responses[401] = {
+      description: STATUS_TEXT[401],
+      content: { 'application/json': { schema: ref('GatewayUnauthorized') } },
     };
   }
   return {
@@ -75,12 +131,12 @@ function describeOperation(operation: Operation) {
     ...(operation.description ? { description: operation.description } : {}),
     tags: [operation.tag],
     ...(operation.auth === 'user' ? { security: [{ cognito: [] }] } : { security: [] }),
-    parameters: parameters(operation),
+    parameters: parameters(operation, components),
     ...(operation.body
       ? {
           requestBody: {
             required: true,
-            content: { 'application/json': { schema: jsonSchema(operation.body, 'input') } },
+            content: { 'application/json': { schema: components.add(operation.body, 'input') } },
           },
         }
       : {}),
@@ -90,11 +146,25 @@ function describeOperation(operation: Operation) {
 
 /** The OpenAPI 3.1 document of the API, generated from the same schemas that validate requests. */
 export function buildOpenApiDocument(options: { serverUrl?: string; routes?: readonly Route[] } = {}) {
+  const operations = (options.routes ?? allRoutes).map((route) => route.operation);
+  const components = new Components();
+  components.add(ErrorBody, 'output');
+  components.add(GatewayUnauthorized, 'output');
+  // Output forms first, so that an input form is only named apart where it differs from one.
+  const answers = new Map(
+    operations.map((operation) => [
+      operation,
+      operation.successStatus === 204 ? undefined : components.add(operation.response, 'output'),
+    ]),
+  );
   const paths: Record<string, Record<string, object>> = {};
-  for (const { operation } of options.routes ?? allRoutes) {
+  for (const operation of operations) {
     paths[operation.path] ??= {};
-    (paths[operation.path] as Record<string, object>)[operation.method.toLowerCase()] =
-      describeOperation(operation);
+    (paths[operation.path] as Record<string, object>)[operation.method.toLowerCase()] = describeOperation(
+      operation,
+      components,
+      answers.get(operation),
+    );
   }
   return {
     openapi: '3.1.0',
@@ -114,7 +184,7 @@ export function buildOpenApiDocument(options: { serverUrl?: string; routes?: rea
           description: 'A Cognito user pool access token.',
         },
       },
-      schemas: { Error: jsonSchema(ErrorBody, 'output') },
+      schemas: components.schemas,
     },
     paths,
   };

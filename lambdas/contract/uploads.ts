@@ -53,15 +53,18 @@ export const CreateUploadRequest = z
       .default('private')
       .describe('Private by default: nobody but the owner sees a video until the owner says otherwise.'),
   })
-  .strict();
+  .strict()
+  .meta({ id: 'CreateUploadRequest' });
 export type CreateUploadRequest = z.output<typeof CreateUploadRequest>;
 
-const PartUrl = z.object({
-  partNumber: z.number().int(),
-  url: z
-    .string()
-    .describe("PUT the part's bytes here and keep the response's ETag header for completeUpload."),
-});
+const PartUrl = z
+  .object({
+    partNumber: z.number().int(),
+    url: z
+      .string()
+      .describe("PUT the part's bytes here and keep the response's ETag header for completeUpload."),
+  })
+  .meta({ id: 'PartUrl' });
 
 const partUrlPage = {
   expiresAt: z.iso.datetime().describe('When these URLs stop working; listUploadParts hands out fresh ones.'),
@@ -82,25 +85,29 @@ const plan = {
   partCount: z.number().int(),
 };
 
-export const UploadTicket = z.object({ ...plan, ...partUrlPage });
+export const UploadTicket = z.object({ ...plan, ...partUrlPage }).meta({ id: 'UploadTicket' });
 export type UploadTicket = z.output<typeof UploadTicket>;
 
-export const UploadedPart = z.object({
-  partNumber: z.number().int(),
-  size: z.number().int(),
-  etag: z.string(),
-});
+export const UploadedPart = z
+  .object({
+    partNumber: z.number().int(),
+    size: z.number().int(),
+    etag: z.string(),
+  })
+  .meta({ id: 'UploadedPart' });
 
-export const UploadProgress = z.object({
-  ...plan,
-  uploadedParts: z.array(UploadedPart).describe('Parts S3 holds with the right size, in part order.'),
-  uploadedBytes: z.number().int(),
-  remainingParts: z
-    .number()
-    .int()
-    .describe('Parts still to upload (missing, or received with the wrong size).'),
-  ...partUrlPage,
-});
+export const UploadProgress = z
+  .object({
+    ...plan,
+    uploadedParts: z.array(UploadedPart).describe('Parts S3 holds with the right size, in part order.'),
+    uploadedBytes: z.number().int(),
+    remainingParts: z
+      .number()
+      .int()
+      .describe('Parts still to upload (missing, or received with the wrong size).'),
+    ...partUrlPage,
+  })
+  .meta({ id: 'UploadProgress' });
 export type UploadProgress = z.output<typeof UploadProgress>;
 
 export const ListUploadPartsQuery = z
@@ -146,7 +153,8 @@ export const CompleteUploadRequest = z
         'Name each part number once.',
       ),
   })
-  .strict();
+  .strict()
+  .meta({ id: 'CompleteUploadRequest' });
 export type CompleteUploadRequest = z.output<typeof CompleteUploadRequest>;
 
 export const createUpload = defineOperation({

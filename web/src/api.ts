@@ -3,73 +3,63 @@
  * operationId in /openapi.json, so the same build works locally and deployed, and an operation the server does
  * not offer yet (live, clips) is known to be missing instead of failing at random.
  */
+import type * as z from 'zod';
+import type * as accounts from '#contract/accounts.ts';
+import type * as catalog from '#contract/catalog.ts';
+import type { ListedVideo, Video, Visibility, WatchableVideo } from '#contract/catalog.ts';
+import type * as clips from '#contract/clips.ts';
+import type * as live from '#contract/live.ts';
+import type { StreamView } from '#contract/live.ts';
+import type { Operation } from '#contract/operation.ts';
+import type * as uploads from '#contract/uploads.ts';
 import type { WebConfig } from '#contract/web-config.ts';
 import { accessToken, SignedOutError } from './auth.ts';
 
-export type { WebConfig };
+export type { UploadTicket } from '#contract/uploads.ts';
+// Type-only imports of the contract: erased from the bundle, so the app gets the API's types without zod.
+export type { ListedVideo, StreamView, Video, Visibility, WatchableVideo, WebConfig };
+export type Ingest = z.output<typeof live.Ingest>;
 
-/** What the app uses of the live API (see the contract: StreamView). */
-export interface StreamView {
-  streamId: string;
-  ownerId: string;
-  title: string;
-  category?: string;
-  tags: string[];
-  visibility: Visibility;
-  status: 'OFFLINE' | 'LIVE';
-  startedAt?: string;
-  endedAt?: string;
-  viewerCount?: number;
-  playbackUrl?: string;
-  playbackToken?: string;
-  latestRecordingVideoId?: string;
-  updatedAt: string;
+/** The visibilities, in the order the app offers them; the type check keeps the list whole. */
+export const VISIBILITIES = ['public', 'unlisted', 'private'] as const satisfies readonly Visibility[];
+const everyVisibility: Exclude<Visibility, (typeof VISIBILITIES)[number]> extends never ? true : never = true;
+void everyVisibility;
+
+/** The operations a contract module declares, by operationId. */
+type OperationsOf<Module> = {
+  [Name in keyof Module as Module[Name] extends Operation & { operationId: infer Id extends string }
+    ? Id
+    : never]: Module[Name];
+};
+
+type Operations = OperationsOf<typeof accounts> &
+  OperationsOf<typeof catalog> &
+  OperationsOf<typeof clips> &
+  OperationsOf<typeof live> &
+  OperationsOf<typeof uploads>;
+
+/** An operation of the contract, by the id clients find it with. */
+type OperationId = keyof Operations & string;
+
+/** What an operation answers with on success: its response schema's output, nothing for a 204. */
+type AnswerOf<Id extends OperationId> = Operations[Id] extends { successStatus: 204 }
+  ? undefined
+  : z.output<Operations[Id]['response']>;
+
+/** One part of a request (`params`, `query`, `body`) in the form a client sends it: the schema's input. */
+type RequestPart<Op, Part extends 'params' | 'query' | 'body'> = Op extends {
+  [Key in Part]: infer Schema extends z.ZodType;
 }
+  ? { [Key in Part]: z.input<Schema> }
+  : { [Key in Part]?: never };
 
-export interface Ingest {
-  url: string;
-  streamKey: string;
-}
+/** What a call of an operation sends; a query is optional (every query field has a default or may be left out). */
+type CallOptions<Id extends OperationId> = RequestPart<Operations[Id], 'params'> &
+  Partial<RequestPart<Operations[Id], 'query'>> &
+  RequestPart<Operations[Id], 'body'>;
 
-export type Visibility = 'public' | 'unlisted' | 'private';
-export const VISIBILITIES: readonly Visibility[] = ['public', 'unlisted', 'private'];
-
-export interface Playback {
-  url: string;
-  expiresAt: string;
-  cookies: { name: string; value: string; path: string; expires: string }[];
-}
-
-export interface Video {
-  videoId: string;
-  ownerId: string;
-  title: string;
-  description?: string;
-  visibility: Visibility;
-  status: 'UPLOADING' | 'UPLOADED' | 'PROCESSING' | 'READY' | 'FAILED';
-  progress?: number;
-  failure?: { code: string; message: string };
-  source:
-    | { kind: 'upload'; fileName: string; size: number; contentType: string }
-    | { kind: 'recording'; channelArn: string }
-    | { kind: 'clip'; videoId: string; startSeconds: number; endSeconds: number };
-  durationSeconds?: number;
-  playbackPath?: string;
-  posterPath?: string;
-  /** In listings only: a signed URL for the poster of a READY video that has one. */
-  posterUrl?: string;
-  thumbnails?: { pathTemplate: string; count: number; intervalSeconds: number };
-  renditions?: { name: string; width: number; height: number; bitrate: number; playlistPath: string }[];
-  audioOnly?: boolean;
-  playback?: Playback;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface Page<T> {
-  items: T[];
-  cursor?: string;
-}
+type CallArguments<Id extends OperationId> =
+  object extends CallOptions<Id> ? [options?: CallOptions<Id>] : [options: CallOptions<Id>];
 
 interface OperationRef {
   method: string;
@@ -137,14 +127,16 @@ export class NotOfferedError extends Error {
   }
 }
 
-export interface CallOptions {
-  params?: Record<string, string>;
-  query?: Record<string, string | number | undefined>;
-  body?: unknown;
-}
-
 /** Calls an API operation as the signed-in user, refreshing the session once if the API says 401. */
-export async function call<T>(operationId: string, options: CallOptions = {}): Promise<T> {
+export async function call<Id extends OperationId>(
+  operationId: Id,
+  ...[request]: CallArguments<Id>
+): Promise<AnswerOf<Id>> {
+  const options = (request ?? {}) as {
+    params?: Record<string, string>;
+    query?: Record<string, unknown>;
+    body?: unknown;
+  };
   const operation = operations.get(operationId);
   if (!operation) throw new NotOfferedError(operationId);
   let path = operation.path;
@@ -176,7 +168,7 @@ export async function call<T>(operationId: string, options: CallOptions = {}): P
     response = await send(token);
   }
   if (response.status === 401) throw new SignedOutError();
-  if (response.status === 204) return undefined as T;
+  if (response.status === 204) return undefined as AnswerOf<Id>;
   const answer = await response.json().catch(() => undefined);
   // API Gateway answers a route it does not have with 404 {"message":"Not Found"} and no code; the local API
   // with NOT_FOUND "No API operation answers …". A missing video has its own code.
@@ -188,7 +180,7 @@ export async function call<T>(operationId: string, options: CallOptions = {}): P
     throw new NotOfferedError(operationId);
   }
   if (!response.ok) throw new ApiError(response.status, answer);
-  return answer as T;
+  return answer as AnswerOf<Id>;
 }
 
 /** A media URL: `mediaUrl` joined with a path relative to it. */
@@ -201,7 +193,7 @@ export function mediaUrl(path: string): string {
  * path. Media is never served without them, so a video without `playback` (a clip whose source was deleted or
  * made private since) has nothing to play.
  */
-export function playbackSource(video: Video): string | undefined {
+export function playbackSource(video: WatchableVideo): string | undefined {
   if (!video.playback) return undefined;
   const secure = location.protocol === 'https:' ? '; Secure' : '';
   for (const cookie of video.playback.cookies) {

@@ -88,18 +88,36 @@ describe('buildOpenApiDocument', () => {
 
   it('documents the request body from the validating schema', () => {
     const patch = document.paths['/me/preferences']?.patch as {
-      requestBody: { content: { 'application/json': { schema: { properties: Record<string, unknown> } } } };
+      requestBody: { content: { 'application/json': { schema: { $ref: string } } } };
     };
-    const schema = patch.requestBody.content['application/json'].schema;
+    const named = patch.requestBody.content['application/json'].schema.$ref.split('/').pop() ?? '';
+    const schema = document.components.schemas[named] as { properties: Record<string, unknown> };
 
     assert.deepEqual(Object.keys(schema.properties).sort(), ['categories', 'language', 'tags']);
   });
 
   it('documents error responses with the shared error shape', () => {
+    const getVideo = document.paths['/videos/{videoId}']?.get as {
+      responses: Record<string, { content?: unknown }>;
+    };
+
+    assert.deepEqual(getVideo.responses['404']?.content, {
+      'application/json': { schema: { $ref: '#/components/schemas/Error' } },
+    });
+  });
+
+  it("documents a 401 as our error shape or API Gateway's own body", () => {
     const getMe = document.paths['/me']?.get as { responses: Record<string, { content?: unknown }> };
 
     assert.deepEqual(getMe.responses['401']?.content, {
-      'application/json': { schema: { $ref: '#/components/schemas/Error' } },
+      'application/json': {
+        schema: {
+          oneOf: [
+            { $ref: '#/components/schemas/Error' },
+            { $ref: '#/components/schemas/GatewayUnauthorized' },
+          ],
+        },
+      },
     });
   });
 });

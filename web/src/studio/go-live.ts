@@ -2,7 +2,15 @@
  * The studio's "Go live" section: set up a stream (title, category, who can watch), then connect an encoder
  * to its ingest; the section follows the stream's status while it is open.
  */
-import { ApiError, call, type Ingest, NotOfferedError, offers, type StreamView } from '../api.ts';
+import {
+  ApiError,
+  call,
+  type Ingest,
+  NotOfferedError,
+  offers,
+  type StreamView,
+  type Visibility,
+} from '../api.ts';
 import { currentSession } from '../auth.ts';
 import { announce, every, formatDate, h, notice, replace } from '../dom.ts';
 import { FieldError, onSubmit, problemRegion, visibilityField } from '../views/forms.ts';
@@ -79,7 +87,7 @@ export async function goLiveSection(): Promise<{ element: HTMLElement; stop: () 
   const poll = async () => {
     if (!streamId) return;
     try {
-      showStatus(await call<StreamView>('watchStream', { params: { streamId } }));
+      showStatus(await call('watchStream', { params: { streamId } }));
     } catch (error) {
       if (error instanceof NotOfferedError) return;
       throw error;
@@ -90,7 +98,7 @@ export async function goLiveSection(): Promise<{ element: HTMLElement; stop: () 
     if (!streamId || !confirm('Rotate the stream key? Your encoder disconnects and needs the new key.'))
       return;
     try {
-      const answer = await call<{ ingest: Ingest }>('rotateStreamKey', { params: { streamId } });
+      const answer = await call('rotateStreamKey', { params: { streamId } });
       showIngest(answer.ingest);
       announce('Stream key rotated. Give your encoder the new key.');
     } catch (error) {
@@ -114,8 +122,12 @@ export async function goLiveSection(): Promise<{ element: HTMLElement; stop: () 
     const title = String(data.get('title')).trim();
     if (!title) throw new FieldError('title', 'Give your stream a title.');
     const category = String(data.get('category')).trim();
-    const answer = await call<{ stream: StreamView; ingest: Ingest }>('startStream', {
-      body: { title, ...(category ? { category } : {}), visibility: String(data.get('visibility')) },
+    const answer = await call('startStream', {
+      body: {
+        title,
+        ...(category ? { category } : {}),
+        visibility: String(data.get('visibility')) as Visibility,
+      },
     });
     streamId = answer.stream.streamId;
     rememberStreamId(streamId);
@@ -128,8 +140,8 @@ export async function goLiveSection(): Promise<{ element: HTMLElement; stop: () 
   if (streamId) {
     try {
       const [view, key] = await Promise.all([
-        call<StreamView>('watchStream', { params: { streamId } }),
-        call<{ ingest: Ingest }>('getStreamKey', { params: { streamId } }),
+        call('watchStream', { params: { streamId } }),
+        call('getStreamKey', { params: { streamId } }),
       ]);
       showStatus(view);
       showIngest(key.ingest);

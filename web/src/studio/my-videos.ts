@@ -2,7 +2,7 @@
  * The studio's "My videos" section: every video of the user (uploads, live recordings, clips) with its status,
  * who can watch it, and Watch and Delete. The list follows by itself while the studio is open.
  */
-import { call, type Page, type Video } from '../api.ts';
+import { call, type ListedVideo, type Visibility } from '../api.ts';
 import { announce, every, formatDate, formatDuration, h, replace } from '../dom.ts';
 import { posterImage, statusText } from '../views/cards.ts';
 import { problemRegion } from '../views/forms.ts';
@@ -19,7 +19,7 @@ export function myVideosSection(): { element: HTMLElement; refresh: () => Promis
     list,
   );
 
-  const row = (video: Video) =>
+  const row = (video: ListedVideo) =>
     h(
       'li',
       { class: 'video-row', 'data-video-id': video.videoId, 'data-status': video.status },
@@ -75,7 +75,7 @@ export function myVideosSection(): { element: HTMLElement; refresh: () => Promis
               try {
                 await call('updateVideo', {
                   params: { videoId: video.videoId },
-                  body: { visibility: select.value },
+                  body: { visibility: select.value as Visibility },
                 });
                 announce(`${video.title} is now ${select.value}.`);
                 await refresh();
@@ -126,7 +126,7 @@ export function myVideosSection(): { element: HTMLElement; refresh: () => Promis
 
   let shown = '';
   async function refresh() {
-    const page = await call<Page<Video>>('listVideos', { query: { scope: 'mine', limit: 50 } });
+    const page = await call('listVideos', { query: { scope: 'mine', limit: 50 } });
     // Unchanged: leave the list alone, so keyboard focus on one of its buttons stays where it is.
     const next = JSON.stringify(page.items);
     if (next === shown) return;

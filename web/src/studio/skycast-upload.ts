@@ -14,7 +14,7 @@
 import AwsS3, { type AwsS3Part, type AwsS3UploadParameters } from '@uppy/aws-s3';
 import type { Body, Meta, Uppy, UppyFile } from '@uppy/core';
 import { planParts } from '#contract/part-plan.ts';
-import { ApiError, call, type Video, type Visibility } from '../api.ts';
+import { ApiError, call, type UploadTicket, type Video, type Visibility } from '../api.ts';
 
 export interface UploadMeta extends Meta {
   title: string;
@@ -25,21 +25,7 @@ export interface UploadBody extends Body {
   video: Video;
 }
 
-interface PartUrlPage {
-  expiresAt: string;
-  parts: { partNumber: number; url: string }[];
-}
-
-interface UploadTicket extends PartUrlPage {
-  videoId: string;
-  size: number;
-  partSize: number;
-  partCount: number;
-}
-
-interface UploadProgress extends UploadTicket {
-  uploadedParts: { partNumber: number; size: number; etag: string }[];
-}
+type PartUrlPage = Pick<UploadTicket, 'expiresAt' | 'parts'>;
 
 /** What survives a reload: enough to find the upload again when the same file is chosen. */
 interface SavedUpload {
@@ -94,7 +80,7 @@ const discarding = new Map<string, Promise<void>>();
 export function discardUpload(videoId: string, api: UploaderDeps = { call }): Promise<void> {
   let discarded = discarding.get(videoId);
   if (!discarded) {
-    discarded = api.call<void>('abortUpload', { params: { videoId } }).then(
+    discarded = api.call('abortUpload', { params: { videoId } }).then(
       () => undefined,
       (error: unknown) => {
         if (isGone(error)) return;
@@ -182,7 +168,7 @@ export function installUploader<M extends UploadMeta, B extends UploadBody>(
 
   const listUploadParts = async (videoId: string, fromPart: number, signal?: AbortSignal) => {
     await whenOnline(signal);
-    const progress = await deps.call<UploadProgress>('listUploadParts', {
+    const progress = await deps.call('listUploadParts', {
       params: { videoId },
       query: { fromPart, urlCount: URL_PAGE },
     });
@@ -242,7 +228,7 @@ export function installUploader<M extends UploadMeta, B extends UploadBody>(
     async createMultipartUpload(file) {
       const data = file.data as File;
       await whenOnline();
-      const ticket = await deps.call<UploadTicket>('createUpload', {
+      const ticket = await deps.call('createUpload', {
         body: {
           fileName: file.name,
           size: data.size,
@@ -315,9 +301,12 @@ export function installUploader<M extends UploadMeta, B extends UploadBody>(
 
     async completeMultipartUpload(file, { uploadId, parts }) {
       await whenOnline();
-      const video = await deps.call<Video>('completeUpload', {
+      const video = await deps.call('completeUpload', {
         params: { videoId: uploadId },
-        body: { parts: parts.map((part) => ({ partNumber: part.PartNumber, etag: part.ETag })) },
+        // Uppy fills both in for every part it uploaded; the API refuses a part without them all the same.
+        body: {
+          parts: parts.map((part) => ({ partNumber: part.PartNumber as number, etag: part.ETag as string })),
+        },
       });
       urls.delete(uploadId);
       forgetSavedUpload(fingerprint(file.data as File));

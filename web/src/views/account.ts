@@ -172,17 +172,10 @@ export const confirmView: View = {
   },
 };
 
-interface Profile {
-  userId: string;
-  email?: string;
-  createdAt: string;
-  preferences: { categories: string[]; tags: string[]; language: string };
-}
-
 export const profileView: View = {
   signedIn: true,
   async render(root) {
-    const profile = await call<Profile>('getMe');
+    const profile = await call('getMe');
     const problem = problemRegion();
     const saved = h('p', { class: 'notice', role: 'status', hidden: true });
     const form = h(

@@ -1,4 +1,4 @@
-import type { StreamView, Video } from '../api.ts';
+import type { ListedVideo, StreamView, Video } from '../api.ts';
 import { formatDate, formatDuration, h } from '../dom.ts';
 
 const STATUS_TEXT: Record<Video['status'], string> = {
@@ -25,7 +25,7 @@ function kindOf(video: Video): string {
  * cookies). The `.thumb` box keeps its 16:9 size and placeholder background, so nothing moves while the image
  * loads, and an image that fails (say, its URL expired) leaves the placeholder rather than a broken icon.
  */
-export function posterImage(video: Video): HTMLImageElement | null {
+export function posterImage(video: ListedVideo): HTMLImageElement | null {
   if (!video.posterUrl) return null;
   return h('img', {
     class: 'thumb-image',
@@ -40,7 +40,7 @@ export function posterImage(video: Video): HTMLImageElement | null {
 }
 
 /** A video in a list: its poster (or a placeholder: audio-only, not ready yet), kind, length, title and date. */
-export function videoCard(video: Video): HTMLElement {
+export function videoCard(video: ListedVideo): HTMLElement {
   return h(
     'li',
     { class: 'card' },

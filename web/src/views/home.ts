@@ -1,4 +1,4 @@
-import { call, NotOfferedError, offers, type Page, type StreamView, type Video } from '../api.ts';
+import { call, NotOfferedError, offers } from '../api.ts';
 import { currentSession, SignedOutError } from '../auth.ts';
 import { every, h, notice, replace } from '../dom.ts';
 import type { View } from '../router.ts';
@@ -57,7 +57,7 @@ export const homeView: View = {
         return;
       }
       try {
-        const page = await call<Page<StreamView>>('listStreams', { query: { limit: 12 } });
+        const page = await call('listStreams', { query: { limit: 12 } });
         replace(
           live,
           page.items.length > 0
@@ -79,7 +79,7 @@ export const homeView: View = {
       }
     };
     const loadLatest = async () => {
-      const page = await call<Page<Video>>('listVideos', { query: { scope: 'public', limit: 24 } });
+      const page = await call('listVideos', { query: { scope: 'public', limit: 24 } });
       replace(
         latest,
         page.items.length > 0

@@ -10,7 +10,7 @@ import {
   offers,
   playbackSource,
   type StreamView,
-  type Video,
+  type WatchableVideo,
 } from '../api.ts';
 import { announce, every, h, notice, replace } from '../dom.ts';
 import { createPlayer, type Player } from '../player/player.ts';
@@ -31,7 +31,7 @@ export const watchVideoView: View = {
     let player: Player | undefined;
     let stopPolling: (() => void) | undefined;
 
-    const show = async (video: Video) => {
+    const show = async (video: WatchableVideo) => {
       heading.textContent = video.title;
       document.title = `${video.title} · Skycast`;
       replace(details, videoDetails(video));
@@ -54,7 +54,7 @@ export const watchVideoView: View = {
       if (offers('createClip') && video.source.kind !== 'clip') details.append(clipPanel(video, player));
     };
 
-    let video = await call<Video>('getVideo', { params: { videoId } }).catch((error: unknown) => {
+    let video = await call('getVideo', { params: { videoId } }).catch((error: unknown) => {
       if (error instanceof ApiError && error.status === 404) return undefined;
       throw error;
     });
@@ -67,7 +67,7 @@ export const watchVideoView: View = {
     if (!FINAL.has(video.status)) {
       // Processing: check every few seconds, and play it the moment it is ready.
       stopPolling = every(3000, async () => {
-        const next = await call<Video>('getVideo', { params: { videoId } });
+        const next = await call('getVideo', { params: { videoId } });
         if (next.status !== video?.status || next.progress !== video?.progress) {
           video = next;
           await show(next);
@@ -109,7 +109,7 @@ export const watchLiveView: View = {
 
     const refresh = async () => {
       try {
-        stream = await call<StreamView>('watchStream', { params: { streamId } });
+        stream = await call('watchStream', { params: { streamId } });
       } catch (error) {
         if (error instanceof NotOfferedError || (error instanceof ApiError && error.status === 404)) {
           heading.textContent = 'Stream not found';

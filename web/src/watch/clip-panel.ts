@@ -1,12 +1,12 @@
 /** The video page's "Make a clip" section. */
-import { call, type Video } from '../api.ts';
+import { call, type Visibility, type WatchableVideo } from '../api.ts';
 import { announce, formatDuration, h } from '../dom.ts';
 import type { Player } from '../player/player.ts';
 import { navigate } from '../router.ts';
 import { onSubmit, problemRegion, visibilityField } from '../views/forms.ts';
 
 /** Cut a clip from the player: in and out points from the current time, a title and who can watch. */
-export function clipPanel(video: Video, player: Player): HTMLElement {
+export function clipPanel(video: WatchableVideo, player: Player): HTMLElement {
   const problem = problemRegion();
   const inPoint = h('input', {
     id: 'clip-start',
@@ -82,13 +82,13 @@ export function clipPanel(video: Video, player: Player): HTMLElement {
       throw Object.assign(new Error('The in point is a number of seconds.'), { field: 'start' });
     if (!Number.isFinite(endSeconds) || endSeconds <= startSeconds)
       throw Object.assign(new Error('The out point must come after the in point.'), { field: 'end' });
-    const clip = await call<Video>('createClip', {
+    const clip = await call('createClip', {
       params: { videoId: video.videoId },
       body: {
         title: String(data.get('title')).trim(),
         startSeconds,
         endSeconds,
-        visibility: String(data.get('visibility')),
+        visibility: String(data.get('visibility')) as Visibility,
       },
     });
     announce('Clip made.');
