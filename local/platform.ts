@@ -1,8 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { MANIFEST_FUNCTION } from '#contract/delivery.ts';
-import { pipelineFunction, routeFunction, type WiredFunction } from '#contract/functions.ts';
+import {
+  MANIFEST_FUNCTION,
+  pipelineFunction,
+  routeFunction,
+  type WiredFunction,
+} from '#contract/functions.ts';
 import { buildOpenApiDocument } from '#contract/openapi.ts';
 import { type Route, routeKey, routes as wiredRoutes } from '#contract/routes.ts';
 import type { WebConfig } from '#contract/web-config.ts';

@@ -15,20 +15,7 @@
  */
 
 import { MEDIA_PATH_PATTERNS } from '#contract/media-layout.ts';
-import type { WiredFunction } from './functions.ts';
 import type { BucketRole } from './resources.ts';
-
-/**
- * The manifest Lambda, which the CDK deploys behind a function URL and the local media server invokes: it reads
- * the source playlists it cuts and filters from both media buckets.
- */
-export const MANIFEST_FUNCTION = {
-  id: 'manifest',
-  entry: 'lambdas/delivery/manifest-handler.ts',
-  kind: 'origin',
-  serviceName: 'skycast-delivery',
-  access: { buckets: { media: ['read'], recordings: ['read'] } },
-} as const satisfies WiredFunction;
 
 /** How long CloudFront keeps an object, in seconds. An object's own Cache-Control is clamped to min…max. */
 export interface CacheTtl {

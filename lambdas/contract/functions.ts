@@ -4,7 +4,6 @@
  * environment `functionEnvironment` gives it; the CDK app builds them from the same tables.
  */
 import type { FunctionAccess } from './access.ts';
-import { MANIFEST_FUNCTION } from './delivery.ts';
 import type { FunctionKind, FunctionWiring } from './environment.ts';
 import { type EventRuleDefinition, eventRules, type QueueDefinition, queues } from './pipelines.ts';
 import { type Route, routes } from './routes.ts';
@@ -20,6 +19,18 @@ export interface WiredFunction extends FunctionWiring {
   /** @default 10, the house function's default */
   timeoutSeconds?: number;
 }
+
+/**
+ * The manifest Lambda, which the CDK deploys behind a function URL and the local media server invokes: it reads
+ * the source playlists it cuts and filters from both media buckets.
+ */
+export const MANIFEST_FUNCTION = {
+  id: 'manifest',
+  entry: 'lambdas/delivery/manifest-handler.ts',
+  kind: 'origin',
+  serviceName: 'skycast-delivery',
+  access: { buckets: { media: ['read'], recordings: ['read'] } },
+} as const satisfies WiredFunction;
 
 /**
  * Powertools' service name for a function: `skycast-<capability>` from its handler's folder

@@ -29,10 +29,10 @@ import {
   type DeliveryOrigin,
   deliveryBehaviours,
   deliveryOrigins,
-  MANIFEST_FUNCTION,
   mediaCors,
   mediaSecurityHeaders,
 } from '#contract/delivery.ts';
+import { MANIFEST_FUNCTION } from '#contract/functions.ts';
 import { grantAccess } from '../shared/access.ts';
 import { SkycastFunction } from '../shared/skycast-function.ts';
 

@@ -11,6 +11,7 @@ import { BUCKET_OBJECTS } from '#contract/media-layout.ts';
 import type { BucketRole } from '#contract/resources.ts';
 import type { PlaybackSigningKey } from '../delivery/playback-key.ts';
 import type { MediaConvertRole } from '../transcoding/media-convert.ts';
+import { escapeRegex } from './escape-regex.ts';
 import type { SkycastFunction } from './skycast-function.ts';
 
 /** The resources an access description can name. Only those it does name need to be given. */
@@ -266,9 +267,4 @@ function objectsFinding(fn: SkycastFunction, bucket: IBucket, objects: string): 
   const getAtt = (arn as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
   if (getAtt) return escapeRegex(`<${getAtt[0]}.${getAtt[1]}>/${objects}`);
   return `.*${escapeRegex(`/${objects}`)}`;
-}
-
-/** `text` as a literal inside a regular expression written between slashes. */
-export function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }

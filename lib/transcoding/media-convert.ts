@@ -4,7 +4,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { UPLOAD_OBJECTS, UPLOADS_PREFIX, VIDEO_OBJECTS, VIDEOS_PREFIX } from '#contract/media-layout.ts';
-import { escapeRegex } from '../shared/access.ts';
+import { escapeRegex } from '../shared/escape-regex.ts';
 import type { SkycastFunction } from '../shared/skycast-function.ts';
 
 /** The MediaConvert queue jobs go to: every account has `Default`, and Skycast's jobs name no other. */
