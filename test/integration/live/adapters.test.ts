@@ -6,7 +6,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { GetChannelCommand, IvsClient, ListStreamKeysCommand } from '@aws-sdk/client-ivs';
+import {
+  CreateChannelCommand,
+  GetChannelCommand,
+  IvsClient,
+  ListStreamKeysCommand,
+  ListTagsForResourceCommand,
+} from '@aws-sdk/client-ivs';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import fc from 'fast-check';
 import { IvsLiveChannels } from '../../../lambdas/live/ivs-channels.ts';
@@ -115,6 +121,19 @@ describe('IvsLiveChannels against the local IVS (stream keys, streams)', () => {
     );
     assert.equal(await channels.stopStream(created.arn), false);
     assert.equal(await channels.viewerCount(created.arn), undefined);
+  });
+
+  it("answers ListTagsForResource with a channel's tags (what the local IAM gateway evaluates)", async () => {
+    const { channel } = await ivs.send(
+      new CreateChannelCommand({ name: 'skycast-it-dave', tags: { application: 'skycast-it' } }),
+    );
+    const { tags } = await ivs.send(new ListTagsForResourceCommand({ resourceArn: channel?.arn }));
+    assert.deepEqual(tags, { application: 'skycast-it' });
+    const missing = 'arn:aws:ivs:us-east-1:123456789012:channel/NoSuchOne123';
+    await assert.rejects(
+      ivs.send(new ListTagsForResourceCommand({ resourceArn: missing })),
+      (error: Error) => error.name === 'ResourceNotFoundException',
+    );
   });
 });
 
