@@ -28,6 +28,7 @@ export function defaultLiveDeps(env: NodeJS.ProcessEnv = process.env): LiveDeps 
   return {
     channels: new IvsLiveChannels(new IvsClient({}), {
       recordingConfigurationArn: config[ENV.recordingConfigurationArn],
+      application: config[ENV.application],
     }),
     store: new DynamoStreamStore(documentClient(), config[ENV.catalogTable]),
     tokens: new SecretPlaybackTokenSigner(new SecretsManagerClient({}), config[ENV.liveKeySecret]),

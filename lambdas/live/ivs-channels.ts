@@ -20,6 +20,11 @@ import { channelIdOf } from './stream-state.ts';
 /** What every Skycast channel is: low latency, RTMPS only, recorded with the stack's configuration. */
 export interface ChannelSettings {
   recordingConfigurationArn: string;
+  /**
+   * This deployment's application name: stream keys are created with the tag `application=<it>`, as channels
+   * are, because the live functions may create a key only with that tag (lib/shared/access.ts).
+   */
+  application: string;
   /** @default 'STANDARD' (IVS transcodes a ladder of renditions) */
   type?: 'STANDARD' | 'BASIC' | 'ADVANCED_SD' | 'ADVANCED_HD';
 }
@@ -87,7 +92,9 @@ export class IvsLiveChannels implements LiveChannels {
   }
 
   private async createKey(channelArn: string): Promise<string> {
-    const { streamKey } = await this.ivs.send(new CreateStreamKeyCommand({ channelArn }));
+    const { streamKey } = await this.ivs.send(
+      new CreateStreamKeyCommand({ channelArn, tags: { application: this.settings.application } }),
+    );
     if (!streamKey?.value) throw new Error('IVS created a stream key without a value');
     return streamKey.value;
   }

@@ -39,28 +39,66 @@ export interface LiveTargets {
   playbackKeySecret: ISecret;
 }
 
+type IvsResource = 'channel' | 'stream-key' | 'recording-configuration' | '*';
+
 /**
- * Which IVS resources each action can be scoped to (the IVS service authorization reference): channel
- * actions to channels, key actions to stream keys (and the channel whose keys they are), listing channels
- * to nothing narrower than `*`. IVS ARNs end in ids IVS assigns, so the grants name `channel/*` and
- * `stream-key/*` of this account and region.
+ * How one IVS statement is conditioned on the application's tag (`application=<application name>`, which every
+ * channel startStream creates carries): `resource` on the tag of the resource acted on
+ * (`aws:ResourceTag/application`), `request` on the tag the request sets on the resource it creates
+ * (`aws:RequestTag/application`), `none` where no tag can be asked for.
  */
-const IVS_RESOURCES: Record<
-  IvsAction,
-  readonly ('channel' | 'stream-key' | 'recording-configuration' | '*')[]
-> = {
-  'ivs:CreateChannel': ['channel', 'stream-key', 'recording-configuration'],
-  'ivs:GetChannel': ['channel'],
-  'ivs:ListChannels': ['*'],
-  'ivs:UpdateChannel': ['channel', 'recording-configuration'],
-  'ivs:DeleteChannel': ['channel', 'stream-key'],
-  'ivs:CreateStreamKey': ['channel', 'stream-key'],
-  'ivs:GetStreamKey': ['stream-key'],
-  'ivs:ListStreamKeys': ['channel'],
-  'ivs:DeleteStreamKey': ['stream-key'],
-  'ivs:GetStream': ['channel'],
-  'ivs:StopStream': ['channel'],
-};
+type IvsCondition = 'resource' | 'request' | 'none';
+
+/**
+ * The statements of each IVS action: which resources (the IVS service authorization reference lists the
+ * resource types each action is checked on) under which condition. Every IVS resource type supports
+ * `aws:ResourceTag/${TagKey}`, but a statement is conditioned on a resource's tag only where that resource
+ * certainly carries ours, so the statements are split by resource type:
+ * - channels: created by startStream with the tag, so every action on an existing channel asks for it, and a
+ *   channel of another application in the account is out of reach;
+ * - a resource being created has no tags yet: CreateChannel (on the channel and the stream key IVS makes with
+ *   it) and CreateStreamKey (on the new key, which our adapter tags) ask for the tag the request sets;
+ * - stream keys that exist: CreateStreamKey tags the keys we create, but the docs do not say whether the key IVS
+ *   makes with a channel gets the channel's tags, so GetStreamKey, DeleteStreamKey and DeleteChannel's key stay
+ *   unconditioned; our functions only learn a key's ARN from ListStreamKeys on a channel, which is conditioned;
+ * - the recording configuration: the stack's own, named by its ARN, so it needs no condition;
+ * - ListChannels has no resource narrower than `*`.
+ * CreateStreamKey is checked on the new stream key only (the service reference); its channel statement keeps
+ * it, should IVS also check the channel named, to channels of this application.
+ */
+const IVS_STATEMENTS: Record<IvsAction, readonly { on: readonly IvsResource[]; condition: IvsCondition }[]> =
+  {
+    'ivs:CreateChannel': [
+      { on: ['channel', 'stream-key'], condition: 'request' },
+      { on: ['recording-configuration'], condition: 'none' },
+    ],
+    'ivs:GetChannel': [{ on: ['channel'], condition: 'resource' }],
+    'ivs:ListChannels': [{ on: ['*'], condition: 'none' }],
+    'ivs:UpdateChannel': [
+      { on: ['channel'], condition: 'resource' },
+      { on: ['recording-configuration'], condition: 'none' },
+    ],
+    'ivs:DeleteChannel': [
+      { on: ['channel'], condition: 'resource' },
+      { on: ['stream-key'], condition: 'none' },
+    ],
+    'ivs:CreateStreamKey': [
+      { on: ['channel'], condition: 'resource' },
+      { on: ['stream-key'], condition: 'request' },
+    ],
+    'ivs:GetStreamKey': [{ on: ['stream-key'], condition: 'none' }],
+    'ivs:ListStreamKeys': [{ on: ['channel'], condition: 'resource' }],
+    'ivs:DeleteStreamKey': [{ on: ['stream-key'], condition: 'none' }],
+    'ivs:GetStream': [{ on: ['channel'], condition: 'resource' }],
+    'ivs:StopStream': [{ on: ['channel'], condition: 'resource' }],
+  };
+
+/** The IAM condition of an IVS statement, for this application. */
+function ivsCondition(condition: IvsCondition, application: string) {
+  if (condition === 'none') return {};
+  const key = condition === 'resource' ? 'aws:ResourceTag/application' : 'aws:RequestTag/application';
+  return { conditions: { StringEquals: { [key]: application } } };
+}
 
 /**
  * The IAM actions behind each kind of bucket access: `objects` on the bucket's objects, `bucket` on the bucket.
@@ -208,29 +246,30 @@ export function grantAccess(fn: SkycastFunction, wiring: FunctionWiring, targets
   if (access.ivs && access.ivs.length > 0) {
     const live = need(targets.live, 'the live settings');
     const { region, account } = Stack.of(fn);
-    const arnOf = (kind: 'channel' | 'stream-key' | 'recording-configuration' | '*') =>
+    const arnOf = (kind: IvsResource) =>
       kind === '*'
         ? '*'
         : kind === 'recording-configuration'
           ? live.recordingConfigurationArn
           : `arn:${Stack.of(fn).partition}:ivs:${region}:${account}:${kind}/*`;
     for (const action of [...new Set(access.ivs)].sort()) {
-      fn.addToRolePolicy(
-        new PolicyStatement({
-          actions: [action],
-          resources: IVS_RESOURCES[action].map(arnOf),
-          // A channel is created only with this application's tag, which ties it to this deployment.
-          ...(action === 'ivs:CreateChannel'
-            ? { conditions: { StringEquals: { 'aws:RequestTag/application': targets.application } } }
-            : {}),
-        }),
-      );
+      for (const statement of IVS_STATEMENTS[action]) {
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            actions: [action],
+            resources: statement.on.map(arnOf),
+            ...ivsCondition(statement.condition, targets.application),
+          }),
+        );
+      }
     }
     suppressWildcard(fn, {
       reason:
         'IVS names channels and stream keys by ids it assigns when startStream creates them (one channel per ' +
         'creator), so the live actions are granted on `channel/*` and `stream-key/*` of this account and ' +
-        'region, each action only on the resource types it acts on; ivs:ListChannels has no resource narrower ' +
+        'region, each action only on the resource types it acts on, and on channels only with the ' +
+        "application's tag (aws:ResourceTag/application, or aws:RequestTag/application when creating one); " +
+        'ivs:ListChannels has no resource narrower ' +
         "than `*` (it finds the caller's channel by its name after a lost catalog write).",
       appliesTo: [{ regex: '/^Resource::(arn:<AWS::Partition>:ivs:.*:(channel|stream-key)\\/\\*|\\*)$/g' }],
     });

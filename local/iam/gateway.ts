@@ -14,6 +14,7 @@ import type { FunctionIdentity } from './identities.ts';
 import { authorizeJson } from './json-requests.ts';
 import { PolicyEvaluator } from './policy-evaluator.ts';
 import { authorizeRequest, needsBody, signerOf } from './request-authorization.ts';
+import { type ResourceTagLookup, withResourceTags } from './resource-tags.ts';
 
 /** Where each service's emulator answers: by signing name, and the rest (moto). */
 export interface Upstreams {
@@ -25,6 +26,11 @@ export interface GatewaySettings {
   upstreams: Upstreams;
   scope: ArnScope;
   identities: readonly FunctionIdentity[];
+  /**
+   * The tags of the IVS channels and stream keys requests name, evaluated as `aws:ResourceTag/<key>`. Without
+   * it those keys are absent, and every grant conditioned on a resource's tag is refused.
+   */
+  resourceTags?: ResourceTagLookup;
   /** Called for every denied request, after the answer is sent. */
   onDenial?: (denial: Denial) => void;
 }
@@ -169,7 +175,10 @@ export async function startIamGateway(settings: GatewaySettings): Promise<Runnin
     }
     if (authorization.kind === 'checked') {
       const evaluator = evaluators.get(identity.accessKeyId) as PolicyEvaluator;
-      for (const check of authorization.checks) {
+      const checks = settings.resourceTags
+        ? await withResourceTags(authorization.checks, settings.resourceTags)
+        : authorization.checks;
+      for (const check of checks) {
         const evaluation = await evaluator.evaluate(check);
         if (evaluation.decision !== 'Allowed') {
           const message =
@@ -185,7 +194,7 @@ export async function startIamGateway(settings: GatewaySettings): Promise<Runnin
         }
       }
       const allowed = callsOf(functionName).allowed;
-      for (const check of authorization.checks) {
+      for (const check of checks) {
         const resources = allowed.get(check.action) ?? new Set<string>();
         resources.add(check.resource);
         allowed.set(check.action, resources);

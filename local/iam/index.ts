@@ -12,6 +12,7 @@ import {
   grantedActions,
 } from './identities.ts';
 import { type LocalResourceArns, localPolicy, synthesizedPolicies } from './local-policies.ts';
+import { localIvsTags } from './resource-tags.ts';
 import { type FunctionUsage, usageOf } from './usage-report.ts';
 
 export type { Denial } from './gateway.ts';
@@ -72,10 +73,16 @@ export async function startLocalIam(settings: LocalIamSettings): Promise<LocalIa
       functionIdentity(name, localPolicy(statements, settings.resources), settings.resources.accountId),
     );
   }
+  const ivsEndpoint = settings.upstreams.byService?.ivs;
+  // Channels and stream keys are granted by their application tag: the gateway reads their tags from the IVS.
+  const ivsTags = ivsEndpoint
+    ? localIvsTags({ endpoint: ivsEndpoint, region: settings.resources.region })
+    : undefined;
   const gateway: RunningGateway = await startIamGateway({
     upstreams: settings.upstreams,
     scope: { region: settings.resources.region, accountId: settings.resources.accountId },
     identities: [...identities.values()],
+    ...(ivsTags ? { resourceTags: ivsTags.lookup } : {}),
     ...(settings.onDenial ? { onDenial: settings.onDenial } : {}),
   });
   return {
@@ -97,6 +104,9 @@ export async function startLocalIam(settings: LocalIamSettings): Promise<LocalIa
         ),
       ),
     denials: () => [...gateway.calls().values()].flatMap((calls) => calls.denied),
-    stop: () => gateway.stop(),
+    stop: async () => {
+      await gateway.stop();
+      ivsTags?.close();
+    },
   };
 }

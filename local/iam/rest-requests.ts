@@ -84,7 +84,9 @@ export function authorizeIvs(request: ServiceRequest, scope: ArnScope): RequestA
       return on(text(body.arn));
     // AWS's service reference: a stream key is created as a stream-key resource, whatever channel it is for.
     case 'CreateStreamKey':
-      return text(body.channelArn) ? on(arnOf('stream-key')) : on(undefined);
+      return text(body.channelArn)
+        ? checked(operation, [{ action, resource: arnOf('stream-key'), context: tagContext(body.tags) }])
+        : on(undefined);
     case 'ListStreamKeys':
     case 'GetStream':
     case 'StopStream':

@@ -1,6 +1,6 @@
 /**
  * IVS's REST-JSON API on node:http, as `@aws-sdk/client-ivs` calls it: `POST /<Operation>` with a JSON
- * object, answered 200 with the output (204 for the deletes, as IVS answers them), errors with their type in
+ * object (and `GET /tags/<arn>` for ListTagsForResource), answered 200 with the output (204 for the deletes, as IVS answers them), errors with their type in
  * `x-amzn-ErrorType` and their text in `message`.
  */
 import { randomUUID } from 'node:crypto';
@@ -31,7 +31,15 @@ export async function handleRequest(
   response: ServerResponse,
 ): Promise<void> {
   try {
-    const operation = /^\/([A-Za-z]+)$/.exec(new URL(request.url ?? '/', 'http://x').pathname)?.[1];
+    const path = new URL(request.url ?? '/', 'http://x').pathname;
+    // ListTagsForResource is IVS's one GET: `/tags/<resource ARN>`.
+    const tagged = /^\/tags\/(.+)$/.exec(path)?.[1];
+    if (request.method === 'GET' && tagged) {
+      const output = service.call('ListTagsForResource', { resourceArn: decodeURIComponent(tagged) });
+      sendAwsJson(response, 200, output);
+      return;
+    }
+    const operation = /^\/([A-Za-z]+)$/.exec(path)?.[1];
     if (request.method !== 'POST' || !operation)
       throw new IvsApiError('UnknownOperationException', 404, 'IVS operations are POST /<Operation>.');
     const input = await readInput(request);

@@ -110,6 +110,8 @@ export class IvsOperations {
         const { publicKey: _key, ...view } = pair;
         return { keyPair: view };
       }
+      case 'ListTagsForResource':
+        return { tags: { ...this.taggedResource(input.resourceArn).tags } };
       default:
         throw new IvsApiError(
           'UnknownOperationException',
@@ -117,6 +119,16 @@ export class IvsOperations {
           `The local IVS does not implement ${operation}.`,
         );
     }
+  }
+
+  /** Any resource of the emulator by its ARN, for its tags; 404 when there is none. */
+  private taggedResource(arn: unknown): { tags: Tags } {
+    const key = stringField(arn, 'resourceArn') as string;
+    const { channels, streamKeys, recordingConfigurations, keyPairs } = this.resources;
+    const found =
+      channels.get(key) ?? streamKeys.get(key) ?? recordingConfigurations.get(key) ?? keyPairs.get(key);
+    if (!found) throw notFoundError(`Resource ${key} does not exist.`);
+    return found;
   }
 
   private liveStreamOf(channelArn: unknown): LiveStream {

@@ -83,17 +83,46 @@ describe('live in the CDK app', () => {
     const account = `arn:${ref('AWS::Partition')}:ivs:${ref('AWS::Region')}:${ref('AWS::AccountId')}`;
     const channels = `${account}:channel/*`;
     const keys = `${account}:stream-key/*`;
-    assert.deepEqual(ivsGrants('endStream'), [`ivs:StopStream on ${channels}`]);
+    const tagged = (key: 'ResourceTag' | 'RequestTag') =>
+      ` if {"StringEquals":{"aws:${key}/application":"skycast-dev"}}`;
+    assert.deepEqual(ivsGrants('endStream'), [`ivs:StopStream on ${channels}${tagged('ResourceTag')}`]);
     assert.deepEqual(ivsGrants('getStreamKey'), [
-      `ivs:CreateStreamKey on ${channels} ${keys}`,
+      `ivs:CreateStreamKey,ivs:ListStreamKeys on ${channels}${tagged('ResourceTag')}`,
+      `ivs:CreateStreamKey on ${keys}${tagged('RequestTag')}`,
       `ivs:GetStreamKey on ${keys}`,
-      `ivs:ListStreamKeys on ${channels}`,
     ]);
-    const create = ivsGrants('startStream').find((grant) => grant.startsWith('ivs:CreateChannel '));
+    const creates = ivsGrants('startStream').filter((grant) =>
+      grant.split(' ')[0]!.split(',').includes('ivs:CreateChannel'),
+    );
+    const create = creates.find((grant) => grant.includes(channels));
     assert.ok(create?.includes('"aws:RequestTag/application":"skycast-dev"'), create);
-    assert.ok(create?.includes(ref(`${logicalId(dev.data.live.recordingConfiguration)}.Arn`)), create);
+    assert.equal(create, `ivs:CreateChannel on ${channels} ${keys}${tagged('RequestTag')}`);
+    assert.ok(
+      creates.some((grant) => grant.includes(ref(`${logicalId(dev.data.live.recordingConfiguration)}.Arn`))),
+      creates.join('\n'),
+    );
     assert.ok(
       !ivsGrants('watchStream').some((grant) => /StreamKey|StopStream|Channel/.test(grant.split(' ')[0]!)),
+    );
+  });
+
+  it("lets the live functions act on this application's channels only, by their tag", () => {
+    const account = `arn:${ref('AWS::Partition')}:ivs:${ref('AWS::Region')}:${ref('AWS::AccountId')}`;
+    const channels = `${account}:channel/*`;
+    const live = ['startStream', 'getStreamKey', 'rotateStreamKey', 'endStream', 'watchStream'];
+    const onChannels = live.flatMap(ivsGrants).filter((grant) => grant.includes(channels));
+    assert.ok(onChannels.length >= live.length, onChannels.join('\n'));
+    for (const grant of onChannels) {
+      // Creating a channel asks for the tag the request sets; every other action, for the channel's own.
+      const key = grant.startsWith('ivs:CreateChannel ') ? 'RequestTag' : 'ResourceTag';
+      assert.ok(grant.endsWith(` if {"StringEquals":{"aws:${key}/application":"skycast-dev"}}`), grant);
+    }
+    const startStream = ivsGrants('startStream').find((grant) => grant.includes('ivs:GetChannel'));
+    assert.ok(startStream?.includes('aws:ResourceTag/application'), startStream);
+    // A key our functions create carries the tag too; the key IVS makes with a channel may not (see access.ts).
+    const rotate = ivsGrants('rotateStreamKey');
+    assert.ok(
+      rotate.some((grant) => grant.startsWith('ivs:CreateStreamKey on ') && grant.includes('RequestTag')),
     );
   });
 

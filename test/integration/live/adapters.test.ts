@@ -6,7 +6,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { GetChannelCommand, IvsClient } from '@aws-sdk/client-ivs';
+import {
+  CreateChannelCommand,
+  GetChannelCommand,
+  IvsClient,
+  ListStreamKeysCommand,
+  ListTagsForResourceCommand,
+} from '@aws-sdk/client-ivs';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import fc from 'fast-check';
 import { IvsLiveChannels } from '../../../lambdas/live/ivs-channels.ts';
@@ -42,7 +48,7 @@ describe('IvsLiveChannels against moto (channels)', () => {
   it('creates a low-latency, RTMPS-only, recorded channel and finds it again by its exact name', async () => {
     const recordingConfigurationArn =
       'arn:aws:ivs:us-east-1:123456789012:recording-configuration/AbCdEfGh1234';
-    const channels = new IvsLiveChannels(ivs, { recordingConfigurationArn });
+    const channels = new IvsLiveChannels(ivs, { recordingConfigurationArn, application: 'skycast-it' });
     const created = await channels.createChannel({
       name: 'skycast-it-alice',
       authorized: false,
@@ -63,7 +69,7 @@ describe('IvsLiveChannels against moto (channels)', () => {
   });
 
   it('makes a channel private and public, and deletes it', async () => {
-    const channels = new IvsLiveChannels(ivs, { recordingConfigurationArn: '' });
+    const channels = new IvsLiveChannels(ivs, { recordingConfigurationArn: '', application: 'skycast-it' });
     const created = await channels.createChannel({ name: 'skycast-it-bob', authorized: false, tags: {} });
 
     await channels.setAuthorized(created.arn, true);
@@ -96,7 +102,7 @@ describe('IvsLiveChannels against the local IVS (stream keys, streams)', () => {
   });
 
   it('reads the key, rotates it to a new one, and says when a channel is not broadcasting', async () => {
-    const channels = new IvsLiveChannels(ivs, { recordingConfigurationArn: '' });
+    const channels = new IvsLiveChannels(ivs, { recordingConfigurationArn: '', application: 'skycast-it' });
     const created = await channels.createChannel({ name: 'skycast-it-carol', authorized: false, tags: {} });
 
     const first = await channels.streamKey(created.arn);
@@ -107,8 +113,27 @@ describe('IvsLiveChannels against the local IVS (stream keys, streams)', () => {
     assert.equal(again, first);
     assert.notEqual(rotated, first);
     assert.equal(await channels.streamKey(created.arn), rotated);
+    const { streamKeys } = await ivs.send(new ListStreamKeysCommand({ channelArn: created.arn }));
+    assert.deepEqual(
+      streamKeys?.map((key) => key.tags),
+      [{ application: 'skycast-it' }],
+      'the key the rotation created carries the application tag',
+    );
     assert.equal(await channels.stopStream(created.arn), false);
     assert.equal(await channels.viewerCount(created.arn), undefined);
+  });
+
+  it("answers ListTagsForResource with a channel's tags (what the local IAM gateway evaluates)", async () => {
+    const { channel } = await ivs.send(
+      new CreateChannelCommand({ name: 'skycast-it-dave', tags: { application: 'skycast-it' } }),
+    );
+    const { tags } = await ivs.send(new ListTagsForResourceCommand({ resourceArn: channel?.arn }));
+    assert.deepEqual(tags, { application: 'skycast-it' });
+    const missing = 'arn:aws:ivs:us-east-1:123456789012:channel/NoSuchOne123';
+    await assert.rejects(
+      ivs.send(new ListTagsForResourceCommand({ resourceArn: missing })),
+      (error: Error) => error.name === 'ResourceNotFoundException',
+    );
   });
 });
 

@@ -24,6 +24,7 @@ const ivs = mockClient(client);
 const CHANNEL = 'arn:aws:ivs:us-east-1:123456789012:channel/AbCdef1G2hij';
 const channels = new IvsLiveChannels(client, {
   recordingConfigurationArn: 'arn:aws:ivs:us-east-1:1:recording-configuration/r',
+  application: 'app',
 });
 
 describe('IvsLiveChannels', () => {
@@ -77,6 +78,11 @@ describe('IvsLiveChannels', () => {
 
     assert.equal(key, 'sk_new');
     assert.deepEqual(order, ['delete', 'stop', 'create']);
+    // The live functions may create a key only with the application's tag.
+    assert.deepEqual(ivs.commandCalls(CreateStreamKeyCommand)[0]?.args[0].input, {
+      channelArn: CHANNEL,
+      tags: { application: 'app' },
+    });
   });
 
   it('passes on errors other than "not broadcasting"', async () => {

@@ -6,7 +6,13 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { CreateChannelCommand, GetStreamCommand, IvsClient, ListChannelsCommand } from '@aws-sdk/client-ivs';
+import {
+  CreateChannelCommand,
+  CreateStreamKeyCommand,
+  GetStreamCommand,
+  IvsClient,
+  ListChannelsCommand,
+} from '@aws-sdk/client-ivs';
 import { CreateJobCommand, GetJobCommand, MediaConvertClient } from '@aws-sdk/client-mediaconvert';
 import {
   AbortMultipartUploadCommand,
@@ -318,6 +324,18 @@ describe('the local IAM gateway maps REST-JSON requests', () => {
       'aws:RequestTag/application': 'skycast-local',
       'aws:TagKeys': ['application'],
     });
+    const key = checksOf(
+      await mapped(() =>
+        ivs.send(new CreateStreamKeyCommand({ channelArn: channel, tags: { application: 'skycast-local' } })),
+      ),
+    );
+    assert.deepEqual(key, [
+      {
+        action: 'ivs:CreateStreamKey',
+        resource: `arn:aws:ivs:us-east-1:${ACCOUNT}:stream-key/*`,
+        context: { 'aws:RequestTag/application': 'skycast-local', 'aws:TagKeys': ['application'] },
+      },
+    ]);
   });
 
   it('maps MediaConvert CreateJob to its queue and the role it passes, and GetJob to the job', async () => {
