@@ -28,7 +28,6 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build } from 'esbuild';
 import { ENV } from '#contract/environment.ts';
-import { buckets, catalogTable } from '#contract/resources.ts';
 import { type Route, routeKey, routes } from '#contract/routes.ts';
 import { lambdaBundling } from '../lib/shared/bundling.ts';
 import { ROOT } from '../scripts/python-env.ts';

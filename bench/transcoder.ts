@@ -27,14 +27,8 @@ import { CreateJobCommand, MediaConvertClient } from '@aws-sdk/client-mediaconve
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { buildTranscodeJob, type TranscodeJobInput } from '../lambdas/transcoding/job.ts';
 import { buildLadder } from '../lambdas/transcoding/ladder.ts';
-import {
-  type Branch,
-  oneProcessCommand,
-  planTranscode,
-  singleBranchCommand,
-  type TranscodePlan,
-  type X264Preset,
-} from '../local/mediaconvert/command.ts';
+import { oneProcessCommand, singleBranchCommand } from '../local/mediaconvert/command.ts';
+import type { X264Preset } from '../local/mediaconvert/encoder-settings.ts';
 import { runFfmpeg } from '../local/mediaconvert/ffmpeg-process.ts';
 import {
   DEFAULT_X264_PRESET,
@@ -43,6 +37,7 @@ import {
 } from '../local/mediaconvert/index.ts';
 import { readCreateJob } from '../local/mediaconvert/job-spec.ts';
 import { probeMedia } from '../local/mediaconvert/media-info.ts';
+import { type Branch, planTranscode, type TranscodePlan } from '../local/mediaconvert/transcode-plan.ts';
 import { startMoto } from '../local/moto.ts';
 import { emulatorClientConfig, provision } from '../local/provision.ts';
 import { otherProcessesCores, sampleCpu } from './support/machine.ts';

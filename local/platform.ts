@@ -1,21 +1,22 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import {
-  MANIFEST_FUNCTION,
-  pipelineFunction,
-  routeFunction,
-  type WiredFunction,
-} from '#contract/functions.ts';
+import { MANIFEST_FUNCTION } from '#contract/functions.ts';
 import { buildOpenApiDocument } from '#contract/openapi.ts';
 import { type Route, routeKey, routes as wiredRoutes } from '#contract/routes.ts';
 import type { WebConfig } from '#contract/web-config.ts';
 import { createCognitoEndpoint } from './cognito-endpoint.ts';
 import { localDynamoDbChoice, startDynamoDbLocal } from './dynamodb-local.ts';
 import { createEventPublisher, type EventPublisher } from './event-bus.ts';
-import { localDeploymentValues, localFunctionEnvironment } from './function-environment.ts';
+import { localDeploymentValues } from './function-environment.ts';
+import {
+  functionEnvironments,
+  platformFunctions,
+  routeFunctionKey,
+  type ServiceEndpoints,
+  startFunctionIam,
+} from './function-wiring.ts';
 import { createHttpApi } from './http-api.ts';
-import { type LocalIam, localIamEnabled, startLocalIam } from './iam/index.ts';
+import { type LocalIam, localIamEnabled } from './iam/index.ts';
 import { recordUsage } from './iam/usage-files.ts';
 import { createJwtAuthorizer } from './jwt-authorizer.ts';
 import { invoke, LOCAL_ACCOUNT_ID, type LocalFunction, stopFunctions } from './lambda.ts';
@@ -27,11 +28,10 @@ import { createOriginHandler, PATHS, type RequestHandler, sendJson } from './ori
 import { Outbox } from './outbox.ts';
 import { type RunningPipelines, startPipelines } from './pipelines.ts';
 import { emulatorClientConfig, type ProvisionedResources, provision } from './provision.ts';
+import { listenOnLoopback } from './tcp-ports.ts';
 
 export type { WebConfig } from '#contract/web-config.ts';
 export { PATHS } from './origin.ts';
-export type { OutboxMessage } from './outbox.ts';
-export type { Outbox };
 
 export interface PlatformOptions {
   /** TCP port on 127.0.0.1; 0 picks a free one. @default 3000 */
@@ -87,25 +87,6 @@ export interface RunningPlatform {
 
 const REGION = 'us-east-1';
 
-function listen(server: Server, port: number): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const onError = (error: NodeJS.ErrnoException) => {
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new Error(
-              `Port ${port} on 127.0.0.1 is already in use. Stop what uses it or set PORT to another port.`,
-            )
-          : error,
-      );
-    };
-    server.once('error', onError);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', onError);
-      resolvePort((server.address() as AddressInfo).port);
-    });
-  });
-}
-
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
 /**
@@ -138,7 +119,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       else response.destroy();
     });
   });
-  const port = await listen(server, options.port ?? 3000);
+  const port = await listenOnLoopback(server, options.port ?? 3000);
   const url = `http://127.0.0.1:${port}`;
 
   let moto: RunningEmulator | undefined;
@@ -209,86 +190,32 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       rtmpPort: options.rtmpPort ?? 0,
       publish: (event) => bus.publish(event),
     });
-    const functionKeys = [
-      ...routes.map((route) => ({
-        key: `route:${route.operation.operationId}`,
-        name: `skycast-${route.operation.operationId}`,
-      })),
-      ...resources.queues.map((queue) => ({
-        key: `queue:${queue.definition.id}`,
-        name: `${resources.application}-${queue.definition.id}`,
-      })),
-      ...resources.eventRules.map((rule) => ({
-        key: `rule:${rule.definition.id}`,
-        name: `${resources.application}-${rule.definition.id}`,
-      })),
-      { key: 'manifest', name: 'skycast-manifest' },
-    ];
+    const services: ServiceEndpoints = {
+      moto: moto.endpoint,
+      ...(dynamodb ? { dynamodb: dynamodb.endpoint } : {}),
+      mediaConvert: mediaConvert.endpoint,
+      ivs: live.ivs.endpoint,
+    };
+    const wired = platformFunctions(routes, resources);
     if (options.iam ?? localIamEnabled()) {
-      iam = await startLocalIam({
-        resources: {
-          region: resources.region,
-          accountId: LOCAL_ACCOUNT_ID,
-          application: resources.application,
-          tableName: resources.tableName,
-          bucketNames: resources.bucketNames,
-          userPoolId: resources.userPoolId,
-          userPoolClientId: resources.userPoolClientId,
-          recordingConfigurationArn: live.values.recordingConfigurationArn,
-          livePlaybackKeySecretArn: live.values.keySecretArn,
-          playbackKeySecretArn: resources.playbackKey.secretArn,
-          mediaConvertRoleArn: resources.mediaConvertRoleArn,
-          queueArns: Object.fromEntries(resources.queues.map((queue) => [queue.definition.id, queue.arn])),
-        },
-        upstreams: {
-          default: moto.endpoint,
-          byService: {
-            dynamodb: dynamodb?.endpoint ?? moto.endpoint,
-            mediaconvert: mediaConvert.endpoint,
-            ivs: live.ivs.endpoint,
-          },
-        },
-        functions: functionKeys,
+      iam = await startFunctionIam({
+        resources,
+        live: live.values,
+        services,
+        functions: wired,
         ...(options.routes ? { routes: options.routes } : {}),
-        onDenial: (denial) => console.error(`✖ IAM denied ${denial.functionName}: ${denial.message}`),
-        onSynthesis: (ms) =>
-          log(
-            `ℹ synthesized the functions' IAM policies in ${(ms / 1000).toFixed(1)} s (cached in .skycast/)`,
-          ),
+        log,
       });
     }
-    // What Lambda gives each function: its own variables, as the contract's functionEnvironment computes them
-    // from its wiring (the same function the CDK uses), the local endpoints and, with IAM on, its own credentials.
-    const wiring = new Map<string, WiredFunction>([
-      ...routes.map((route) => [`route:${route.operation.operationId}`, routeFunction(route)] as const),
-      ...resources.queues.map(
-        (queue) => [`queue:${queue.definition.id}`, pipelineFunction(queue.definition)] as const,
-      ),
-      ...resources.eventRules.map(
-        (rule) => [`rule:${rule.definition.id}`, pipelineFunction(rule.definition)] as const,
-      ),
-      [MANIFEST_FUNCTION.id, MANIFEST_FUNCTION],
-    ]);
-    const endpoints = {
-      endpoint: moto.endpoint,
-      ...(dynamodb ? { dynamodbEndpoint: dynamodb.endpoint } : {}),
-      services: {
-        AWS_ENDPOINT_URL_MEDIACONVERT: mediaConvert.endpoint,
-        AWS_ENDPOINT_URL_IVS: live.ivs.endpoint,
-      },
-    };
-    const values = localDeploymentValues(resources, { mediaUrl: `${url}${PATHS.media}`, live: live.values });
     const runningIam = iam;
-    const environmentOf = (key: string): Record<string, string> => {
-      const fn = wiring.get(key);
-      if (!fn) throw new Error(`No function of the wiring tables is known as ${key}.`);
-      return {
-        ...localFunctionEnvironment(fn, REGION, endpoints, values),
-        // The console shows one line per request; handler logs appear for warnings and errors unless asked for.
-        POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? (quiet ? 'SILENT' : 'WARN'),
-        ...runningIam?.environmentOf(key),
-      };
-    };
+    const environmentOf = functionEnvironments({
+      functions: wired,
+      region: REGION,
+      services,
+      values: localDeploymentValues(resources, { mediaUrl: `${url}${PATHS.media}`, live: live.values }),
+      quiet,
+      ...(runningIam ? { iam: runningIam } : {}),
+    });
     const localFunction = (key: string, name: string, entry: string): LocalFunction => {
       const fn: LocalFunction = { name, entry, environment: environmentOf(key) };
       functions.push(fn);
@@ -298,11 +225,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     const routeFunctions = new Map<string, LocalFunction>(
       routes.map((route) => [
         routeKey(route),
-        localFunction(
-          `route:${route.operation.operationId}`,
-          `skycast-${route.operation.operationId}`,
-          route.entry,
-        ),
+        localFunction(routeFunctionKey(route), `skycast-${route.operation.operationId}`, route.entry),
       ]),
     );
 

@@ -3,7 +3,8 @@
  * Probe) answered on a loopback port for the real `@aws-sdk/client-mediaconvert` (set `endpoint`, or
  * `AWS_ENDPOINT_URL_MEDIACONVERT`), jobs really transcoded by ffmpeg — one process and one decode for every
  * rendition — into the S3 emulator, and "MediaConvert Job State Change" events handed to `publish` in the
- * shape EventBridge delivers them. What it reproduces and how: job-spec.ts (settings) and command.ts (ffmpeg).
+ * shape EventBridge delivers them. What it reproduces and how: job-spec.ts (settings), encoder-settings.ts and
+ * transcode-plan.ts (ffmpeg).
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -11,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { handleRequest, OBJECTS_PATH } from './api.ts';
-import { type EncoderOptions, X264_PRESETS, type X264Preset } from './command.ts';
+import { type EncoderOptions, X264_PRESETS, type X264Preset } from './encoder-settings.ts';
 import type { JobStateChangeEvent } from './events.ts';
 import { MediaConvertService } from './service.ts';
 import { ObjectStorage } from './storage.ts';

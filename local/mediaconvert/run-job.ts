@@ -6,13 +6,8 @@
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isMediaConvertFile, mediaConvertNames, s3Uri } from '#contract/media-layout.ts';
-import {
-  type EncoderOptions,
-  IncompatibleSettingsError,
-  oneProcessCommand,
-  type PlannedOutput,
-  planTranscode,
-} from './command.ts';
+import { oneProcessCommand } from './command.ts';
+import type { EncoderOptions } from './encoder-settings.ts';
 import { JOB_ERROR, JobFailure } from './errors.ts';
 import type { JobPhase, OutputGroupDetail } from './events.ts';
 import { runFfmpeg } from './ffmpeg-process.ts';
@@ -27,6 +22,7 @@ import {
 import type { FrameCaptureGroupSpec, GroupSpec, HlsGroupSpec, JobSpec } from './job-spec.ts';
 import { type MediaInfo, ProbeFailedError, probeMedia } from './media-info.ts';
 import { ObjectNotFoundError, type ObjectStorage } from './storage.ts';
+import { IncompatibleSettingsError, type PlannedOutput, planTranscode } from './transcode-plan.ts';
 
 /** How the runner reports back to the job record and the event stream. */
 export interface JobReporter {

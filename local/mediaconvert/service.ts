@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { CreateJobRequest, Job, JobStatus, ProbeResult } from '@aws-sdk/client-mediaconvert';
-import type { EncoderOptions } from './command.ts';
+import type { EncoderOptions } from './encoder-settings.ts';
 import { ApiError, JOB_ERROR, JobFailure } from './errors.ts';
 import {
   type JobIdentity,
