@@ -3,7 +3,7 @@ import { type EventPattern, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { serviceNameOf } from '#contract/functions.ts';
+import { pipelineFunction } from '#contract/functions.ts';
 import type { EventRuleDefinition } from '#contract/pipelines.ts';
 import { type AccessTargets, grantAccess } from '../shared/access.ts';
 import { SkycastFunction } from '../shared/skycast-function.ts';
@@ -59,6 +59,7 @@ export class EventRulePipeline extends Construct {
   constructor(scope: Construct, id: string, props: EventRulePipelineProps) {
     super(scope, id);
     const { definition } = props;
+    const wiring = pipelineFunction(definition);
     const delivery = props.delivery ?? DEFAULT_EVENT_DELIVERY;
 
     this.deadLetters = new DeadLetters(this, 'DeadLetters', {
@@ -67,21 +68,13 @@ export class EventRulePipeline extends Construct {
     this.function = new SkycastFunction(this, 'Function', {
       entry: definition.entry,
       description: `${definition.id}: ${definition.description}`.slice(0, 256),
-      serviceName: serviceNameOf(definition.entry, definition.id),
+      serviceName: wiring.serviceName,
       timeout: Duration.seconds(definition.functionTimeoutSeconds),
       deadLetterQueue: this.deadLetters.queue,
       logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
       logRemovalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
     });
-    grantAccess(
-      this.function,
-      {
-        kind: 'pipeline',
-        serviceName: serviceNameOf(definition.entry, definition.id),
-        access: definition.access,
-      },
-      { ...props.targets, application: props.application },
-    );
+    grantAccess(this.function, wiring, { ...props.targets, application: props.application });
 
     this.rule = new Rule(this, 'Rule', {
       description: definition.description.slice(0, 512),

@@ -13,7 +13,7 @@ import {
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { serviceNameOf } from '#contract/functions.ts';
+import { pipelineFunction } from '#contract/functions.ts';
 import { type QueueDefinition, visibilityTimeoutSeconds } from '#contract/pipelines.ts';
 import { type AccessTargets, grantAccess } from '../shared/access.ts';
 import { SkycastFunction } from '../shared/skycast-function.ts';
@@ -90,6 +90,7 @@ export class QueuePipeline extends Construct {
   constructor(scope: Construct, id: string, props: QueuePipelineProps) {
     super(scope, id);
     const { definition } = props;
+    const wiring = pipelineFunction(definition);
 
     this.deadLetters = new DeadLetters(this, 'DeadLetters', {
       holds: `messages of ${definition.id} that failed ${definition.maxReceiveCount} deliveries`,
@@ -108,7 +109,7 @@ export class QueuePipeline extends Construct {
     this.function = new SkycastFunction(this, 'Function', {
       entry: definition.entry,
       description: `${definition.id}: ${definition.description}`.slice(0, 256),
-      serviceName: serviceNameOf(definition.entry, definition.id),
+      serviceName: wiring.serviceName,
       timeout: Duration.seconds(definition.functionTimeoutSeconds),
       logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
       logRemovalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
@@ -125,15 +126,7 @@ export class QueuePipeline extends Construct {
     const mapping = this.function.node.children.find((child) => child instanceof EventSourceMapping);
     if (!mapping) throw new Error(`${this.node.path}: the SQS event source made no event source mapping`);
     this.eventSourceMapping = mapping;
-    grantAccess(
-      this.function,
-      {
-        kind: 'pipeline',
-        serviceName: serviceNameOf(definition.entry, definition.id),
-        access: definition.access,
-      },
-      { ...props.targets, application: props.application },
-    );
+    grantAccess(this.function, wiring, { ...props.targets, application: props.application });
 
     if (definition.s3Source) {
       const { bucket: role, prefix, events } = definition.s3Source;
