@@ -27,12 +27,6 @@ const STAMP = '.skycast.sha256';
 /** The command line names this class; tests and benchmarks find the process by it. */
 export const DYNAMODB_LOCAL_MAIN_CLASS = 'LoopbackServerRunner';
 
-/**
- * Where Maven Central has sqlite4java's native library, which DynamoDB Local needs (com.almworks 1.0.392:
- * x86 and x86-64 Linux, x86-64 macOS). Elsewhere (arm64 Linux and macOS) DynamoDB stays on moto.
- */
-const NATIVE_LIBRARY_PLATFORMS = ['linux-x64', 'linux-ia32', 'darwin-x64'];
-
 /** Set to `moto` to keep DynamoDB on moto (no Java needed), or `dynamodb-local` to insist on DynamoDB Local. */
 export const DYNAMODB_CHOICE_VARIABLE = 'SKYCAST_LOCAL_DYNAMODB';
 
@@ -42,23 +36,18 @@ export interface DynamoDbChoice {
   note?: string;
 }
 
-/** Which emulator serves the local platform's DynamoDB: DynamoDB Local unless told otherwise or unavailable. */
-export function localDynamoDbChoice(
-  env: NodeJS.ProcessEnv = process.env,
-  platform = `${process.platform}-${process.arch}`,
-): DynamoDbChoice {
+/**
+ * Which emulator serves the local platform's DynamoDB: moto, unless SKYCAST_LOCAL_DYNAMODB=dynamodb-local asks for
+ * AWS's DynamoDB Local. That one's licence is the vendor's own terms, not open source, so nothing here fetches or
+ * runs it unless the person running the platform chooses it.
+ */
+export function localDynamoDbChoice(env: NodeJS.ProcessEnv = process.env): DynamoDbChoice {
   const asked = env[DYNAMODB_CHOICE_VARIABLE];
   if (asked === 'moto' || asked === 'dynamodb-local') return { emulator: asked };
   if (asked) {
     throw new Error(`${DYNAMODB_CHOICE_VARIABLE} must be "dynamodb-local" or "moto", not "${asked}".`);
   }
-  if (NATIVE_LIBRARY_PLATFORMS.includes(platform)) return { emulator: 'dynamodb-local' };
-  return {
-    emulator: 'moto',
-    note:
-      `DynamoDB runs on moto: DynamoDB Local's native SQLite library is not on Maven Central for ${platform} ` +
-      `(set ${DYNAMODB_CHOICE_VARIABLE}=dynamodb-local to try anyway).`,
-  };
+  return { emulator: 'moto' };
 }
 
 const INSTALL_HINT =

@@ -3,29 +3,29 @@ import { describe, it } from 'node:test';
 import { javaMajorVersion, localDynamoDbChoice } from '../../../local/dynamodb-local.ts';
 
 describe('localDynamoDbChoice', () => {
-  it('is DynamoDB Local where Maven Central has its native SQLite library', () => {
-    assert.deepEqual(localDynamoDbChoice({}, 'linux-x64'), { emulator: 'dynamodb-local' });
-    assert.deepEqual(localDynamoDbChoice({}, 'darwin-x64'), { emulator: 'dynamodb-local' });
+  it('is moto unless asked otherwise (DynamoDB Local is not open source), on every platform', () => {
+    assert.deepEqual(localDynamoDbChoice({}), { emulator: 'moto' });
+    assert.deepEqual(localDynamoDbChoice({ SKYCAST_LOCAL_DYNAMODB: '' }), { emulator: 'moto' });
   });
 
-  it('stays on moto elsewhere, and says why', () => {
-    const choice = localDynamoDbChoice({}, 'linux-arm64');
+  it('says nothing when it is moto by default', () => {
+    const choice = localDynamoDbChoice({});
     assert.equal(choice.emulator, 'moto');
-    assert.match(choice.note ?? '', /linux-arm64.*SKYCAST_LOCAL_DYNAMODB=dynamodb-local/);
+    assert.equal(choice.note, undefined);
   });
 
   it('does what SKYCAST_LOCAL_DYNAMODB asks, without a note', () => {
-    assert.deepEqual(localDynamoDbChoice({ SKYCAST_LOCAL_DYNAMODB: 'moto' }, 'linux-x64'), {
+    assert.deepEqual(localDynamoDbChoice({ SKYCAST_LOCAL_DYNAMODB: 'moto' }), {
       emulator: 'moto',
     });
-    assert.deepEqual(localDynamoDbChoice({ SKYCAST_LOCAL_DYNAMODB: 'dynamodb-local' }, 'darwin-arm64'), {
+    assert.deepEqual(localDynamoDbChoice({ SKYCAST_LOCAL_DYNAMODB: 'dynamodb-local' }), {
       emulator: 'dynamodb-local',
     });
   });
 
   it('refuses a value it does not know, naming the ones it does', () => {
     assert.throws(
-      () => localDynamoDbChoice({ SKYCAST_LOCAL_DYNAMODB: 'localstack' }, 'linux-x64'),
+      () => localDynamoDbChoice({ SKYCAST_LOCAL_DYNAMODB: 'localstack' }),
       /SKYCAST_LOCAL_DYNAMODB must be "dynamodb-local" or "moto", not "localstack"/,
     );
   });
