@@ -58,6 +58,8 @@ export async function fuzzLocalPlatform(options: FuzzOptions): Promise<FuzzResul
       ...['--seed', String(options.seed)],
       ...['--phases', (options.phases ?? ['examples', 'coverage', 'fuzzing']).join(',')],
       ...['--request-timeout', '30'],
+      // Runs are reproduced by their seed; no example database left in the working tree.
+      ...['--generation-database', 'none'],
       '--no-color',
     ];
     const command = `st ${args.join(' ')} --header 'Authorization: Bearer …'`;
