@@ -9,7 +9,7 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** The project-local Python virtual environment; nothing is installed outside the repository. */
 export const VENV = join(ROOT, '.venv');
 
-export type Requirements = 'local' | 'checks';
+export type Requirements = 'local' | 'checks' | 'fuzz';
 
 /** Path of an executable installed in the project's virtual environment. */
 export const venvBin = (name: string) => join(VENV, 'bin', name);

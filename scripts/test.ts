@@ -12,7 +12,7 @@ import { formatUsageReport } from '../local/iam/usage-report.ts';
 import { ensurePythonRequirements, ROOT } from './python-env.ts';
 import { ensureWebBuild } from './web-build.ts';
 
-const LAYERS = ['unit', 'infra', 'integration', 'e2e'] as const;
+const LAYERS = ['unit', 'infra', 'integration', 'e2e', 'security'] as const;
 type Layer = (typeof LAYERS)[number];
 
 const requested = process.argv.slice(2);
@@ -57,13 +57,18 @@ if (everything) {
 // Install the emulator and checkers once, before test files run side by side and race to do it.
 if (layers.some((layer) => layer !== 'unit' && layer !== 'infra')) ensurePythonRequirements('local');
 if (layers.includes('infra')) ensurePythonRequirements('checks');
+if (layers.includes('security')) ensurePythonRequirements('fuzz');
 // The web app: the infra tests synthesize it and the browser tests serve it; built once, before files run side by side.
-if (layers.includes('infra') || layers.includes('e2e')) ensureWebBuild((line) => console.log(line));
+if (layers.some((layer) => layer === 'infra' || layer === 'e2e' || layer === 'security'))
+  ensureWebBuild((line) => console.log(line));
 // The local platform's DynamoDB, which the end-to-end tests start: Maven downloads it the first time.
 if (layers.includes('e2e') && localDynamoDbChoice().emulator === 'dynamodb-local') ensureDynamoDbLocal();
 
 // Platforms started by the tests record what their functions called; printed against the grants at the end.
-const iamUsage = layers.includes('e2e') ? mkdtempSync(join(tmpdir(), 'skycast-iam-usage-')) : undefined;
+const iamUsage =
+  layers.includes('e2e') || layers.includes('security')
+    ? mkdtempSync(join(tmpdir(), 'skycast-iam-usage-'))
+    : undefined;
 if (iamUsage) testEnv[IAM_USAGE_DIR_ENV] = iamUsage;
 process.on('exit', () => {
   if (!iamUsage) return;
