@@ -1,19 +1,40 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { Failure, PlayableMedia } from '#contract/catalog.ts';
+import type { Failure, PlayableMedia, Visibility } from '#contract/catalog.ts';
 import { encodeCursor, startKeyFor } from '#shared/cursor.ts';
-
-import type { Page, StoredVideo, VideoCatalog } from './video-catalog.ts';
+import { SourceChangedError } from './errors.ts';
+import { visibilitiesAbove, visibilitiesFrom } from './video.ts';
+import type { Page, SourceAsRead, StoredVideo, VideoCatalog } from './video-catalog.ts';
 
 const key = (videoId: string) => ({ pk: `VIDEO#${videoId}`, sk: 'VIDEO' });
+/**
+ * A clip's link under its source's partition, `VIDEO#<source id> / CLIP#<clip id>`: the source finds its clips
+ * with a consistent query of its own partition, so a clip cut a moment ago is never missed (a GSI could).
+ */
+const CLIP_LINK_PREFIX = 'CLIP#';
+const clipLinkKey = (sourceId: string, clipId: string) => ({
+  pk: `VIDEO#${sourceId}`,
+  sk: `${CLIP_LINK_PREFIX}${clipId}`,
+});
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+/** Placeholders `:v0, :v1, …` for an IN list, with their values. */
+function inList(prefix: string, values: readonly string[]) {
+  const names = values.map((_, i) => `:${prefix}${i}`);
+  return {
+    list: names.join(', '),
+    values: Object.fromEntries(names.map((name, i) => [name, values[i]])),
+  };
+}
 const ownerIndex = (video: Pick<StoredVideo, 'ownerId' | 'createdAt' | 'videoId'>) => ({
   gsi1pk: `OWNER#${video.ownerId}`,
   gsi1sk: `VIDEO#${video.createdAt}#${video.videoId}`,
@@ -44,18 +65,87 @@ export class DynamoVideoCatalog implements VideoCatalog {
       video.status === 'READY' && video.visibility === 'public'
         ? { gsi2pk: PUBLIC_PARTITION, gsi2sk: publicSortKey(video) }
         : {};
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...key(video.videoId), entity: 'video', ...ownerIndex(video), ...listed, ...video },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
+    const put = {
+      TableName: this.tableName,
+      Item: { ...key(video.videoId), entity: 'video', ...ownerIndex(video), ...listed, ...video },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    };
+    if (video.source.kind !== 'clip') {
+      await this.db.send(new PutCommand(put));
+      return;
+    }
+    // A clip is written only while its source is READY and at least as open; counting it on the source lets a
+    // deletion of the source notice it (see remove).
+    const sourceId = video.source.videoId;
+    const open = inList('open', visibilitiesFrom(video.visibility));
+    await this.transact(
+      [
+        { Put: put },
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: { ...clipLinkKey(sourceId, video.videoId), entity: 'clipLink', clipId: video.videoId },
+          },
+        },
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: key(sourceId),
+            UpdateExpression: 'ADD clipsCut :one',
+            ConditionExpression: `#status = :ready AND #visibility IN (${open.list})`,
+            ExpressionAttributeNames: { '#status': 'status', '#visibility': 'visibility' },
+            ExpressionAttributeValues: { ':one': 1, ':ready': 'READY', ...open.values },
+          },
+        },
+      ],
+      2,
     );
   }
 
-  async get(videoId: string): Promise<StoredVideo | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key(videoId) }));
+  /** Runs a transaction; the condition of the item at `sourceIndex` failing is a SourceChangedError. */
+  private async transact(items: TransactItem[], sourceIndex: number): Promise<void> {
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (error) {
+      const reasons = error instanceof TransactionCanceledException ? error.CancellationReasons : undefined;
+      if (reasons?.[sourceIndex]?.Code === 'ConditionalCheckFailed') {
+        throw new SourceChangedError(
+          'The source video changed (its visibility narrowed, or it was deleted) meanwhile; ask again.',
+        );
+      }
+      throw error;
+    }
+  }
+
+  async get(videoId: string, options: { consistent?: boolean } = {}): Promise<StoredVideo | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: key(videoId),
+        ...(options.consistent ? { ConsistentRead: true } : {}),
+      }),
+    );
     return Item ? toVideo(Item) : undefined;
+  }
+
+  /** A condition that the source of a clip is as it was read: that visibility, or still gone. */
+  private sourceStillAsRead(source: SourceAsRead): TransactItem {
+    const check = {
+      TableName: this.tableName,
+      Key: key(source.sourceId),
+      ExpressionAttributeNames: { '#pk': 'pk' },
+    };
+    if (source.visibility === undefined) {
+      return { ConditionCheck: { ...check, ConditionExpression: 'attribute_not_exists(#pk)' } };
+    }
+    return {
+      ConditionCheck: {
+        ...check,
+        ConditionExpression: 'attribute_exists(#pk) AND #visibility = :visibility',
+        ExpressionAttributeNames: { ...check.ExpressionAttributeNames, '#visibility': 'visibility' },
+        ExpressionAttributeValues: { ':visibility': source.visibility },
+      },
+    };
   }
 
   async listByOwner(ownerId: string, page: { limit: number; cursor?: string }): Promise<Page<StoredVideo>> {
@@ -189,6 +279,7 @@ export class DynamoVideoCatalog implements VideoCatalog {
     videoId: string,
     changes: { title?: string; description?: string; visibility?: StoredVideo['visibility'] },
     at: string,
+    source?: SourceAsRead,
   ): Promise<StoredVideo | undefined> {
     // Listed publicly exactly while public and READY: the write is conditional on the status read, so a video
     // that becomes READY in between is seen on the next attempt.
@@ -214,21 +305,29 @@ export class DynamoVideoCatalog implements VideoCatalog {
       } else {
         removes.push('gsi2pk', 'gsi2sk');
       }
+      const update = {
+        TableName: this.tableName,
+        Key: key(videoId),
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ConditionExpression: 'attribute_exists(pk) AND #status = :status',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      };
       try {
-        const { Attributes } = await this.db.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: key(videoId),
-            UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-            ConditionExpression: 'attribute_exists(pk) AND #status = :status',
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-            ReturnValues: 'ALL_NEW',
-          }),
-        );
-        return Attributes ? toVideo(Attributes) : undefined;
+        if (!source) {
+          const { Attributes } = await this.db.send(
+            new UpdateCommand({ ...update, ReturnValues: 'ALL_NEW' }),
+          );
+          return Attributes ? toVideo(Attributes) : undefined;
+        }
+        await this.transact([{ Update: update }, this.sourceStillAsRead(source)], 1);
+        return await this.get(videoId, { consistent: true });
       } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        const stale =
+          error instanceof ConditionalCheckFailedException ||
+          (error instanceof TransactionCanceledException &&
+            error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed');
+        if (!stale) throw error;
       }
     }
     throw new Error(`The video ${videoId} kept changing while its details were being updated`);
@@ -258,11 +357,71 @@ export class DynamoVideoCatalog implements VideoCatalog {
     });
   }
 
-  async remove(videoId: string): Promise<StoredVideo | undefined> {
-    const { Attributes } = await this.db.send(
-      new DeleteCommand({ TableName: this.tableName, Key: key(videoId), ReturnValues: 'ALL_OLD' }),
+  async remove(
+    videoId: string,
+    ifClipsCut?: { clipsCut: number | undefined },
+  ): Promise<StoredVideo | undefined> {
+    const condition =
+      ifClipsCut === undefined
+        ? {}
+        : ifClipsCut.clipsCut === undefined
+          ? { ConditionExpression: 'attribute_not_exists(clipsCut)' }
+          : {
+              ConditionExpression: 'clipsCut = :clipsCut',
+              ExpressionAttributeValues: { ':clipsCut': ifClipsCut.clipsCut },
+            };
+    let removed: StoredVideo | undefined;
+    try {
+      const { Attributes } = await this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: key(videoId),
+          ReturnValues: 'ALL_OLD',
+          ...condition,
+        }),
+      );
+      removed = Attributes ? toVideo(Attributes) : undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+    if (removed?.source.kind === 'clip') await this.unlinkClip(removed.source.videoId, videoId);
+    return removed;
+  }
+
+  async clipsOf(sourceId: string, page: { limit: number; cursor?: string }): Promise<Page<string>> {
+    // The cursor is the last clip id of the page: the start key is rebuilt from it, inside this partition.
+    const result = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': `VIDEO#${sourceId}`, ':prefix': CLIP_LINK_PREFIX },
+        ConsistentRead: true,
+        Limit: page.limit,
+        ...(page.cursor ? { ExclusiveStartKey: clipLinkKey(sourceId, page.cursor) } : {}),
+      }),
     );
-    return Attributes ? toVideo(Attributes) : undefined;
+    const items = (result.Items ?? []).map((item) => String(item.clipId));
+    const last = items.at(-1);
+    return { items, ...(result.LastEvaluatedKey && last ? { cursor: last } : {}) };
+  }
+
+  narrowClip(clipId: string, ceiling: Visibility, at: string): Promise<boolean> {
+    const wider = visibilitiesAbove(ceiling);
+    if (wider.length === 0) return Promise.resolve(false);
+    const open = inList('wider', wider);
+    // Never public after narrowing (public is the widest), so it leaves the public listing in the same write.
+    return this.update({
+      Key: key(clipId),
+      UpdateExpression: 'SET #visibility = :ceiling, updatedAt = :at REMOVE gsi2pk, gsi2sk',
+      ConditionExpression: `attribute_exists(pk) AND #visibility IN (${open.list})`,
+      ExpressionAttributeNames: { '#visibility': 'visibility' },
+      ExpressionAttributeValues: { ':ceiling': ceiling, ':at': at, ...open.values },
+    });
+  }
+
+  async unlinkClip(sourceId: string, clipId: string): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: clipLinkKey(sourceId, clipId) }));
   }
 
   /** Runs a conditional update; a failed condition means the change is stale or repeated: false, not an error. */
