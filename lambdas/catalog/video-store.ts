@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -6,35 +6,25 @@ import {
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
-  type TransactWriteCommandInput,
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Failure, PlayableMedia, Visibility } from '#contract/catalog.ts';
 import { encodeCursor, startKeyFor } from '#shared/cursor.ts';
-import { SourceChangedError } from './errors.ts';
-import { visibilitiesAbove, visibilitiesFrom } from './video.ts';
+import {
+  CLIP_LINK_PREFIX,
+  clipLinkKey,
+  conditionFailedAt,
+  countClipOnSource,
+  narrowClipUpdate,
+  putClipLink,
+  sourceChanged,
+  sourceStillAsRead,
+  type TransactItem,
+} from './clip-links.ts';
 import type { Page, SourceAsRead, StoredVideo, VideoCatalog } from './video-catalog.ts';
 
 const key = (videoId: string) => ({ pk: `VIDEO#${videoId}`, sk: 'VIDEO' });
-/**
- * A clip's link under its source's partition, `VIDEO#<source id> / CLIP#<clip id>`: the source finds its clips
- * with a consistent query of its own partition, so a clip cut a moment ago is never missed (a GSI could).
- */
-const CLIP_LINK_PREFIX = 'CLIP#';
-const clipLinkKey = (sourceId: string, clipId: string) => ({
-  pk: `VIDEO#${sourceId}`,
-  sk: `${CLIP_LINK_PREFIX}${clipId}`,
-});
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
-/** Placeholders `:v0, :v1, …` for an IN list, with their values. */
-function inList(prefix: string, values: readonly string[]) {
-  const names = values.map((_, i) => `:${prefix}${i}`);
-  return {
-    list: names.join(', '),
-    values: Object.fromEntries(names.map((name, i) => [name, values[i]])),
-  };
-}
 const ownerIndex = (video: Pick<StoredVideo, 'ownerId' | 'createdAt' | 'videoId'>) => ({
   gsi1pk: `OWNER#${video.ownerId}`,
   gsi1sk: `VIDEO#${video.createdAt}#${video.videoId}`,
@@ -74,29 +64,13 @@ export class DynamoVideoCatalog implements VideoCatalog {
       await this.db.send(new PutCommand(put));
       return;
     }
-    // A clip is written only while its source is READY and at least as open; counting it on the source lets a
-    // deletion of the source notice it (see remove).
+    // A clip is written only while its source is READY and at least as open (clip-links.ts).
     const sourceId = video.source.videoId;
-    const open = inList('open', visibilitiesFrom(video.visibility));
     await this.transact(
       [
         { Put: put },
-        {
-          Put: {
-            TableName: this.tableName,
-            Item: { ...clipLinkKey(sourceId, video.videoId), entity: 'clipLink', clipId: video.videoId },
-          },
-        },
-        {
-          Update: {
-            TableName: this.tableName,
-            Key: key(sourceId),
-            UpdateExpression: 'ADD clipsCut :one',
-            ConditionExpression: `#status = :ready AND #visibility IN (${open.list})`,
-            ExpressionAttributeNames: { '#status': 'status', '#visibility': 'visibility' },
-            ExpressionAttributeValues: { ':one': 1, ':ready': 'READY', ...open.values },
-          },
-        },
+        putClipLink(this.tableName, sourceId, video.videoId),
+        countClipOnSource(this.tableName, key(sourceId), video.visibility),
       ],
       2,
     );
@@ -107,13 +81,7 @@ export class DynamoVideoCatalog implements VideoCatalog {
     try {
       await this.db.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
-      const reasons = error instanceof TransactionCanceledException ? error.CancellationReasons : undefined;
-      if (reasons?.[sourceIndex]?.Code === 'ConditionalCheckFailed') {
-        throw new SourceChangedError(
-          'The source video changed (its visibility narrowed, or it was deleted) meanwhile; ask again.',
-        );
-      }
-      throw error;
+      throw sourceChanged(error, sourceIndex);
     }
   }
 
@@ -126,26 +94,6 @@ export class DynamoVideoCatalog implements VideoCatalog {
       }),
     );
     return Item ? toVideo(Item) : undefined;
-  }
-
-  /** A condition that the source of a clip is as it was read: that visibility, or still gone. */
-  private sourceStillAsRead(source: SourceAsRead): TransactItem {
-    const check = {
-      TableName: this.tableName,
-      Key: key(source.sourceId),
-      ExpressionAttributeNames: { '#pk': 'pk' },
-    };
-    if (source.visibility === undefined) {
-      return { ConditionCheck: { ...check, ConditionExpression: 'attribute_not_exists(#pk)' } };
-    }
-    return {
-      ConditionCheck: {
-        ...check,
-        ConditionExpression: 'attribute_exists(#pk) AND #visibility = :visibility',
-        ExpressionAttributeNames: { ...check.ExpressionAttributeNames, '#visibility': 'visibility' },
-        ExpressionAttributeValues: { ':visibility': source.visibility },
-      },
-    };
   }
 
   async listByOwner(ownerId: string, page: { limit: number; cursor?: string }): Promise<Page<StoredVideo>> {
@@ -320,13 +268,13 @@ export class DynamoVideoCatalog implements VideoCatalog {
           );
           return Attributes ? toVideo(Attributes) : undefined;
         }
-        await this.transact([{ Update: update }, this.sourceStillAsRead(source)], 1);
+        await this.transact(
+          [{ Update: update }, sourceStillAsRead(this.tableName, key(source.sourceId), source.visibility)],
+          1,
+        );
         return await this.get(videoId, { consistent: true });
       } catch (error) {
-        const stale =
-          error instanceof ConditionalCheckFailedException ||
-          (error instanceof TransactionCanceledException &&
-            error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed');
+        const stale = error instanceof ConditionalCheckFailedException || conditionFailedAt(error, 0);
         if (!stale) throw error;
       }
     }
@@ -407,17 +355,8 @@ export class DynamoVideoCatalog implements VideoCatalog {
   }
 
   narrowClip(clipId: string, ceiling: Visibility, at: string): Promise<boolean> {
-    const wider = visibilitiesAbove(ceiling);
-    if (wider.length === 0) return Promise.resolve(false);
-    const open = inList('wider', wider);
-    // Never public after narrowing (public is the widest), so it leaves the public listing in the same write.
-    return this.update({
-      Key: key(clipId),
-      UpdateExpression: 'SET #visibility = :ceiling, updatedAt = :at REMOVE gsi2pk, gsi2sk',
-      ConditionExpression: `attribute_exists(pk) AND #visibility IN (${open.list})`,
-      ExpressionAttributeNames: { '#visibility': 'visibility' },
-      ExpressionAttributeValues: { ':ceiling': ceiling, ':at': at, ...open.values },
-    });
+    const update = narrowClipUpdate(key(clipId), ceiling, at);
+    return update ? this.update(update) : Promise.resolve(false);
   }
 
   async unlinkClip(sourceId: string, clipId: string): Promise<void> {
