@@ -9,7 +9,8 @@ import { narrowest, OPENNESS, visibilitiesWithin } from './video.ts';
 import type { Page, StoredVideo, VideoCatalog } from './video-catalog.ts';
 import { type Sighting, SourceReader, shownVideo, sight } from './visibility.ts';
 
-export { canReadItself, isOwner, toApiVideo } from './visibility.ts';
+/** The uploads use case shows the owner their video with it. */
+export { toApiVideo } from './visibility.ts';
 
 /**
  * Reading, changing and deleting videos. Who sees what is visibility.ts; in short, the owner sees their own
@@ -46,9 +47,15 @@ export type VideoListScope = 'mine' | 'public';
 
 const notFound = () => new NotFoundError('No video with this id.');
 
-/** A video made from another (a clip) may be seen by as many people as its source, never more. */
-export function assertWithinSource(visibility: Visibility, source: Visibility): void {
-  if (OPENNESS[visibility] > OPENNESS[source]) {
+/**
+ * A video made from another (a clip) may be seen by as many people as its source, never more; a clip of a deleted
+ * source (`undefined`) stays private.
+ */
+export function assertWithinSource(visibility: Visibility, source: Visibility | undefined): void {
+  if (source === undefined && visibility !== 'private') {
+    throw new VisibilityTooOpenError(`The source was deleted; its clips stay private, not ${visibility}.`);
+  }
+  if (source !== undefined && OPENNESS[visibility] > OPENNESS[source]) {
     throw new VisibilityTooOpenError(
       `The source is ${source}; its clips can be ${visibilitiesWithin(source).join(' or ')}, not ${visibility}.`,
     );
@@ -226,7 +233,7 @@ export async function updateVideo(
       const sourceId = video.source.videoId;
       const source = await deps.catalog.get(sourceId);
       const ceiling = source?.visibility ?? 'private';
-      if (changes.visibility) assertWithinSource(changes.visibility, ceiling);
+      if (changes.visibility) assertWithinSource(changes.visibility, source?.visibility);
       const visibility = narrowest(changes.visibility ?? video.visibility, ceiling);
       try {
         updated = await deps.catalog.updateDetails(videoId, { ...changes, visibility }, at, {
