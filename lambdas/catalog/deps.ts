@@ -25,5 +25,6 @@ export function defaultVideoDeletionDeps(env: NodeJS.ProcessEnv = process.env): 
       uploads: config[ENV.buckets.uploads],
       recordings: config[ENV.buckets.recordings],
     }),
+    now: () => new Date(),
   };
 }

@@ -1,4 +1,4 @@
-import type { Failure, PlayableMedia, Video } from '#contract/catalog.ts';
+import type { Failure, PlayableMedia, Video, Visibility } from '#contract/catalog.ts';
 
 /** A video with the bookkeeping the API does not show. */
 export interface StoredVideo extends Video {
@@ -15,6 +15,17 @@ export interface StoredVideo extends Video {
   partSize?: number;
   /** The transcode job working on it, once submitted. */
   jobId?: string;
+  /**
+   * How many clips were ever cut from it. Cutting one raises it in the same transaction, so deleting the video
+   * conditionally on the count read notices a clip cut meanwhile, which must be hidden too.
+   */
+  clipsCut?: number;
+}
+
+/** Where a clip's update requires its source to be: as read (`visibility`), or gone (`undefined`). */
+export interface SourceAsRead {
+  sourceId: string;
+  visibility: Visibility | undefined;
 }
 
 export interface Page<T> {
@@ -28,7 +39,10 @@ export interface Page<T> {
  * out-of-order event is a no-op (the method returns false) instead of moving a video backwards.
  */
 export interface VideoCatalog {
-  /** Adds a new video; fails if the id is taken. */
+  /**
+   * Adds a new video; fails if the id is taken. A clip is added with its link under its source, and only while
+   * the source is READY and at least as open as the clip (else SourceChangedError).
+   */
   create(video: StoredVideo): Promise<void>;
   get(videoId: string): Promise<StoredVideo | undefined>;
   listByOwner(ownerId: string, page: { limit: number; cursor?: string }): Promise<Page<StoredVideo>>;
@@ -52,7 +66,21 @@ export interface VideoCatalog {
     videoId: string,
     changes: { title?: string; description?: string; visibility?: Video['visibility'] },
     at: string,
+    /** For a clip: write only while its source is still as read (else SourceChangedError). */
+    source?: SourceAsRead,
   ): Promise<StoredVideo | undefined>;
-  /** Removes the video from the catalog; returns what was removed, if anything. */
-  remove(videoId: string): Promise<StoredVideo | undefined>;
+  /**
+   * Removes the video from the catalog (a clip with its link under its source); returns what was removed, if
+   * anything. With `ifClipsCut`, only while no clip was cut from it since it was read with that `clipsCut`.
+   */
+  remove(videoId: string, ifClipsCut?: { clipsCut: number | undefined }): Promise<StoredVideo | undefined>;
+  /** The ids of the clips cut from a source (read consistently), a page at a time. */
+  clipsOf(sourceId: string, page: { limit: number; cursor?: string }): Promise<Page<string>>;
+  /**
+   * Narrows a clip to `ceiling` if it is more open, and unlists it unless it stays public; one conditional write,
+   * so repeating it is harmless. True when it changed the clip.
+   */
+  narrowClip(clipId: string, ceiling: Visibility, at: string): Promise<boolean>;
+  /** Forgets that a clip was cut from this source (the source is going away). */
+  unlinkClip(sourceId: string, clipId: string): Promise<void>;
 }

@@ -5,13 +5,24 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { Failure, PlayableMedia } from '#contract/catalog.ts';
+import type { Failure, PlayableMedia, Visibility } from '#contract/catalog.ts';
 import { encodeCursor, startKeyFor } from '#shared/cursor.ts';
-
-import type { Page, StoredVideo, VideoCatalog } from './video-catalog.ts';
+import {
+  CLIP_LINK_PREFIX,
+  clipLinkKey,
+  conditionFailedAt,
+  countClipOnSource,
+  narrowClipUpdate,
+  putClipLink,
+  sourceChanged,
+  sourceStillAsRead,
+  type TransactItem,
+} from './clip-links.ts';
+import type { Page, SourceAsRead, StoredVideo, VideoCatalog } from './video-catalog.ts';
 
 const key = (videoId: string) => ({ pk: `VIDEO#${videoId}`, sk: 'VIDEO' });
 const ownerIndex = (video: Pick<StoredVideo, 'ownerId' | 'createdAt' | 'videoId'>) => ({
@@ -44,17 +55,44 @@ export class DynamoVideoCatalog implements VideoCatalog {
       video.status === 'READY' && video.visibility === 'public'
         ? { gsi2pk: PUBLIC_PARTITION, gsi2sk: publicSortKey(video) }
         : {};
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...key(video.videoId), entity: 'video', ...ownerIndex(video), ...listed, ...video },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
+    const put = {
+      TableName: this.tableName,
+      Item: { ...key(video.videoId), entity: 'video', ...ownerIndex(video), ...listed, ...video },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    };
+    if (video.source.kind !== 'clip') {
+      await this.db.send(new PutCommand(put));
+      return;
+    }
+    // A clip is written only while its source is READY and at least as open (clip-links.ts).
+    const sourceId = video.source.videoId;
+    await this.transact(
+      [
+        { Put: put },
+        putClipLink(this.tableName, sourceId, video.videoId),
+        countClipOnSource(this.tableName, key(sourceId), video.visibility),
+      ],
+      2,
     );
   }
 
-  async get(videoId: string): Promise<StoredVideo | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key(videoId) }));
+  /** Runs a transaction; the condition of the item at `sourceIndex` failing is a SourceChangedError. */
+  private async transact(items: TransactItem[], sourceIndex: number): Promise<void> {
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (error) {
+      throw sourceChanged(error, sourceIndex);
+    }
+  }
+
+  async get(videoId: string, options: { consistent?: boolean } = {}): Promise<StoredVideo | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: key(videoId),
+        ...(options.consistent ? { ConsistentRead: true } : {}),
+      }),
+    );
     return Item ? toVideo(Item) : undefined;
   }
 
@@ -189,6 +227,7 @@ export class DynamoVideoCatalog implements VideoCatalog {
     videoId: string,
     changes: { title?: string; description?: string; visibility?: StoredVideo['visibility'] },
     at: string,
+    source?: SourceAsRead,
   ): Promise<StoredVideo | undefined> {
     // Listed publicly exactly while public and READY: the write is conditional on the status read, so a video
     // that becomes READY in between is seen on the next attempt.
@@ -214,21 +253,29 @@ export class DynamoVideoCatalog implements VideoCatalog {
       } else {
         removes.push('gsi2pk', 'gsi2sk');
       }
+      const update = {
+        TableName: this.tableName,
+        Key: key(videoId),
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ConditionExpression: 'attribute_exists(pk) AND #status = :status',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      };
       try {
-        const { Attributes } = await this.db.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: key(videoId),
-            UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-            ConditionExpression: 'attribute_exists(pk) AND #status = :status',
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-            ReturnValues: 'ALL_NEW',
-          }),
+        if (!source) {
+          const { Attributes } = await this.db.send(
+            new UpdateCommand({ ...update, ReturnValues: 'ALL_NEW' }),
+          );
+          return Attributes ? toVideo(Attributes) : undefined;
+        }
+        await this.transact(
+          [{ Update: update }, sourceStillAsRead(this.tableName, key(source.sourceId), source.visibility)],
+          1,
         );
-        return Attributes ? toVideo(Attributes) : undefined;
+        return await this.get(videoId, { consistent: true });
       } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        const stale = error instanceof ConditionalCheckFailedException || conditionFailedAt(error, 0);
+        if (!stale) throw error;
       }
     }
     throw new Error(`The video ${videoId} kept changing while its details were being updated`);
@@ -258,11 +305,62 @@ export class DynamoVideoCatalog implements VideoCatalog {
     });
   }
 
-  async remove(videoId: string): Promise<StoredVideo | undefined> {
-    const { Attributes } = await this.db.send(
-      new DeleteCommand({ TableName: this.tableName, Key: key(videoId), ReturnValues: 'ALL_OLD' }),
+  async remove(
+    videoId: string,
+    ifClipsCut?: { clipsCut: number | undefined },
+  ): Promise<StoredVideo | undefined> {
+    const condition =
+      ifClipsCut === undefined
+        ? {}
+        : ifClipsCut.clipsCut === undefined
+          ? { ConditionExpression: 'attribute_not_exists(clipsCut)' }
+          : {
+              ConditionExpression: 'clipsCut = :clipsCut',
+              ExpressionAttributeValues: { ':clipsCut': ifClipsCut.clipsCut },
+            };
+    let removed: StoredVideo | undefined;
+    try {
+      const { Attributes } = await this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: key(videoId),
+          ReturnValues: 'ALL_OLD',
+          ...condition,
+        }),
+      );
+      removed = Attributes ? toVideo(Attributes) : undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+    if (removed?.source.kind === 'clip') await this.unlinkClip(removed.source.videoId, videoId);
+    return removed;
+  }
+
+  async clipsOf(sourceId: string, page: { limit: number; cursor?: string }): Promise<Page<string>> {
+    // The cursor is the last clip id of the page: the start key is rebuilt from it, inside this partition.
+    const result = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': `VIDEO#${sourceId}`, ':prefix': CLIP_LINK_PREFIX },
+        ConsistentRead: true,
+        Limit: page.limit,
+        ...(page.cursor ? { ExclusiveStartKey: clipLinkKey(sourceId, page.cursor) } : {}),
+      }),
     );
-    return Attributes ? toVideo(Attributes) : undefined;
+    const items = (result.Items ?? []).map((item) => String(item.clipId));
+    const last = items.at(-1);
+    return { items, ...(result.LastEvaluatedKey && last ? { cursor: last } : {}) };
+  }
+
+  narrowClip(clipId: string, ceiling: Visibility, at: string): Promise<boolean> {
+    const update = narrowClipUpdate(key(clipId), ceiling, at);
+    return update ? this.update(update) : Promise.resolve(false);
+  }
+
+  async unlinkClip(sourceId: string, clipId: string): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: clipLinkKey(sourceId, clipId) }));
   }
 
   /** Runs a conditional update; a failed condition means the change is stale or repeated: false, not an error. */

@@ -8,7 +8,10 @@
  *   and READY; another user's private source does not exist for them (404);
  * - the range is checked against the source's duration and MAX_CLIP_SECONDS, and against its playlists, so a
  *   clip that is created always plays;
- * - a clip is never more visible than its source (default: the source's visibility).
+ * - a clip is never more visible than its source (default: the source's visibility), also later: the clip is
+ *   written only while its source is as read, and a source that narrows or goes away narrows its clips
+ *   (catalog/clip-narrowing.ts); a clip whose source the caller cannot read shows nothing of the source
+ *   (catalog/visibility.ts).
  */
 import { posix } from 'node:path';
 import type { Rendition, Visibility, WatchableVideo } from '#contract/catalog.ts';
@@ -20,7 +23,8 @@ import { NotFoundError } from '#shared/errors.ts';
 import { logger } from '#shared/logger.ts';
 
 import type { StoredVideo } from '../catalog/video-catalog.ts';
-import { assertWithinSource, canRead, type VideoPlaybackDeps, watchableVideo } from '../catalog/videos.ts';
+import { assertWithinSource, type VideoPlaybackDeps, watchableVideo } from '../catalog/videos.ts';
+import { type Sighting, SourceReader, sight } from '../catalog/visibility.ts';
 import { clipRange } from '../delivery/clips.ts';
 import { type PlaylistSource, planClip } from '../delivery/manifest.ts';
 import { ClipOfClipError, SourceNotReadyError } from './errors.ts';
@@ -38,7 +42,7 @@ export interface ClipRequest {
   visibility?: Visibility | undefined;
 }
 
-/** How many people may see a video: a clip may only move right. */
+/** A source that does not exist for the caller looks like one that does not exist at all. */
 const noSource = () => new NotFoundError('No video with this id.');
 
 export async function createClip(
@@ -47,8 +51,9 @@ export async function createClip(
   sourceId: string,
   request: ClipRequest,
 ): Promise<WatchableVideo> {
-  const source = await deps.catalog.get(sourceId);
-  if (!source || !canRead(source, user)) throw noSource();
+  const sources = new SourceReader(deps.catalog);
+  const source = await sources.get(sourceId);
+  if (!source || !(await sight(sources, user, source))) throw noSource();
   if (source.source.kind === 'clip') {
     throw new ClipOfClipError(`This is a clip; cut from its source (${source.source.videoId}) instead.`);
   }
@@ -99,7 +104,7 @@ export async function createClip(
     start: range.start,
     end: range.end,
   });
-  return watchableVideo(deps, user, clip);
+  return watchableVideo(deps, { video: clip, mine: true, mediaReadable: true, visibility });
 }
 
 export async function getClip(
@@ -108,8 +113,8 @@ export async function getClip(
   clipId: string,
 ): Promise<WatchableVideo> {
   const clip = await deps.catalog.get(clipId);
-  if (!clip || !canRead(clip, user) || clip.source.kind !== 'clip') {
-    throw new NotFoundError('No clip with this id.');
-  }
-  return watchableVideo(deps, user, clip);
+  const seen: Sighting | undefined =
+    clip?.source.kind === 'clip' ? await sight(new SourceReader(deps.catalog), user, clip) : undefined;
+  if (!seen) throw new NotFoundError('No clip with this id.');
+  return watchableVideo(deps, seen);
 }

@@ -62,7 +62,7 @@ export const VideoSource = z
   .discriminatedUnion('kind', [
     z.object({
       kind: z.literal('upload'),
-      fileName: z.string(),
+      fileName: z.string().optional().describe("The uploader's original file name; shown to the owner only."),
       size: z.number().int(),
       contentType: z.string(),
     }),
@@ -165,8 +165,8 @@ export const getVideo = defineOperation({
   tag: 'catalog',
   summary: 'One video',
   description:
-    'Public and unlisted videos are readable by anyone signed in; a private video only by its owner ' +
-    '(anyone else gets 404). A READY video comes with `playback`: CloudFront signed cookies for its media ' +
+    'Public and unlisted videos are readable by anyone signed in once READY; a private video, or one not READY ' +
+    'yet, only by its owner (anyone else gets 404), and a clip only by those who may read its source too. A READY video comes with `playback`: CloudFront signed cookies for its media ' +
     'and the URL of its multivariant playlist; media cannot be fetched without them.',
   auth: 'user',
   params: VideoIdParams,
@@ -230,11 +230,13 @@ export const updateVideo = defineOperation({
   summary: 'Change the title, description or visibility of one of your videos',
   description:
     'Only the owner may. Visibility takes effect at once for new viewers (playback cookies already handed out ' +
-    'last until they expire); a clip can never be more visible than its source (400 VISIBILITY_TOO_OPEN).',
+    'last until they expire); a clip can never be more visible than its source (400 VISIBILITY_TOO_OPEN), and ' +
+    'making a video less visible narrows its clips to match (409 SOURCE_CHANGED if the source of a clip kept ' +
+    'changing meanwhile; ask again).',
   auth: 'user',
   checkRevocation: true,
   params: VideoIdParams,
   body: UpdateVideoRequest,
   response: Video,
-  errors: [400, 401, 403, 404],
+  errors: [400, 401, 403, 404, 409],
 });

@@ -49,7 +49,8 @@ export const getClip = defineOperation({
   summary: 'One clip, with playback',
   description:
     'As getVideo, for clips: public and unlisted clips are readable by anyone signed in, private ones by their ' +
-    'owner only. `playback` is present while the caller may also watch the source.',
+    'owner only, and anyone but the owner sees a clip only while they may also read its source. A clip whose ' +
+    'source its owner can no longer read (made private, or deleted) comes without playback, poster or renditions.',
   auth: 'user',
   params: ClipIdParams,
   response: WatchableVideo,

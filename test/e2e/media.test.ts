@@ -2,7 +2,8 @@
  * What a player does on the local platform: read `mediaUrl` from /config.json, get a READY video's playback
  * (signed cookies) from getVideo, fetch its multivariant playlist, a rendition playlist and its segments (whole
  * and by byte range), the poster, and play it all with ffprobe over HTTP — through the media server, as it would
- * through CloudFront. Without a valid signature: 403 and no bytes. Then clips: cut one, share it, play it.
+ * through CloudFront. Without a valid signature: 403 and no bytes. Then clips: cut one, share it, play it; and
+ * a clip never stays more open than its source when the source turns private or is deleted.
  */
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
@@ -33,8 +34,9 @@ interface VideoView {
   durationSeconds?: number;
   ownerId: string;
   visibility: string;
-  source: { kind: string; videoId?: string; startSeconds?: number; endSeconds?: number };
+  source: { kind: string; videoId?: string; startSeconds?: number; endSeconds?: number; fileName?: string };
   playback?: Playback;
+  posterUrl?: string;
 }
 
 /** The URIs of a playlist's entries (variants or segments): its lines that are not tags or blank. */
@@ -313,6 +315,52 @@ describe('playing a video through mediaUrl on the local platform', () => {
       }),
       (error: Error & { status?: number; code?: string }) =>
         error.status === 400 && error.code === 'INVALID_CLIP_RANGE',
+    );
+  });
+
+  it('narrows a public clip of another user when its source turns private, and hides it once the source is gone', async () => {
+    const clipper = await newSignedInUser(platform.url, config);
+    const bob = { apiUrl: config.apiUrl, accessToken: clipper.tokens.AccessToken };
+    const watcher = await newSignedInUser(platform.url, config);
+    const carol = { apiUrl: config.apiUrl, accessToken: watcher.tokens.AccessToken };
+    const publicPage = () => callApi<{ items: VideoView[] }>(carol, 'GET', '/videos?scope=public&limit=50');
+    await callApi(client, 'PATCH', `/videos/${video.videoId}`, { visibility: 'public' });
+    const seen = await callApi<VideoView>(carol, 'GET', `/videos/${video.videoId}`);
+    assert.equal(seen.source.fileName, undefined, "others do not see the uploader's file name");
+    const clip = await callApi<VideoView>(bob, 'POST', `/videos/${video.videoId}/clips`, {
+      title: 'Public bit',
+      startSeconds: 2,
+      endSeconds: 6,
+      visibility: 'public',
+    });
+    const listed = (await publicPage()).items.find((item) => item.videoId === clip.videoId);
+    assert.ok(listed?.posterUrl, 'listed publicly with a poster while the source is public');
+    assert.equal((await globalThis.fetch(listed.posterUrl)).status, 200);
+
+    await callApi(client, 'PATCH', `/videos/${video.videoId}`, { visibility: 'private' });
+
+    const ids = (await publicPage()).items.map((item) => item.videoId);
+    assert.ok(!ids.includes(clip.videoId) && !ids.includes(video.videoId));
+    for (const path of [`/clips/${clip.videoId}`, `/videos/${clip.videoId}`]) {
+      await assert.rejects(
+        callApi(carol, 'GET', path),
+        (error: Error & { status?: number }) => error.status === 404,
+      );
+    }
+    const renamed = await callApi<VideoView>(bob, 'PATCH', `/videos/${clip.videoId}`, { title: 'Renamed' });
+    assert.equal(renamed.visibility, 'private');
+    const own = await callApi<{ items: VideoView[] }>(bob, 'GET', '/videos?scope=mine&limit=50');
+    const ownClip = own.items.find((item) => item.videoId === clip.videoId);
+    assert.ok(ownClip);
+    assert.deepEqual([ownClip.posterUrl, ownClip.playbackPath], [undefined, undefined]);
+
+    await callApi(client, 'DELETE', `/videos/${video.videoId}`);
+
+    const orphan = await callApi<VideoView>(bob, 'GET', `/clips/${clip.videoId}`);
+    assert.deepEqual([orphan.visibility, orphan.playback], ['private', undefined]);
+    await assert.rejects(
+      callApi(bob, 'PATCH', `/videos/${clip.videoId}`, { visibility: 'unlisted' }),
+      (error: Error & { code?: string }) => error.code === 'VISIBILITY_TOO_OPEN',
     );
   });
 });

@@ -223,4 +223,98 @@ describe('DynamoVideoCatalog against the emulator', () => {
     assert.equal(await catalog.get(video.videoId), undefined);
     assert.equal(await catalog.remove(video.videoId), undefined);
   });
+
+  describe('clips and their source', () => {
+    const at = () => new Date().toISOString();
+    const clipOf = (source: StoredVideo, overrides: Partial<StoredVideo> = {}) =>
+      newVideo({
+        status: 'READY',
+        ownerId: 'owner-2',
+        source: { kind: 'clip', videoId: source.videoId, startSeconds: 1, endSeconds: 2 },
+        ...overrides,
+      });
+    const isPublic = async (videoId: string) => {
+      for (let page = await catalog.listPublic({ limit: 100 }); ; ) {
+        if (page.items.some((video) => video.videoId === videoId)) return true;
+        if (!page.cursor) return false;
+        page = await catalog.listPublic({ limit: 100, cursor: page.cursor });
+      }
+    };
+
+    it('cuts a clip only from a READY source at least as open, and counts it on the source', async () => {
+      const source = newVideo({ status: 'READY', visibility: 'unlisted' });
+      await catalog.create(source);
+
+      await assert.rejects(catalog.create(clipOf(source, { visibility: 'public' })), {
+        code: 'SOURCE_CHANGED',
+      });
+      const clip = clipOf(source, { visibility: 'unlisted' });
+      await catalog.create(clip);
+      await assert.rejects(catalog.create(clipOf(newVideo())), { code: 'SOURCE_CHANGED' }, 'no source');
+
+      assert.equal((await catalog.get(source.videoId))?.clipsCut, 1);
+      assert.deepEqual((await catalog.clipsOf(source.videoId, { limit: 10 })).items, [clip.videoId]);
+    });
+
+    it('narrows clips, unlisting them in the same write, pages their links, and forgets a removed clip', async () => {
+      const source = newVideo({ status: 'READY' });
+      await catalog.create(source);
+      const clips = Array.from({ length: 5 }, () => clipOf(source));
+      for (const clip of clips) await catalog.create(clip);
+      assert.equal(await isPublic((clips[0] as StoredVideo).videoId), true);
+
+      const ids: string[] = [];
+      let page = await catalog.clipsOf(source.videoId, { limit: 2 });
+      for (ids.push(...page.items); page.cursor; ids.push(...page.items)) {
+        page = await catalog.clipsOf(source.videoId, { limit: 2, cursor: page.cursor });
+      }
+      assert.deepEqual(ids.sort(), clips.map((clip) => clip.videoId).sort());
+      const [first, second] = clips as [StoredVideo, StoredVideo];
+      assert.equal(await catalog.narrowClip(first.videoId, 'unlisted', at()), true);
+      assert.equal(await catalog.narrowClip(first.videoId, 'unlisted', at()), false, 'already as narrow');
+      assert.equal(await catalog.narrowClip(first.videoId, 'public', at()), false, 'never widens');
+      assert.equal((await catalog.get(first.videoId))?.visibility, 'unlisted');
+      assert.equal(await isPublic(first.videoId), false);
+      assert.equal(await catalog.narrowClip(randomUUID(), 'private', at()), false, 'no such clip');
+
+      await catalog.remove(second.videoId);
+      assert.ok(!(await catalog.clipsOf(source.videoId, { limit: 10 })).items.includes(second.videoId));
+    });
+
+    it('changes a clip only while its source is as read, and removes a source only if no clip was cut since', async () => {
+      const source = newVideo({ status: 'READY' });
+      await catalog.create(source);
+      const clip = clipOf(source);
+      await catalog.create(clip);
+      await catalog.updateDetails(source.videoId, { visibility: 'private' }, at());
+
+      await assert.rejects(
+        catalog.updateDetails(clip.videoId, { title: 'Stale' }, at(), {
+          sourceId: source.videoId,
+          visibility: 'public',
+        }),
+        { code: 'SOURCE_CHANGED' },
+      );
+      const changed = await catalog.updateDetails(
+        clip.videoId,
+        { title: 'Fresh', visibility: 'private' },
+        at(),
+        {
+          sourceId: source.videoId,
+          visibility: 'private',
+        },
+      );
+      assert.deepEqual([changed?.title, changed?.visibility], ['Fresh', 'private']);
+      assert.equal(await isPublic(clip.videoId), false);
+
+      assert.equal(await catalog.remove(source.videoId, { clipsCut: undefined }), undefined, 'one was cut');
+      assert.ok(await catalog.get(source.videoId));
+      assert.equal((await catalog.remove(source.videoId, { clipsCut: 1 }))?.videoId, source.videoId);
+      const orphan = await catalog.updateDetails(clip.videoId, { title: 'Orphan' }, at(), {
+        sourceId: source.videoId,
+        visibility: undefined,
+      });
+      assert.equal(orphan?.title, 'Orphan');
+    });
+  });
 });

@@ -140,6 +140,40 @@ describe('getVideo, listVideos and deleteVideo against the emulator', () => {
     assert.equal((await get(bob, open.videoId)).status, 200);
   });
 
+  it("shows an upload's original file name and a video still in progress to its owner only", async () => {
+    const ready = await readyVideo(alice, { visibility: 'public' });
+    const at = new Date().toISOString();
+    const inProgress: StoredVideo = {
+      videoId: randomUUID(),
+      ownerId: alice.sub,
+      title: 'Still uploading',
+      visibility: 'public',
+      status: 'UPLOADING',
+      source: { kind: 'upload', fileName: 'secret-plans.mp4', size: 1000, contentType: 'video/mp4' },
+      createdAt: at,
+      updatedAt: at,
+    };
+    await catalog.create(inProgress);
+
+    const ownView = await get(alice, ready.videoId);
+    const otherView = await get(bob, ready.videoId);
+    assert.equal(ownView.body.source.fileName, 'a.mp4');
+    assert.equal(otherView.status, 200);
+    assert.deepEqual(otherView.body.source, { kind: 'upload', size: 1000, contentType: 'video/mp4' });
+    const listed = [];
+    let cursor: string | undefined;
+    do {
+      const page = await list(bob, { scope: 'public', limit: '50', ...(cursor ? { cursor } : {}) });
+      listed.push(...page.body.items);
+      cursor = page.body.cursor;
+    } while (cursor);
+    assert.ok(listed.every((video: { source: object }) => !('fileName' in video.source)));
+    assert.ok(!listed.some((video: { videoId: string }) => video.videoId === inProgress.videoId));
+    const unfinished = await get(bob, inProgress.videoId);
+    assert.equal(unfinished.status, 404, 'a video not READY yet does not exist for anyone else');
+    assert.equal((await get(alice, inProgress.videoId)).body.status, 'UPLOADING');
+  });
+
   it('lists my videos page by page, public ones for everyone, and refuses cursors it did not hand out', async () => {
     const carol = await createSignedInUser(emulator.cognito, {
       userPoolId: emulator.resources.userPoolId,

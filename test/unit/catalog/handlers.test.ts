@@ -172,6 +172,14 @@ describe('catalog handlers at the API edge', () => {
     const blank = await patch('v-7', { title: '   ' });
     assert.equal(blank.status, 400);
 
+    const unfinished = await patch('v-7', { title: 'Mine now' }, 'user-bob');
+    assert.equal(unfinished.status, 404, 'a video not READY yet does not exist for anyone but its owner');
+    await catalog.markReady(
+      'v-7',
+      undefined,
+      { playbackPath: 'videos/v-7/hls/index.m3u8' },
+      '2026-11-21T11:00:00.000Z',
+    );
     const other = await patch('v-7', { title: 'Mine now' }, 'user-bob');
     assert.equal(other.status, 403, 'an unlisted video is visible to others, but only its owner changes it');
   });

@@ -1,6 +1,12 @@
-import type { Failure, PlayableMedia } from '#contract/catalog.ts';
-
-import type { Page, StoredVideo, VideoCatalog } from '../../../lambdas/catalog/video-catalog.ts';
+import type { Failure, PlayableMedia, Visibility } from '#contract/catalog.ts';
+import { SourceChangedError } from '../../../lambdas/catalog/errors.ts';
+import { OPENNESS } from '../../../lambdas/catalog/video.ts';
+import type {
+  Page,
+  SourceAsRead,
+  StoredVideo,
+  VideoCatalog,
+} from '../../../lambdas/catalog/video-catalog.ts';
 import { InvalidCursorError } from '../../../lambdas/shared/cursor.ts';
 
 /**
@@ -9,10 +15,41 @@ import { InvalidCursorError } from '../../../lambdas/shared/cursor.ts';
  */
 export class InMemoryVideoCatalog implements VideoCatalog {
   readonly items = new Map<string, StoredVideo>();
+  /** Clip ids by source id, as the links under each source's partition. */
+  readonly links = new Map<string, Set<string>>();
 
   async create(video: StoredVideo) {
     if (this.items.has(video.videoId)) throw new Error(`video ${video.videoId} exists`);
+    if (video.source.kind === 'clip') {
+      const source = this.items.get(video.source.videoId);
+      if (source?.status !== 'READY' || OPENNESS[source.visibility] < OPENNESS[video.visibility]) {
+        throw new SourceChangedError('The source changed.');
+      }
+      source.clipsCut = (source.clipsCut ?? 0) + 1;
+      const clips = this.links.get(source.videoId) ?? new Set<string>();
+      clips.add(video.videoId);
+      this.links.set(source.videoId, clips);
+    }
     this.items.set(video.videoId, structuredClone(video));
+  }
+
+  async clipsOf(sourceId: string, page: { limit: number; cursor?: string }) {
+    const ids = [...(this.links.get(sourceId) ?? [])].sort();
+    const rest = page.cursor === undefined ? ids : ids.filter((id) => id > (page.cursor as string));
+    const items = rest.slice(0, page.limit);
+    return { items, ...(rest.length > page.limit ? { cursor: items.at(-1) as string } : {}) };
+  }
+
+  async narrowClip(clipId: string, ceiling: Visibility, at: string) {
+    return this.change(
+      clipId,
+      (clip) => OPENNESS[clip.visibility] > OPENNESS[ceiling],
+      (clip) => Object.assign(clip, { visibility: ceiling, updatedAt: at }),
+    );
+  }
+
+  async unlinkClip(sourceId: string, clipId: string) {
+    this.links.get(sourceId)?.delete(clipId);
   }
 
   async get(videoId: string) {
@@ -118,9 +155,13 @@ export class InMemoryVideoCatalog implements VideoCatalog {
     videoId: string,
     changes: { title?: string; description?: string; visibility?: StoredVideo['visibility'] },
     at: string,
+    source?: SourceAsRead,
   ) {
     const video = this.items.get(videoId);
     if (!video) return undefined;
+    if (source && this.items.get(source.sourceId)?.visibility !== source.visibility) {
+      throw new SourceChangedError('The source changed.');
+    }
     for (const field of ['title', 'description', 'visibility'] as const) {
       const value = changes[field];
       if (value !== undefined) Object.assign(video, { [field]: value });
@@ -129,9 +170,11 @@ export class InMemoryVideoCatalog implements VideoCatalog {
     return structuredClone(video);
   }
 
-  async remove(videoId: string) {
+  async remove(videoId: string, ifClipsCut?: { clipsCut: number | undefined }) {
     const video = this.items.get(videoId);
+    if (video && ifClipsCut && video.clipsCut !== ifClipsCut.clipsCut) return undefined;
     this.items.delete(videoId);
+    if (video?.source.kind === 'clip') this.links.get(video.source.videoId)?.delete(videoId);
     return video;
   }
 }

@@ -58,7 +58,7 @@ async function setup(...videos: StoredVideo[]) {
   const catalog = new InMemoryVideoCatalog();
   for (const v of videos) await catalog.create(v);
   const files = new RecordingVideoFiles();
-  return { catalog, files, deps: { catalog, files, playback: testPlaybackIssuer() } };
+  return { catalog, files, deps: { catalog, files, playback: testPlaybackIssuer(), now: () => new Date() } };
 }
 
 describe('toApiVideo', () => {
@@ -318,6 +318,7 @@ describe('deleteVideo', () => {
   it("takes a recording with the video made from it, and leaves a clip's source alone", async () => {
     const prefix = 'ivs/v1/123456789012/AbCdEf/2026/11/21/10/5/rec-1/';
     const { deps, catalog, files } = await setup(
+      video(),
       video({
         videoId: 'rec',
         source: { kind: 'recording', channelArn: 'arn:aws:ivs:eu-west-1:123456789012:channel/AbCdEf' },
@@ -330,7 +331,6 @@ describe('deleteVideo', () => {
         playbackPath: 'videos/v-1/clips/2000-8000/index.m3u8',
         sourceKey: undefined,
       }),
-      video(),
     );
 
     await deleteVideo(deps, alice, 'rec');
