@@ -17,8 +17,9 @@
  * - `streams`: A's public stream and B's private stream;
  * - `none`: the operation names no target; the owner is A.
  *
- * Another user's private things answer 404, never 403 (nobody learns they exist), and so do mutations of
- * another user's things, whatever their visibility.
+ * Another user's private things answer 404, never 403 (nobody learns they exist). A video another user may
+ * see (public, unlisted) but not change answers 403 to a change or a delete: it is no secret that it exists.
+ * Uploads and streams are only ever their owner's: another user gets 404.
  */
 
 export type Caller = 'owner' | 'other' | 'anonymous' | 'signedOut';
@@ -101,7 +102,7 @@ export const MATRIX: Record<string, MatrixRow> = {
     targets: 'videos',
     expect: {
       owner: [200, 200, 200, 200],
-      other: NOT_FOUND_4,
+      other: [403, 403, 404, 404],
       anonymous: UNAUTHORIZED_4,
       signedOut: UNAUTHORIZED_4,
     },
@@ -111,7 +112,7 @@ export const MATRIX: Record<string, MatrixRow> = {
     destroys: true,
     expect: {
       owner: [204, 204, 204, 204],
-      other: NOT_FOUND_4,
+      other: [403, 403, 404, 404],
       anonymous: UNAUTHORIZED_4,
       signedOut: UNAUTHORIZED_4,
     },
