@@ -117,9 +117,9 @@ export function retryAfterSeconds(window: QuotaWindow, at: Date): number {
 const GiB = 1024 ** 3;
 const formatGiB = (bytes: number) => `${Number((bytes / GiB).toFixed(2))} GiB`;
 
-const WHAT_IS_COUNTED: Record<HourlyQuota, { done: string; things: string }> = {
-  clipsPerHour: { done: 'created', things: 'clips' },
-  streamsPerHour: { done: 'started', things: 'streams' },
+const WHAT_IS_COUNTED: Record<HourlyQuota, { done: string; thing: string }> = {
+  clipsPerHour: { done: 'created', thing: 'clip' },
+  streamsPerHour: { done: 'started', thing: 'stream' },
 };
 
 /**
@@ -138,9 +138,9 @@ export async function withinHourlyQuota<T>(
   const { admitted, count } = await deps.quotaStore.countInWindow(userId, window, limit);
   if (!admitted) {
     const retryAfter = retryAfterSeconds(window, at);
-    const { done, things } = WHAT_IS_COUNTED[quota];
+    const { done, thing } = WHAT_IS_COUNTED[quota];
     throw new QuotaExceededError(
-      `You have ${done} ${count} ${things} this hour, and the limit is ${limit} per hour. ` +
+      `You have ${done} ${count} ${thing}${count === 1 ? '' : 's'} this hour, and the limit is ${limit} per hour. ` +
         `Try again in ${Math.ceil(retryAfter / 60)} minute(s).`,
       { quota, limit, used: count, retryAfterSeconds: retryAfter },
     );

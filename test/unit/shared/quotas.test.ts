@@ -146,7 +146,7 @@ describe('a quota refusal at the API edge', () => {
       used: 1,
       retryAfterSeconds: 40 * 60,
     });
-    assert.match(refused.body.message, /started 1 streams this hour/);
+    assert.match(refused.body.message, /started 1 stream this hour/);
   });
 });
 
