@@ -50,6 +50,8 @@ export function localDeploymentValues(
     mediaUrl?: string;
     /** The local IVS's recording configuration, token key secret and ingest URL template. */
     live?: DeploymentValues['live'];
+    /** Per-user limits other than the defaults (`DEFAULT_USER_QUOTAS`), e.g. tight ones for a test. */
+    quotas?: DeploymentValues['quotas'];
   } = {},
 ): DeploymentValues {
   return {
@@ -63,6 +65,7 @@ export function localDeploymentValues(
       mediaUrl: extra.mediaUrl ?? LOCAL_MEDIA_URL_UNSERVED,
     },
     ...(extra.live ? { live: extra.live } : {}),
+    ...(extra.quotas ? { quotas: extra.quotas } : {}),
     mediaConvert: { roleArn: resources.mediaConvertRoleArn },
   };
 }

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { MANIFEST_FUNCTION } from '#contract/functions.ts';
 import { buildOpenApiDocument } from '#contract/openapi.ts';
+import type { UserQuotaLimits } from '#contract/quotas.ts';
 import { type Route, routeKey, routes as wiredRoutes } from '#contract/routes.ts';
 import type { WebConfig } from '#contract/web-config.ts';
 import { createCognitoEndpoint } from './cognito-endpoint.ts';
@@ -51,6 +52,8 @@ export interface PlatformOptions {
   iam?: boolean;
   /** @default the route table in lambdas/contract/routes.ts; another one is mounted and synthesized (IAM tests). */
   routes?: readonly Route[];
+  /** Per-user limits other than the defaults, as a deployment's settings give them. @default the defaults */
+  quotas?: Partial<UserQuotaLimits>;
 }
 
 export interface RunningPlatform {
@@ -212,7 +215,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       functions: wired,
       region: REGION,
       services,
-      values: localDeploymentValues(resources, { mediaUrl: `${url}${PATHS.media}`, live: live.values }),
+      values: localDeploymentValues(resources, {
+        mediaUrl: `${url}${PATHS.media}`,
+        live: live.values,
+        ...(options.quotas ? { quotas: options.quotas } : {}),
+      }),
       quiet,
       ...(runningIam ? { iam: runningIam } : {}),
     });

@@ -4,6 +4,7 @@
  * environment; the local platform computes each function's environment with the same function and checks its
  * calls against the policy the CDK synthesizes from it.
  */
+import type { UserQuota } from './quotas.ts';
 import type { BucketRole } from './resources.ts';
 
 /**
@@ -35,6 +36,11 @@ export interface FunctionAccess {
   liveTokens?: 'sign';
   /** Submit MediaConvert jobs: Probe, CreateJob, and pass the MediaConvert role (queue functions). */
   mediaConvert?: 'submit';
+  /**
+   * The per-user quotas the function enforces. Their counters are items in the catalog table (so this needs
+   * `catalog: 'readWrite'`); the function gets each quota's limit in its environment where a deployment sets one.
+   */
+  quotas?: readonly UserQuota[];
 }
 
 /** The IVS actions the live functions call; the CDK app scopes each to the resources IVS lets it. */

@@ -31,14 +31,15 @@ export const createClip = defineOperation({
   description:
     `The range is checked against the source's duration and a limit of ${MAX_CLIP_SECONDS} s; the clip plays ` +
     'the whole segments around it (no re-encoding, so it may start and end up to one segment wider). It is a ' +
-    'READY video of yours, listed with your videos, with `source.kind` `clip`.',
+    'READY video of yours, listed with your videos, with `source.kind` `clip`. Clips per user per hour are ' +
+    'limited: over it, 429 `QUOTA_EXCEEDED` with `Retry-After`.',
   auth: 'user',
   checkRevocation: true,
   params: VideoIdParams,
   body: CreateClipRequest,
   response: WatchableVideo,
   successStatus: 201,
-  errors: [400, 401, 404, 409],
+  errors: [400, 401, 404, 409, 429],
 });
 
 export const getClip = defineOperation({

@@ -5,6 +5,7 @@
  * both, and locally only its own.
  */
 import type { FunctionAccess } from './access.ts';
+import type { UserQuota, UserQuotaLimits } from './quotas.ts';
 import type { BucketRole } from './resources.ts';
 
 /** Environment variable names, by what they hold. */
@@ -36,8 +37,16 @@ export const ENV = {
   ingestUrlTemplate: 'INGEST_URL_TEMPLATE',
   /** The role MediaConvert assumes for the jobs a function submits. */
   mediaConvertRole: 'MEDIACONVERT_ROLE_ARN',
+  /** Optional per-user limits (quotas.ts has the defaults), for the functions whose access names them. */
+  quotas: {
+    openUploads: 'QUOTA_OPEN_UPLOADS',
+    uploadBytesInFlight: 'QUOTA_UPLOAD_BYTES_IN_FLIGHT',
+    clipsPerHour: 'QUOTA_CLIPS_PER_HOUR',
+    streamsPerHour: 'QUOTA_STREAMS_PER_HOUR',
+  },
 } as const;
 ENV.buckets satisfies Record<BucketRole, string>;
+ENV.quotas satisfies Record<UserQuota, string>;
 
 /**
  * IVS gives a channel's ingest endpoint as a host name; encoders publish to RTMPS on 443 at `/app/`. The local
@@ -59,6 +68,8 @@ export interface DeploymentValues {
   mediaCookies?: { secretArn: string; keyPairId: string; mediaUrl: string; cookieSeconds?: number };
   live?: { recordingConfigurationArn: string; keySecretArn: string; ingestUrlTemplate?: string };
   mediaConvert?: { roleArn: string };
+  /** Per-user limits that differ from `DEFAULT_USER_QUOTAS`; the others are left to the functions' defaults. */
+  quotas?: Partial<UserQuotaLimits>;
 }
 
 /**
@@ -96,6 +107,15 @@ export function functionEnvironment(fn: FunctionWiring, values: DeploymentValues
   }
   if (access.buckets?.uploads?.includes('write') && values.uploadMaxBytes !== undefined) {
     environment[ENV.uploadMaxBytes] = String(values.uploadMaxBytes);
+  }
+  if ((access.quotas?.length ?? 0) > 0 && access.catalog !== 'readWrite') {
+    throw new Error(
+      `${fn.serviceName} counts quotas, which live in the catalog table: it needs catalog readWrite.`,
+    );
+  }
+  for (const quota of access.quotas ?? []) {
+    const limit = values.quotas?.[quota];
+    if (limit !== undefined) environment[ENV.quotas[quota]] = String(limit);
   }
   if (access.mediaCookies === 'sign') {
     const cookies = need(values.mediaCookies, 'the media signing key');

@@ -96,12 +96,13 @@ export const startStream = defineOperation({
   summary: 'Get ready to go live: your channel (created on first use), its ingest URL and stream key',
   description:
     'Creates your IVS channel the first time (one per creator, low latency, RTMPS ingest, recorded) and ' +
-    'updates its title, category, tags and visibility. Publish to `ingest.url + ingest.streamKey`.',
+    'updates its title, category, tags and visibility. Publish to `ingest.url + ingest.streamKey`. Calls per ' +
+    'user per hour are limited: over it, 429 `QUOTA_EXCEEDED` with `Retry-After`.',
   auth: 'user',
   checkRevocation: true,
   body: StartStreamRequest,
   response: StartStreamResponse,
-  errors: [400, 401, 415],
+  errors: [400, 401, 415, 429],
 });
 
 export const getStreamKey = defineOperation({

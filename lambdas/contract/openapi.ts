@@ -25,6 +25,7 @@ const STATUS_TEXT: Record<number, string> = {
   410: 'Gone: it expired',
   413: 'Too large',
   415: 'Unsupported media type',
+  429: 'Too many: a per-user quota is used up',
 };
 
 type JsonSchema = Record<string, unknown>;
@@ -108,7 +109,21 @@ function errorResponse(operation: Operation, status: number) {
   // The gateway's authorizer turns away a bad token before our handler sees the request.
   const schema =
     status === 401 && operation.auth === 'user' ? { oneOf: [ours, ref('GatewayUnauthorized')] } : ours;
-  return { description: STATUS_TEXT[status] ?? 'Error', content: { 'application/json': { schema } } };
+  return {
+    description: STATUS_TEXT[status] ?? 'Error',
+    // Quotas counted per hour say when the next window opens; those counting what is open now cannot.
+    ...(status === 429
+      ? {
+          headers: {
+            'Retry-After': {
+              description: 'Seconds until the quota has room again, where a time window applies.',
+              schema: { type: 'integer', minimum: 1 },
+            },
+          },
+        }
+      : {}),
+    content: { 'application/json': { schema } },
+  };
 }
 
 function describeOperation(operation: Operation, components: Components, response: JsonSchema | undefined) {

@@ -32,7 +32,11 @@ export const routes: readonly Route[] = [
   {
     operation: uploads.createUpload,
     entry: 'lambdas/uploads/create-upload.ts',
-    access: { catalog: 'readWrite', buckets: { uploads: ['write'] } },
+    access: {
+      catalog: 'readWrite',
+      buckets: { uploads: ['write'] },
+      quotas: ['openUploads', 'uploadBytesInFlight'],
+    },
   },
   {
     operation: uploads.listUploadParts,
@@ -84,6 +88,7 @@ export const routes: readonly Route[] = [
       catalog: 'readWrite',
       buckets: { media: ['read'], recordings: ['read'] },
       mediaCookies: 'sign',
+      quotas: ['clipsPerHour'],
     },
   },
   {
@@ -106,6 +111,7 @@ export const routes: readonly Route[] = [
         ...STREAM_KEY_READ,
       ],
       liveTokens: 'sign',
+      quotas: ['streamsPerHour'],
     },
   },
   {

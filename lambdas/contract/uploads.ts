@@ -166,13 +166,14 @@ export const createUpload = defineOperation({
   description:
     'Checks the size (up to the configured limit, 20 GiB by default) and type, creates the video as ' +
     'UPLOADING (private unless you say otherwise) and returns the part size, the part count and presigned ' +
-    'URLs for the first parts. PUT each part to its URL; the URLs work for an hour.',
+    'URLs for the first parts. PUT each part to its URL; the URLs work for an hour. Each user has a quota of ' +
+    'open uploads and of their bytes in flight: over it, 429 `QUOTA_EXCEEDED` until an upload completes or is aborted.',
   auth: 'user',
   checkRevocation: true,
   body: CreateUploadRequest,
   response: UploadTicket,
   successStatus: 201,
-  errors: [400, 401, 413, 415],
+  errors: [400, 401, 413, 415, 429],
 });
 
 export const listUploadParts = defineOperation({

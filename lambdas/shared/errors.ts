@@ -7,11 +7,17 @@ export abstract class SkycastError extends Error {
   abstract readonly status: number;
   /** Extra machine-readable detail for API callers (never secrets). */
   readonly details?: unknown;
+  /** Response headers the answer carries besides the JSON body, e.g. `Retry-After` on a 429. */
+  readonly headers?: Record<string, string>;
 
-  constructor(message: string, options?: { cause?: unknown; details?: unknown }) {
+  constructor(
+    message: string,
+    options?: { cause?: unknown; details?: unknown; headers?: Record<string, string> },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.details = options?.details;
+    if (options?.headers) this.headers = options.headers;
   }
 }
 

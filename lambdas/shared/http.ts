@@ -59,12 +59,13 @@ function errorResponse(): Mw {
       if (error instanceof SkycastError) {
         if (error.status >= 500) logger.error('request failed', { error });
         else logger.info('request rejected', { code: error.code, status: error.status });
-        request.response = json(error.status, {
+        const response = json(error.status, {
           code: error.code,
           message: error.message,
           ...(error.details === undefined ? {} : { details: error.details }),
           requestId,
         });
+        request.response = { ...response, headers: { ...response.headers, ...error.headers } };
         return;
       }
       logger.error('unexpected error', { error });

@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { ENV } from '#contract/environment.ts';
 import { requireEnv } from '#shared/config.ts';
 import { documentClient } from '#shared/dynamodb.ts';
+import { defaultQuotaDeps } from '#shared/quota-store.ts';
 import { DynamoVideoCatalog } from '../catalog/video-store.ts';
 import { uploadMaxBytesFrom } from './parts.ts';
 
@@ -15,6 +16,7 @@ export function defaultUploadsDeps(env: NodeJS.ProcessEnv = process.env): Upload
   const config = requireEnv([ENV.catalogTable, ENV.buckets.uploads], env);
   s3 ??= createUploadsS3Client();
   return {
+    ...defaultQuotaDeps(env),
     catalog: new DynamoVideoCatalog(documentClient(), config[ENV.catalogTable]),
     multipart: new S3MultipartStore(s3, config[ENV.buckets.uploads]),
     maxUploadBytes: uploadMaxBytesFrom(env),

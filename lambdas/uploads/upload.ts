@@ -15,6 +15,7 @@ import {
 import type { AuthenticatedUser } from '#shared/auth.ts';
 import { NotFoundError } from '#shared/errors.ts';
 import { logger } from '#shared/logger.ts';
+import { type QuotaDeps, releaseOpenUpload, reserveOpenUpload } from '#shared/quotas.ts';
 
 import type { StoredVideo, VideoCatalog } from '../catalog/video-catalog.ts';
 import { toApiVideo } from '../catalog/videos.ts';
@@ -72,7 +73,8 @@ export interface MultipartStore {
   objectSize(key: string): Promise<number | undefined>;
 }
 
-export interface UploadsDeps {
+/** Also the per-user quotas: open uploads and their bytes in flight. */
+export interface UploadsDeps extends QuotaDeps {
   catalog: VideoCatalog;
   multipart: MultipartStore;
   /** The largest file `createUpload` accepts, in bytes (UPLOAD_MAX_BYTES). */
@@ -116,6 +118,12 @@ async function ownVideo(deps: UploadsDeps, user: AuthenticatedUser, videoId: str
   const video = await deps.catalog.get(videoId);
   if (!video || video.ownerId !== user.sub) throw new NotFoundError('No upload with this id.');
   return video;
+}
+
+/** The upload no longer holds a place in its owner's quota (done, aborted or gone); harmless if it held none. */
+async function releasePlace(deps: UploadsDeps, video: StoredVideo): Promise<void> {
+  if (video.source.kind !== 'upload') return;
+  await releaseOpenUpload(deps, video.ownerId, { videoId: video.videoId, bytes: video.source.size });
 }
 
 function openUpload(video: StoredVideo): OpenUpload {
@@ -167,6 +175,7 @@ async function presignPage(
  */
 async function settleVanishedUpload(deps: UploadsDeps, upload: OpenUpload): Promise<'completed' | 'expired'> {
   const at = nowOf(deps).toISOString();
+  await releasePlace(deps, upload.video);
   if ((await deps.multipart.objectSize(upload.key)) !== undefined) {
     await deps.catalog.markUploaded(upload.video.videoId, at);
     return 'completed';
@@ -213,9 +222,18 @@ export async function createUpload(
 
   const plan = planParts(request.size);
   const videoId = deps.newVideoId?.() ?? randomUUID();
-  const key = uploadKey(user.sub, videoId, request.fileName);
-  const uploadId = await deps.multipart.start(key, contentType);
   const at = nowOf(deps).toISOString();
+  // A day after lifecycle discards the parts of an unfinished upload, the catalog forgets it too.
+  const expiresAt = Math.floor(Date.parse(at) / 1000) + (ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS + 1) * 86_400;
+  await reserveOpenUpload(deps, user.sub, { videoId, bytes: request.size, expiresAt }, async (id) => {
+    const held = await deps.catalog.get(id);
+    return held?.ownerId === user.sub && held.status === 'UPLOADING';
+  });
+  const key = uploadKey(user.sub, videoId, request.fileName);
+  const uploadId = await deps.multipart.start(key, contentType).catch(async (error: unknown) => {
+    await releaseOpenUpload(deps, user.sub, { videoId, bytes: request.size }).catch(() => undefined);
+    throw error;
+  });
   const video: StoredVideo = {
     videoId,
     ownerId: user.sub,
@@ -229,14 +247,14 @@ export async function createUpload(
     sourceKey: key,
     uploadId,
     partSize: plan.partSize,
-    // A day after lifecycle discards the parts of an unfinished upload, the catalog forgets it too.
-    expiresAt: Math.floor(Date.parse(at) / 1000) + (ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS + 1) * 86_400,
+    expiresAt,
   };
   try {
     await deps.catalog.create(video);
   } catch (error) {
     // Without a catalog entry nobody could ever complete or abort this upload: free it now, not in a week.
     await deps.multipart.abort(key, uploadId).catch(() => undefined);
+    await releasePlace(deps, video).catch(() => undefined);
     throw error;
   }
   logger.info('upload started', {
@@ -316,7 +334,11 @@ export async function completeUpload(
   request: CompleteUploadRequest,
 ): Promise<Video> {
   const video = await ownVideo(deps, user, videoId);
-  if (video.status !== 'UPLOADING') return toApiVideo(video);
+  if (video.status !== 'UPLOADING') {
+    // A completion that stopped between the catalog and the quota gets its place back on the retry.
+    await releasePlace(deps, video);
+    return toApiVideo(video);
+  }
   const upload = openUpload(video);
 
   const received = await deps.multipart.listParts(upload.key, upload.uploadId);
@@ -339,6 +361,7 @@ export async function completeUpload(
   }
 
   await deps.catalog.markUploaded(videoId, nowOf(deps).toISOString());
+  await releasePlace(deps, video);
   logger.info('upload completed', { videoId, size: upload.plan.size, partCount: upload.plan.partCount });
   return toApiVideo(await ownVideo(deps, user, videoId));
 }
@@ -363,5 +386,6 @@ export async function abortUpload(
     );
   }
   await deps.catalog.remove(videoId);
+  await releasePlace(deps, upload.video);
   logger.info('upload aborted', { videoId });
 }

@@ -17,6 +17,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { routeFunction } from '#contract/functions.ts';
+import type { UserQuotaLimits } from '#contract/quotas.ts';
 import type { BucketRole } from '#contract/resources.ts';
 import { routes as allRoutes, type Route } from '#contract/routes.ts';
 import type { PlaybackSigningKey } from '../delivery/playback-key.ts';
@@ -43,6 +44,8 @@ export interface SkycastApiProps {
    * @default not set: the handlers' own default applies
    */
   uploadMaxBytes?: number;
+  /** Per-user limits other than the handlers' defaults, for routes whose `access.quotas` names them. @default the defaults */
+  userQuotas?: Partial<UserQuotaLimits>;
   /** For live routes (`access.ivs`, `access.liveTokens`): the recording configuration and playback key. @default none */
   live?: LiveTargets;
   /** Browser origins allowed to call the API (CORS), e.g. the web app's URL. */
@@ -166,6 +169,7 @@ export class SkycastApi extends Construct {
       webClient: props.webClient,
       ...(props.buckets ? { buckets: props.buckets } : {}),
       ...(props.uploadMaxBytes !== undefined ? { uploadMaxBytes: props.uploadMaxBytes } : {}),
+      ...(props.userQuotas ? { userQuotas: props.userQuotas } : {}),
       ...(props.live ? { live: props.live } : {}),
       ...(props.playback ? { mediaCookies: props.playback } : {}),
     });

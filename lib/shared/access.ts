@@ -8,6 +8,7 @@ import { NagSuppressions } from 'cdk-nag';
 import type { BucketAccess, IvsAction } from '#contract/access.ts';
 import { type DeploymentValues, type FunctionWiring, functionEnvironment } from '#contract/environment.ts';
 import { BUCKET_OBJECTS } from '#contract/media-layout.ts';
+import type { UserQuotaLimits } from '#contract/quotas.ts';
 import type { BucketRole } from '#contract/resources.ts';
 import type { PlaybackSigningKey } from '../delivery/playback-key.ts';
 import type { MediaConvertRole } from '../transcoding/media-convert.ts';
@@ -25,6 +26,8 @@ export interface AccessTargets {
   buckets?: Partial<Record<BucketRole, IBucket>>;
   /** The largest upload, for functions that write uploads. @default 20 GiB (the functions' own default) */
   uploadMaxBytes?: number;
+  /** Per-user limits other than the defaults, for functions whose access names quotas. @default the functions' defaults */
+  userQuotas?: Partial<UserQuotaLimits>;
   /** The MediaConvert service role and where it writes, for `mediaConvert: 'submit'`. */
   mediaConvert?: MediaConvertRole;
   /** For `ivs` and `liveTokens`: the recording configuration and the token key. */
@@ -168,6 +171,7 @@ function deploymentValues(targets: AccessTargets): DeploymentValues {
       ? { userPool: { id: targets.userPool.userPoolId, clientId: targets.webClient.userPoolClientId } }
       : {}),
     ...(targets.uploadMaxBytes !== undefined ? { uploadMaxBytes: targets.uploadMaxBytes } : {}),
+    ...(targets.userQuotas ? { quotas: targets.userQuotas } : {}),
     ...(mediaCookies
       ? {
           mediaCookies: {

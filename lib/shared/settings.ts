@@ -5,6 +5,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { MAX_PLANNABLE_BYTES } from '#contract/part-plan.ts';
+import { MAX_QUOTA_LIMIT, USER_QUOTAS, type UserQuotaLimits } from '#contract/quotas.ts';
 
 /** The repository root: handler entries and the web app's folder are found from here. */
 export const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -61,6 +62,12 @@ export interface SkycastSettings {
    * `undefined`: the variable is not set and the handlers' own default (20 GiB) applies.
    */
   uploadMaxBytes?: number;
+  /**
+   * Per-user limits that differ from the handlers' defaults (`DEFAULT_USER_QUOTAS`: 10 open uploads, 100 GiB in
+   * flight, 60 clips and 20 startStream calls an hour), passed to the functions that enforce them.
+   * @default {} (the defaults)
+   */
+  userQuotas?: Partial<UserQuotaLimits>;
   /**
    * The AWS region of CloudFront's Origin Shield in front of the media buckets, or `false` for none.
    * `undefined`: the stack's own region, where the buckets are, which is what AWS advises (the Origin Shield
@@ -183,11 +190,25 @@ function parseBoolean(name: string, value: unknown): boolean | undefined {
   throw new Error(`Context "${name}" must be true or false, not ${JSON.stringify(value)}.`);
 }
 
+/** `-c quota.openUploads=5` and the like: the context name of each per-user limit. */
+export const quotaContextName = (quota: (typeof USER_QUOTAS)[number]) => `quota.${quota}`;
+
+function parseUserQuotas(node: Node): Partial<UserQuotaLimits> {
+  const limits: Partial<UserQuotaLimits> = {};
+  for (const quota of USER_QUOTAS) {
+    const name = quotaContextName(quota);
+    const limit = parseWholeNumber(name, node.tryGetContext(name), MAX_QUOTA_LIMIT);
+    if (limit !== undefined) limits[quota] = limit;
+  }
+  return limits;
+}
+
 /**
  * Reads the settings from CDK context:
  * `-c stage=dev|prod` (default dev), `-c threatProtection=true|false`, `-c webAssets=<folder>`,
  * `-c corsOrigins=http://localhost:5173,…`, `-c uploadMaxBytes=<bytes>`, `-c originShieldRegion=<region>|off`,
- * `-c mediaDomain=media.example.com -c mediaCertificateArn=arn:aws:acm:us-east-1:…` (both or neither).
+ * `-c mediaDomain=media.example.com -c mediaCertificateArn=arn:aws:acm:us-east-1:…` (both or neither),
+ * `-c quota.openUploads=<n> -c quota.uploadBytesInFlight=<bytes> -c quota.clipsPerHour=<n> -c quota.streamsPerHour=<n>`.
  */
 export function settingsFromContext(node: Node): SkycastSettings {
   const stage = node.tryGetContext('stage') ?? 'dev';
@@ -218,6 +239,8 @@ export function settingsFromContext(node: Node): SkycastSettings {
     MAX_PLANNABLE_BYTES,
   );
   if (uploadMaxBytes !== undefined) overrides.uploadMaxBytes = uploadMaxBytes;
+  const userQuotas = parseUserQuotas(node);
+  if (Object.keys(userQuotas).length > 0) overrides.userQuotas = userQuotas;
   const originShieldRegion = parseOriginShieldRegion(node.tryGetContext('originShieldRegion'));
   if (originShieldRegion !== undefined) overrides.originShieldRegion = originShieldRegion;
   const mediaDomain = parseMediaDomain(

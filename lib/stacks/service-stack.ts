@@ -94,6 +94,7 @@ export class ServiceStack extends Stack {
       buckets: data.storage.buckets,
       live,
       ...(settings.uploadMaxBytes === undefined ? {} : { uploadMaxBytes: settings.uploadMaxBytes }),
+      ...(settings.userQuotas ? { userQuotas: settings.userQuotas } : {}),
       allowOrigins: [this.webApp.url, ...settings.extraCorsOrigins],
       throttle: settings.apiThrottle,
       logRetention: settings.logRetention,

@@ -28,6 +28,7 @@ describe('IAM on the local platform', () => {
       quiet: true,
       iam: true,
       routes: withoutGetMeUserPool,
+      quotas: { openUploads: 1 },
     });
     config = (await fetchJson(`${platform.url}/config.json`)).body;
   });
@@ -60,6 +61,22 @@ describe('IAM on the local platform', () => {
     const usage = platform.iam?.usage().find((entry) => entry.functionName === 'skycast-updatePreferences');
     assert.ok(usage?.used.includes('cognito-idp:AdminGetUser'));
     assert.ok(!platform.iam?.denials().some((entry) => entry.functionName === 'skycast-updatePreferences'));
+  });
+
+  it('lets the upload functions keep their quota counters in the catalog within their grants', async () => {
+    const user = await newSignedInUser(platform.url, config);
+    const token = user.tokens.AccessToken;
+    const upload = { fileName: 'clip.mp4', size: 1024, contentType: 'video/mp4' };
+
+    const first = await callApi(config, 'POST', '/uploads', { token, body: upload });
+    const second = await callApi(config, 'POST', '/uploads', { token, body: upload });
+    const aborted = await callApi(config, 'DELETE', `/uploads/${first.body.videoId}`, { token });
+    const third = await callApi(config, 'POST', '/uploads', { token, body: upload });
+
+    assert.deepEqual([first.status, second.status, aborted.status, third.status], [201, 429, 204, 201]);
+    assert.equal(second.body.code, 'QUOTA_EXCEEDED');
+    const denied = platform.iam?.denials().filter((entry) => /Upload$/.test(entry.functionName)) ?? [];
+    assert.deepEqual(denied, []);
   });
 
   it('lists what each function called against what it is granted', () => {

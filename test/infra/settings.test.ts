@@ -67,6 +67,24 @@ describe('settingsFromContext', () => {
   });
 });
 
+describe('settingsFromContext: per-user quotas', () => {
+  it("leaves the handlers' defaults unless -c quota.<name> sets a limit, a whole number from 1", () => {
+    assert.equal(fromContext({}).userQuotas, undefined);
+    assert.deepEqual(fromContext({ 'quota.openUploads': '3', 'quota.clipsPerHour': 100 }).userQuotas, {
+      openUploads: 3,
+      clipsPerHour: 100,
+    });
+    assert.throws(
+      () => fromContext({ 'quota.streamsPerHour': '0' }),
+      /"quota.streamsPerHour" must be a whole/,
+    );
+    assert.throws(
+      () => fromContext({ 'quota.uploadBytesInFlight': '100GiB' }),
+      /"quota.uploadBytesInFlight"/,
+    );
+  });
+});
+
 describe('settingsFromContext: media delivery', () => {
   const certificateArn =
     'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789';

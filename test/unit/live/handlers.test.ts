@@ -12,6 +12,7 @@ import { checkPlaybackToken } from '../../../local/ivs/playback-token.ts';
 import { userIdTokens } from '../../support/http-deps.ts';
 import { type Handler, invoke } from '../../support/lambda.ts';
 import { InMemoryVideoCatalog } from '../catalog/in-memory.ts';
+import { inMemoryQuotas } from '../shared/in-memory-quotas.ts';
 import { InMemoryChannels, InMemoryRecordingFiles, InMemoryStreamStore } from './in-memory.ts';
 
 const keyPair = generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
@@ -61,6 +62,7 @@ describe('live API handlers', () => {
       handlers[name] = (await import(`../../../lambdas/live/${name}.ts`)).createHandler({
         ...userIdTokens,
         ...deps,
+        ...inMemoryQuotas(),
       });
   });
 

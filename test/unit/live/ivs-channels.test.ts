@@ -14,6 +14,7 @@ import { IvsLiveChannels } from '../../../lambdas/live/ivs-channels.ts';
 import { logger } from '../../../lambdas/shared/logger.ts';
 import { userIdTokens } from '../../support/http-deps.ts';
 import { invoke } from '../../support/lambda.ts';
+import { inMemoryQuotas } from '../shared/in-memory-quotas.ts';
 import { InMemoryChannels, InMemoryStreamStore } from './in-memory.ts';
 
 const client = new IvsClient({
@@ -102,6 +103,7 @@ describe('stream keys and logs', () => {
         ingestUrlTemplate: 'rtmps://{ingestEndpoint}:443/app/',
         playbackTokenSeconds: 60,
       },
+      ...inMemoryQuotas(),
     };
     Object.assign(process.env, {
       USER_POOL_ID: 'us-east-1_example',

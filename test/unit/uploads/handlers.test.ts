@@ -7,6 +7,7 @@ import type { UploadsDeps } from '../../../lambdas/uploads/upload.ts';
 import { userIdTokens } from '../../support/http-deps.ts';
 import { type Handler, invoke } from '../../support/lambda.ts';
 import { InMemoryVideoCatalog } from '../catalog/in-memory.ts';
+import { inMemoryQuotas } from '../shared/in-memory-quotas.ts';
 import { InMemoryMultipartStore } from './in-memory.ts';
 
 const http = userIdTokens;
@@ -30,7 +31,13 @@ describe('upload handlers at the API edge', () => {
     });
     catalog = new InMemoryVideoCatalog();
     multipart = new InMemoryMultipartStore();
-    const deps: HttpDeps & UploadsDeps = { ...http, catalog, multipart, maxUploadBytes: 20 * GiB };
+    const deps: HttpDeps & UploadsDeps = {
+      ...http,
+      catalog,
+      multipart,
+      maxUploadBytes: 20 * GiB,
+      ...inMemoryQuotas(),
+    };
     createUpload = (await import('../../../lambdas/uploads/create-upload.ts')).createHandler(deps);
     listUploadParts = (await import('../../../lambdas/uploads/list-upload-parts.ts')).createHandler(deps);
     completeUpload = (await import('../../../lambdas/uploads/complete-upload.ts')).createHandler(deps);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ACCEPTED_MEDIA } from '#contract/media-types.ts';
 import { GiB, MiB } from '#contract/part-plan.ts';
+import type { UserQuotaLimits } from '#contract/quotas.ts';
 import type { CreateUploadRequest } from '#contract/uploads.ts';
 import type { StoredVideo } from '../../../lambdas/catalog/video-catalog.ts';
 import type { SkycastError } from '../../../lambdas/shared/errors.ts';
@@ -15,6 +16,7 @@ import {
 } from '../../../lambdas/uploads/upload.ts';
 import { testUser } from '../../support/http-deps.ts';
 import { InMemoryVideoCatalog } from '../catalog/in-memory.ts';
+import { inMemoryQuotas } from '../shared/in-memory-quotas.ts';
 import { InMemoryMultipartStore } from './in-memory.ts';
 
 const user = testUser;
@@ -33,7 +35,7 @@ async function rejection<Details>(attempt: Promise<unknown>): Promise<SkycastErr
 
 const START = Date.parse('2026-11-21T10:00:00.000Z');
 
-function setup(options: { maxUploadBytes?: number } = {}) {
+function setup(options: { maxUploadBytes?: number; quotas?: Partial<UserQuotaLimits> } = {}) {
   const catalog = new InMemoryVideoCatalog();
   const multipart = new InMemoryMultipartStore();
   let clock = START;
@@ -42,6 +44,7 @@ function setup(options: { maxUploadBytes?: number } = {}) {
     catalog,
     multipart,
     maxUploadBytes: options.maxUploadBytes ?? 20 * GiB,
+    ...inMemoryQuotas(options.quotas),
     now: () => new Date(clock),
     newVideoId: () => `video-${++ids}`,
   };
