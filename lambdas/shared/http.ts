@@ -103,7 +103,14 @@ function authentication(operation: Operation, deps: HttpDeps): Mw {
   };
 }
 
-type Issue = { path: string; message: string };
+/** One thing wrong with a request; `code` names the rule broken when the schema gave one (e.g. TEXT_BIDI_CONTROL). */
+type Issue = { path: string; message: string; code?: string };
+
+/** The machine-readable code a schema put in its issue's params (the contract's text rule does). */
+function issueCode(issue: z.core.$ZodIssue): string | undefined {
+  const code = issue.code === 'custom' ? (issue.params as { code?: unknown } | undefined)?.code : undefined;
+  return typeof code === 'string' ? code : undefined;
+}
 
 /** Parses one part of the request, adding what is wrong with it to `issues`. */
 function parse<T extends z.ZodType>(
@@ -115,7 +122,12 @@ function parse<T extends z.ZodType>(
   const result = schema.safeParse(value());
   if (result.success) return result.data;
   for (const issue of result.error.issues) {
-    issues.push({ path: [where, ...issue.path.map(String)].join('.'), message: issue.message });
+    const code = issueCode(issue);
+    issues.push({
+      path: [where, ...issue.path.map(String)].join('.'),
+      message: issue.message,
+      ...(code ? { code } : {}),
+    });
   }
   return undefined as z.output<T>;
 }
