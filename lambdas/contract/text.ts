@@ -51,7 +51,10 @@ const INVISIBLE = /^[\p{White_Space}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800
  * The first class of refused characters in `text`, or undefined when it has none. `multiLine` text may hold
  * line feeds and tabs; single-line text neither (nor CR, U+2028, U+2029).
  */
-export function refusedCharacters(text: string, options: { multiLine: boolean }): RefusedCharacters | undefined {
+export function refusedCharacters(
+  text: string,
+  options: { multiLine: boolean },
+): RefusedCharacters | undefined {
   if (LONE_SURROGATES.test(text)) return SURROGATE;
   if (!options.multiLine && LINE_BREAKS.test(text)) return LINE_BREAK;
   if (CONTROLS.test(text) || (!options.multiLine && TAB_OR_LINE_FEED.test(text))) return CONTROL;

@@ -33,6 +33,8 @@ export const CreateUploadRequest = z
       .string()
       .trim()
       .max(255)
+      // Media types are ASCII (RFC 9110); the type is echoed in a 415's message, so nothing else gets in.
+      .regex(/^[\x20-\x7e]*$/, 'A content type is printable ASCII, such as video/mp4.')
       .default('')
       .describe("The file's media type as the browser reports it (`File.type`); may be empty."),
     title: singleLineText({ label: 'A title', max: 200 })
