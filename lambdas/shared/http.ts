@@ -103,12 +103,16 @@ function authentication(operation: Operation, deps: HttpDeps): Mw {
   };
 }
 
-/** One thing wrong with a request; `code` names the rule broken when the schema gave one (e.g. TEXT_BIDI_CONTROL). */
+/** One thing wrong with a request, at `path` (`body.endSeconds`), and the rule it broke as a `code`. */
 type Issue = { path: string; message: string; code?: string };
 
-/** The machine-readable code a schema put in its issue's params (the contract's text rule does). */
+/**
+ * The machine-readable rule an issue broke: the code a schema put in its params (the contract's text rule
+ * does: TEXT_BIDI_CONTROL…), else zod's own in our spelling (TOO_BIG, TOO_SMALL, INVALID_TYPE…).
+ */
 function issueCode(issue: z.core.$ZodIssue): string | undefined {
-  const code = issue.code === 'custom' ? (issue.params as { code?: unknown } | undefined)?.code : undefined;
+  if (issue.code !== 'custom') return issue.code.toUpperCase();
+  const code = (issue.params as { code?: unknown } | undefined)?.code;
   return typeof code === 'string' ? code : undefined;
 }
 

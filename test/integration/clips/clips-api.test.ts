@@ -177,6 +177,11 @@ describe('createClip and getClip against the emulator', () => {
     assert.equal(created.status, 201, JSON.stringify(created.body));
     assert.deepEqual([created.body.source.startSeconds, created.body.source.endSeconds], [0, 6]);
     assert.equal((await read(alice, created.body.videoId)).status, 200);
+    const huge = await cut(alice, video.videoId, { title: 'x', startSeconds: 0, endSeconds: 1e300 });
+    assert.deepEqual(
+      [huge.status, huge.body.code, huge.body.details.issues[0].path, huge.body.details.issues[0].code],
+      [400, 'VALIDATION_FAILED', 'body.endSeconds', 'TOO_BIG'],
+    );
   });
 
   it('hands no playback to a token signed out with GlobalSignOut: getVideo, getClip and listVideos answer 401', async () => {
