@@ -1,9 +1,9 @@
 /**
  * `npm run upload -- <file> [--title "…"] [--visibility public|unlisted|private] [--resume <videoId>]`
  *
- * Uploads a video to Skycast (the local platform by default, or SKYCAST_URL), shows progress, and waits until
- * it is playable. Signs in with SKYCAST_EMAIL and SKYCAST_PASSWORD. Ctrl-C stops the upload; the command to
- * resume it is printed.
+ * Uploads a video, or a sound file (M4A, MP3, WAV, FLAC, Ogg), which becomes an audio-only video, to Skycast
+ * (the local platform by default, or SKYCAST_URL), shows progress, and waits until it is playable. Signs in
+ * with SKYCAST_EMAIL and SKYCAST_PASSWORD. Ctrl-C stops the upload; the command to resume it is printed.
  */
 import { parseArgs } from 'node:util';
 import {
@@ -44,7 +44,7 @@ const { values, positionals } = parseArgs({
   },
 });
 const file = positionals[0];
-if (!file) fail('Name the video file: npm run upload -- ./my-video.mp4');
+if (!file) fail('Name the video or audio file: npm run upload -- ./my-video.mp4');
 const visibility = values.visibility as 'public' | 'unlisted' | 'private' | undefined;
 if (visibility && !['public', 'unlisted', 'private'].includes(visibility)) {
   fail('--visibility is public, unlisted or private.');

@@ -9,7 +9,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { acceptedVideoContentType } from '#contract/media-types.ts';
+import { acceptedMediaContentType } from '#contract/media-types.ts';
 
 export interface ApiClient {
   apiUrl: string;
@@ -184,7 +184,7 @@ export async function uploadFile(client: ApiClient, path: string, options: Uploa
       fileName,
       size,
       // The type the API would pick from the extension; an unknown file gets its 415 from the API.
-      contentType: acceptedVideoContentType(fileName, '') ?? '',
+      contentType: acceptedMediaContentType(fileName, '') ?? '',
       ...(options.title ? { title: options.title } : {}),
       ...(options.visibility ? { visibility: options.visibility } : {}),
     },

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { defineOperation } from './operation.ts';
 import { pageQueryFields } from './page-query.ts';
+import { multiLineText, singleLineText } from './text.ts';
 
 /**
  * A video in the catalog, from upload (or live recording) to playable. Statuses only move forward:
@@ -169,6 +170,7 @@ export const getVideo = defineOperation({
     'yet, only by its owner (anyone else gets 404), and a clip only by those who may read its source too. A READY video comes with `playback`: CloudFront signed cookies for its media ' +
     'and the URL of its multivariant playlist; media cannot be fetched without them.',
   auth: 'user',
+  checkRevocation: true,
   params: VideoIdParams,
   response: WatchableVideo,
   errors: [400, 401, 404],
@@ -185,6 +187,7 @@ export const listVideos = defineOperation({
     'long as playback cookies (PLAYBACK_TTL_SECONDS), so a list can show posters without cookies. Other ' +
     'media still needs the cookies getVideo hands out.',
   auth: 'user',
+  checkRevocation: true,
   query: ListVideosQuery,
   response: VideoPage,
   errors: [400, 401],
@@ -209,8 +212,8 @@ export const deleteVideo = defineOperation({
 
 export const UpdateVideoRequest = z
   .object({
-    title: z.string().trim().min(1, 'A title needs at least one character.').max(200).optional(),
-    description: z.string().trim().max(5000).optional(),
+    title: singleLineText({ label: 'A title', max: 200 }).optional(),
+    description: multiLineText({ label: 'A description', max: 5000 }).optional(),
     visibility: z
       .enum(VISIBILITIES)
       .optional()

@@ -1,15 +1,17 @@
 import * as z from 'zod';
 import { VISIBILITIES, VideoIdParams, WatchableVideo } from './catalog.ts';
+import { mediaSeconds } from './numbers.ts';
 import { defineOperation } from './operation.ts';
+import { singleLineText } from './text.ts';
 
 /** The longest clip, in seconds. */
 export const MAX_CLIP_SECONDS = 10 * 60;
 
 export const CreateClipRequest = z
   .object({
-    title: z.string().trim().min(1, 'A clip needs a title.').max(200, 'A title is at most 200 characters.'),
-    startSeconds: z.number().min(0, 'startSeconds is at least 0.'),
-    endSeconds: z.number().positive('endSeconds is after the start of the source.'),
+    title: singleLineText({ label: 'A clip title', max: 200 }),
+    startSeconds: mediaSeconds('startSeconds', { min: 0 }),
+    endSeconds: mediaSeconds('endSeconds', { min: 0, above: 0 }),
     visibility: z
       .enum(VISIBILITIES)
       .optional()
@@ -53,6 +55,7 @@ export const getClip = defineOperation({
     'owner only, and anyone but the owner sees a clip only while they may also read its source. A clip whose ' +
     'source its owner can no longer read (made private, or deleted) comes without playback, poster or renditions.',
   auth: 'user',
+  checkRevocation: true,
   params: ClipIdParams,
   response: WatchableVideo,
   errors: [400, 401, 404],

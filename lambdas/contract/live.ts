@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { VISIBILITIES } from './catalog.ts';
 import { defineOperation } from './operation.ts';
 import { pageQueryFields } from './page-query.ts';
+import { singleLineText } from './text.ts';
 
 /** The shapes of the live API. A stream id is the creator's IVS channel id (the last part of its ARN). */
 
@@ -13,6 +14,8 @@ export const StreamIdParams = z.object({ streamId: StreamId }).strict();
 const Tag = z
   .string()
   .trim()
+  // A decomposed "é" (e + combining accent) is one letter once composed.
+  .normalize('NFC')
   .toLowerCase()
   .regex(
     /^[\p{L}\p{N}][\p{L}\p{N} _-]{0,29}$/u,
@@ -21,12 +24,8 @@ const Tag = z
 
 export const StartStreamRequest = z
   .object({
-    title: z
-      .string()
-      .trim()
-      .min(1, 'Give the stream a title.')
-      .max(200, 'A title is at most 200 characters.'),
-    category: z.string().trim().min(1).max(50, 'A category is at most 50 characters.').optional(),
+    title: singleLineText({ label: 'A stream title', max: 200 }),
+    category: singleLineText({ label: 'A category', max: 50 }).optional(),
     tags: z
       .array(Tag)
       .max(10, 'At most 10 tags.')
@@ -159,6 +158,7 @@ export const watchStream = defineOperation({
   description:
     'Public and unlisted streams are readable by anyone signed in; a private one only by its owner.',
   auth: 'user',
+  checkRevocation: true,
   params: StreamIdParams,
   response: StreamView,
   errors: [400, 401, 404],

@@ -19,7 +19,7 @@ import {
   RECORDINGS_ROOT,
   recordingMultivariantKey,
 } from './media-layout-aws.ts';
-
+import { AUDIO_EXTENSIONS, VIDEO_EXTENSIONS } from './media-types.ts';
 import type { BucketRole } from './resources.ts';
 
 export * from './media-layout-aws.ts';
@@ -40,23 +40,12 @@ export const UPLOADS_PREFIX = 'uploads/';
 /** Every original, as an IAM resource pattern of the uploads bucket: `uploads/*`. */
 export const UPLOAD_OBJECTS = `${UPLOADS_PREFIX}*`;
 
-/** File extensions an original keeps in its key; any other name is stored as plain `source`. */
-export const STORED_UPLOAD_EXTENSIONS: readonly string[] = [
-  'mp4',
-  'm4v',
-  'mov',
-  'mkv',
-  'webm',
-  'avi',
-  'ts',
-  'm2ts',
-  'mts',
-  'mpg',
-  'mpeg',
-  'flv',
-  'mxf',
-  '3gp',
-];
+/** File extensions an original keeps in its key (the video and audio files createUpload accepts by name); any
+ * other name is stored as plain `source`. */
+export const STORED_UPLOAD_EXTENSIONS: readonly string[] = Object.keys({
+  ...VIDEO_EXTENSIONS,
+  ...AUDIO_EXTENSIONS,
+});
 
 const UPLOAD_KEY = /^uploads\/([A-Za-z0-9_-]{1,128})\/([A-Za-z0-9_-]{1,128})\/source(?:\.([a-z0-9]{1,5}))?$/;
 

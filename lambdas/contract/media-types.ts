@@ -1,7 +1,8 @@
 /**
- * Which files `createUpload` accepts: anything the browser calls `video/*`, or a file whose extension is a
- * video container we know, whatever type the browser guessed (often none, or `application/octet-stream`).
- * What is really inside is checked later, from the file's first bytes, by the submit function.
+ * Which files `createUpload` accepts: anything the browser calls `video/*` or `audio/*`, or a file whose
+ * extension is a video or audio container we know, whatever type the browser guessed (often none, or
+ * `application/octet-stream`). What is really inside is checked later, from the file's first bytes, by the
+ * submit function; an audio file becomes an audio-only video.
  */
 
 /** Known video file extensions and the content type the original is stored with when the client's is not video/*. */
@@ -22,10 +23,27 @@ export const VIDEO_EXTENSIONS: Readonly<Record<string, string>> = {
   '3gp': 'video/3gpp',
 };
 
-/** Said in the 415 answer, so a person knows what to send instead. */
+/**
+ * Known audio file extensions and the content type the original is stored with when the client's type is
+ * neither video/* nor audio/*: the containers MediaConvert reads for audio-only jobs (its Probe names them
+ * mp4, mp3, wave, flac and ogg) and the local emulator transcodes.
+ */
+export const AUDIO_EXTENSIONS: Readonly<Record<string, string>> = {
+  m4a: 'audio/mp4',
+  mp3: 'audio/mpeg',
+  wav: 'audio/wav',
+  flac: 'audio/flac',
+  ogg: 'audio/ogg',
+  oga: 'audio/ogg',
+  opus: 'audio/ogg',
+};
+
+const KNOWN_EXTENSIONS: Readonly<Record<string, string>> = { ...VIDEO_EXTENSIONS, ...AUDIO_EXTENSIONS };
+
+/** Said in the 415 answer, so a person knows what to send instead; the upload pickers offer the same. */
 export const ACCEPTED_MEDIA = {
-  contentTypes: ['video/*'],
-  extensions: Object.keys(VIDEO_EXTENSIONS).map((extension) => `.${extension}`),
+  contentTypes: ['video/*', 'audio/*'],
+  extensions: Object.keys(KNOWN_EXTENSIONS).map((extension) => `.${extension}`),
 } as const;
 
 /** `type/subtype` as RFC 9110 spells a media type, parameters allowed after it. */
@@ -37,12 +55,13 @@ export function fileExtension(fileName: string): string | undefined {
 
 /**
  * The content type to store the original with, or undefined when the file is not one we accept.
- * A `video/*` type from the client is kept (without parameters, lower-cased); otherwise a known extension
- * decides.
+ * A `video/*` or `audio/*` type from the client is kept (without parameters, lower-cased); otherwise a known
+ * extension decides.
  */
-export function acceptedVideoContentType(fileName: string, contentType: string): string | undefined {
+export function acceptedMediaContentType(fileName: string, contentType: string): string | undefined {
   const match = MEDIA_TYPE.exec(contentType.trim());
-  if (match?.[1]?.toLowerCase() === 'video') return `video/${match[2]?.toLowerCase()}`;
+  const type = match?.[1]?.toLowerCase();
+  if (type === 'video' || type === 'audio') return `${type}/${match?.[2]?.toLowerCase()}`;
   const extension = fileExtension(fileName);
-  return extension ? VIDEO_EXTENSIONS[extension] : undefined;
+  return extension ? KNOWN_EXTENSIONS[extension] : undefined;
 }

@@ -24,7 +24,8 @@ export interface Operation<
   auth: 'user' | 'public';
   /**
    * Also ask Cognito whether the access token was revoked (GlobalSignOut) — one extra call per request,
-   * worth it on routes that change things.
+   * worth it on routes that change things and on every route that hands out playback credentials (signed
+   * cookies or URLs, IVS playback tokens): a signed-out token must not buy hours of playback.
    * @default false
    */
   checkRevocation?: boolean;

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { VISIBILITIES, Video, VideoIdParams } from './catalog.ts';
 import { defineOperation } from './operation.ts';
 import { S3_MAX_PARTS } from './part-plan.ts';
+import { multiLineText, singleLineText } from './text.ts';
 
 /** The shapes of the uploads API: what each operation accepts (validated at the edge) and answers. */
 
@@ -10,18 +11,12 @@ export const PART_URLS_PER_PAGE = 100;
 /** The most part URLs one answer carries (each is about 1–2 KB with a session token). */
 export const MAX_PART_URLS_PER_PAGE = 500;
 
-const hasControlCharacters = (text: string) =>
-  [...text].some((character) => {
-    const code = character.codePointAt(0) ?? 0;
-    return code < 0x20 || code === 0x7f;
-  });
-
-export const FileName = z
-  .string()
-  .trim()
-  .min(1, 'Send the name of the file.')
-  .max(255, 'A file name is at most 255 characters.')
-  .refine((name) => !hasControlCharacters(name), 'A file name cannot contain control characters.')
+/** A file's name as the client's file system gives it: the shared text rule, plus no folders. */
+export const FileName = singleLineText({
+  label: 'A file name',
+  max: 255,
+  blankMessage: 'Send the name of the file.',
+})
   .refine((name) => !/[/\\]/.test(name), 'Send the file name without its folder (no / or \\).')
   .refine((name) => !/^\.+$/.test(name), 'Send the name of the file, not "." or "..".');
 
@@ -38,16 +33,14 @@ export const CreateUploadRequest = z
       .string()
       .trim()
       .max(255)
+      // Media types are ASCII (RFC 9110); the type is echoed in a 415's message, so nothing else gets in.
+      .regex(/^[\x20-\x7e]*$/, 'A content type is printable ASCII, such as video/mp4.')
       .default('')
       .describe("The file's media type as the browser reports it (`File.type`); may be empty."),
-    title: z
-      .string()
-      .trim()
-      .min(1)
-      .max(200)
+    title: singleLineText({ label: 'A title', max: 200 })
       .optional()
       .describe('Defaults to the file name without its extension.'),
-    description: z.string().trim().max(5000).optional(),
+    description: multiLineText({ label: 'A description', max: 5000 }).optional(),
     visibility: z
       .enum(VISIBILITIES)
       .default('private')
@@ -142,6 +135,7 @@ export const CompleteUploadRequest = z
               .trim()
               .min(1)
               .max(128)
+              .regex(/^[\x21-\x7e]+$/, 'An ETag is the printable ASCII S3 answered the PUT with.')
               .describe("The ETag header S3 answered the part's PUT with."),
           })
           .strict(),

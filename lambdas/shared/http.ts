@@ -104,7 +104,18 @@ function authentication(operation: Operation, deps: HttpDeps): Mw {
   };
 }
 
-type Issue = { path: string; message: string };
+/** One thing wrong with a request, at `path` (`body.endSeconds`), and the rule it broke as a `code`. */
+type Issue = { path: string; message: string; code?: string };
+
+/**
+ * The machine-readable rule an issue broke: the code a schema put in its params (the contract's text rule
+ * does: TEXT_BIDI_CONTROL…), else zod's own in our spelling (TOO_BIG, TOO_SMALL, INVALID_TYPE…).
+ */
+function issueCode(issue: z.core.$ZodIssue): string | undefined {
+  if (issue.code !== 'custom') return issue.code.toUpperCase();
+  const code = (issue.params as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
 
 /** Parses one part of the request, adding what is wrong with it to `issues`. */
 function parse<T extends z.ZodType>(
@@ -116,7 +127,12 @@ function parse<T extends z.ZodType>(
   const result = schema.safeParse(value());
   if (result.success) return result.data;
   for (const issue of result.error.issues) {
-    issues.push({ path: [where, ...issue.path.map(String)].join('.'), message: issue.message });
+    const code = issueCode(issue);
+    issues.push({
+      path: [where, ...issue.path.map(String)].join('.'),
+      message: issue.message,
+      ...(code ? { code } : {}),
+    });
   }
   return undefined as z.output<T>;
 }

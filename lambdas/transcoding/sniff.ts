@@ -1,6 +1,7 @@
 /**
- * Recognises a media container from a file's first bytes, so the submit function can refuse what is not a
- * video before paying for a transcode, with a reason the uploader can act on.
+ * Recognises a media container from a file's first bytes, so the submit function can refuse what is neither a
+ * video nor an audio file before paying for a transcode, with a reason the uploader can act on. Audio files
+ * (M4A is MP4; MP3, WAV, FLAC, Ogg) go on to become audio-only videos.
  */
 
 export type ContainerFormat =
@@ -12,7 +13,11 @@ export type ContainerFormat =
   | 'avi'
   | 'mpegps'
   | 'flv'
-  | 'mxf';
+  | 'mxf'
+  | 'mp3'
+  | 'wav'
+  | 'flac'
+  | 'ogg';
 
 export type SniffResult = { supported: true; format: ContainerFormat } | { supported: false; reason: string };
 
@@ -32,14 +37,30 @@ const NOT_VIDEO: readonly { name: string; test: (b: Uint8Array) => boolean }[] =
   { name: 'a GIF image', test: (b) => ascii(b, 0, 4) === 'GIF8' },
   { name: 'a PDF document', test: (b) => ascii(b, 0, 5) === '%PDF-' },
   { name: 'a ZIP archive', test: (b) => startsWith(b, [0x50, 0x4b, 0x03, 0x04]) },
-  { name: 'a WAV audio file', test: (b) => ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 4) === 'WAVE' },
-  {
-    name: 'an MP3 audio file',
-    test: (b) => ascii(b, 0, 3) === 'ID3' || (b[0] === 0xff && ((b[1] ?? 0) & 0xe0) === 0xe0),
-  },
-  { name: 'an Ogg file', test: (b) => ascii(b, 0, 4) === 'OggS' },
-  { name: 'a FLAC audio file', test: (b) => ascii(b, 0, 4) === 'fLaC' },
 ];
+
+/** What the refusal lists, so the uploader knows what to send instead. */
+const ACCEPTED =
+  'Upload a video (MP4, MOV, MKV, WebM, AVI or MPEG-TS) or audio (M4A, MP3, WAV, FLAC or Ogg).';
+
+/**
+ * MP3: an ID3v2 tag, or an MPEG audio frame header (11 sync bits, then a layer other than the reserved 00 that
+ * ADTS AAC uses).
+ */
+function mpegAudio(bytes: Uint8Array): ContainerFormat | undefined {
+  if (ascii(bytes, 0, 3) === 'ID3') return 'mp3';
+  const second = bytes[1] ?? 0;
+  const synced = bytes[0] === 0xff && (second & 0xe0) === 0xe0;
+  return synced && (second & 0x06) !== 0 ? 'mp3' : undefined;
+}
+
+/** WAV, FLAC and Ogg (Opus, Vorbis or FLAC inside) by their signatures. */
+function audioContainer(bytes: Uint8Array): ContainerFormat | undefined {
+  if (ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 4) === 'WAVE') return 'wav';
+  if (ascii(bytes, 0, 4) === 'fLaC') return 'flac';
+  if (ascii(bytes, 0, 4) === 'OggS') return 'ogg';
+  return mpegAudio(bytes);
+}
 
 /** ISO base media (MP4, MOV, 3GP…): a box header whose type is one a file may start with. */
 function isoBaseMedia(bytes: Uint8Array): ContainerFormat | undefined {
@@ -87,14 +108,15 @@ export function sniffContainer(bytes: Uint8Array): SniffResult {
     (ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 4) === 'AVI ' ? 'avi' : undefined) ??
     (startsWith(bytes, [0x00, 0x00, 0x01, 0xba]) ? 'mpegps' : undefined) ??
     (ascii(bytes, 0, 3) === 'FLV' ? 'flv' : undefined) ??
-    (startsWith(bytes, [0x06, 0x0e, 0x2b, 0x34, 0x02, 0x05, 0x01, 0x01]) ? 'mxf' : undefined);
+    (startsWith(bytes, [0x06, 0x0e, 0x2b, 0x34, 0x02, 0x05, 0x01, 0x01]) ? 'mxf' : undefined) ??
+    audioContainer(bytes);
   if (format) return { supported: true, format };
 
   const lookalike = NOT_VIDEO.find((kind) => kind.test(bytes));
   return {
     supported: false,
     reason: lookalike
-      ? `This looks like ${lookalike.name}, not a video. Upload MP4, MOV, MKV, WebM, AVI or MPEG-TS.`
-      : 'This is not a video format we recognise. Upload MP4, MOV, MKV, WebM, AVI or MPEG-TS.',
+      ? `This looks like ${lookalike.name}, not a video or audio file. ${ACCEPTED}`
+      : `This is not a video format we recognise, nor an audio one. ${ACCEPTED}`,
   };
 }

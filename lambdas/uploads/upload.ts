@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Video } from '#contract/catalog.ts';
 import { uploadKey } from '#contract/media-layout.ts';
-import { ACCEPTED_MEDIA, acceptedVideoContentType, fileExtension } from '#contract/media-types.ts';
+import { ACCEPTED_MEDIA, acceptedMediaContentType, fileExtension } from '#contract/media-types.ts';
 import { type PartPlan, planParts, planWithPartSize } from '#contract/part-plan.ts';
 import { ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS } from '#contract/resources.ts';
 import {
@@ -211,11 +211,11 @@ export async function createUpload(
       { details: { size: request.size, maxBytes: deps.maxUploadBytes } },
     );
   }
-  const contentType = acceptedVideoContentType(request.fileName, request.contentType);
+  const contentType = acceptedMediaContentType(request.fileName, request.contentType);
   if (!contentType) {
     throw new UnsupportedVideoTypeError(
-      `"${request.fileName}" (${request.contentType || 'no content type'}) is not a video we accept. ` +
-        `Send a video/* file or one ending in ${ACCEPTED_MEDIA.extensions.join(', ')}.`,
+      `"${request.fileName}" (${request.contentType || 'no content type'}) is not a video or audio file we accept. ` +
+        `Send a ${ACCEPTED_MEDIA.contentTypes.join(' or ')} file, or one ending in ${ACCEPTED_MEDIA.extensions.join(', ')}.`,
       { details: { accepted: ACCEPTED_MEDIA } },
     );
   }

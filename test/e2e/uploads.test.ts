@@ -213,4 +213,22 @@ describe('uploading videos on the local platform', () => {
     assert.deepEqual(video.renditions, []);
     assert.equal(video.posterPath, undefined);
   });
+
+  it('makes an MP3 sent as audio/mpeg, and a FLAC, READY audio-only videos (no 415)', async () => {
+    const mp3 = ffmpeg(
+      ['-f', 'lavfi', '-i', 'sine=frequency=550', '-t', '4', '-c:a', 'libmp3lame'],
+      'tune.mp3',
+    );
+    const flac = ffmpeg(['-f', 'lavfi', '-i', 'sine=frequency=330', '-t', '4', '-c:a', 'flac'], 'tune.flac');
+
+    const videos = await Promise.all(
+      [mp3, flac].map(async (path) => finished((await uploadFile(client, path)).videoId)),
+    );
+
+    for (const video of videos) {
+      assert.equal(video.status, 'READY', JSON.stringify(video.failure));
+      assert.equal(video.audioOnly, true);
+      assert.deepEqual(video.renditions, []);
+    }
+  });
 });

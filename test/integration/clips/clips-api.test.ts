@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { GlobalSignOutCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { StoredVideo } from '../../../lambdas/catalog/video-catalog.ts';
 import { DynamoVideoCatalog } from '../../../lambdas/catalog/video-store.ts';
@@ -27,12 +28,14 @@ describe('createClip and getClip against the emulator', () => {
   let createClip: Handler;
   let getClip: Handler;
   let listVideos: Handler;
+  let getVideo: Handler;
 
   before(async () => {
     emulator = await startTestEmulator();
     createClip = (await import('../../../lambdas/clips/create-clip.ts')).handler;
     getClip = (await import('../../../lambdas/clips/get-clip.ts')).handler;
     listVideos = (await import('../../../lambdas/catalog/list-videos.ts')).handler;
+    getVideo = (await import('../../../lambdas/catalog/get-video.ts')).handler;
     catalog = new DynamoVideoCatalog(documentClient(), emulator.resources.tableName);
     s3 = new S3Client({
       ...emulatorClientConfig({ endpoint: emulator.endpoint, region: emulator.resources.region }),
@@ -160,5 +163,65 @@ describe('createClip and getClip against the emulator', () => {
     assert.equal(mine.status, 201);
     assert.equal((await read(bob, mine.body.videoId)).status, 404);
     assert.equal((await read(alice, video.videoId)).status, 404, 'a video is not a clip');
+  });
+
+  it('stores a denormal or over-precise range to the millisecond instead of failing on it', async () => {
+    const video = await source();
+
+    const created = await cut(alice, video.videoId, {
+      title: 'From the top',
+      startSeconds: 1e-320,
+      endSeconds: 6.0004999,
+    });
+
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.deepEqual([created.body.source.startSeconds, created.body.source.endSeconds], [0, 6]);
+    assert.equal((await read(alice, created.body.videoId)).status, 200);
+    const huge = await cut(alice, video.videoId, { title: 'x', startSeconds: 0, endSeconds: 1e300 });
+    assert.deepEqual(
+      [huge.status, huge.body.code, huge.body.details.issues[0].path, huge.body.details.issues[0].code],
+      [400, 'VALIDATION_FAILED', 'body.endSeconds', 'TOO_BIG'],
+    );
+  });
+
+  it('hands no playback to a token signed out with GlobalSignOut: getVideo, getClip and listVideos answer 401', async () => {
+    const pool = { userPoolId: emulator.resources.userPoolId, clientId: emulator.resources.userPoolClientId };
+    const carol = await createSignedInUser(emulator.cognito, pool);
+    const video = await source();
+    const clip = await cut(alice, video.videoId, { title: 'Watch this', startSeconds: 1, endSeconds: 5 });
+    assert.equal(clip.status, 201, JSON.stringify(clip.body));
+    const watch = () =>
+      invoke(getVideo, {
+        path: `/videos/${video.videoId}`,
+        routeKey: 'GET /videos/{videoId}',
+        token: carol.accessToken,
+        pathParameters: { videoId: video.videoId },
+      });
+    const list = () =>
+      invoke(listVideos, {
+        path: '/videos',
+        routeKey: 'GET /videos',
+        token: carol.accessToken,
+        query: { scope: 'public' },
+      });
+    const before = [await watch(), await read(carol, clip.body.videoId), await list()];
+    assert.deepEqual(
+      before.map((response) => response.status),
+      [200, 200, 200],
+    );
+    assert.ok(before[0]?.body.playback, 'the genuine token gets playback (so the 401s below are earned)');
+
+    await emulator.cognito.send(new GlobalSignOutCommand({ AccessToken: carol.accessToken }));
+
+    const after = [await watch(), await read(carol, clip.body.videoId), await list()];
+    assert.deepEqual(
+      after.map((response) => [response.status, response.body.code]),
+      [
+        [401, 'UNAUTHORIZED'],
+        [401, 'UNAUTHORIZED'],
+        [401, 'UNAUTHORIZED'],
+      ],
+    );
+    assert.equal(after[0]?.body.playback, undefined);
   });
 });

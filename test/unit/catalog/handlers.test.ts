@@ -183,4 +183,27 @@ describe('catalog handlers at the API edge', () => {
     const other = await patch('v-7', { title: 'Mine now' }, 'user-bob');
     assert.equal(other.status, 403, 'an unlisted video is visible to others, but only its owner changes it');
   });
+
+  it('answers 400 with the refused character class and its code to a title or description that hides text', async () => {
+    for (const [body, path, code, says] of [
+      [{ title: 'txt.\u202Eexe' }, 'body.title', 'TEXT_BIDI_CONTROL', /bidirectional/],
+      [{ title: 'Ring \u0007' }, 'body.title', 'TEXT_CONTROL_CHARACTER', /control characters/],
+      [{ title: 'Two\r\nlines' }, 'body.title', 'TEXT_LINE_BREAK', /line breaks/],
+      [{ title: '\u200b\u200b' }, 'body.title', 'TEXT_INVISIBLE', /visible character/],
+      [{ description: 'half \ud800 a pair' }, 'body.description', 'TEXT_LONE_SURROGATE', /surrogate/],
+    ] as const) {
+      const response = await patch('v-7', body);
+
+      assert.equal(response.status, 400, JSON.stringify(body));
+      assert.equal(response.body.code, 'VALIDATION_FAILED');
+      assert.deepEqual(
+        [response.body.details.issues[0].path, response.body.details.issues[0].code],
+        [path, code],
+      );
+      assert.match(response.body.message, says);
+    }
+
+    const kept = await patch('v-7', { title: ' Cafe\u0301 ', description: 'Line one\r\n\tLine two' });
+    assert.deepEqual([kept.body.title, kept.body.description], ['Café', 'Line one\n\tLine two']);
+  });
 });

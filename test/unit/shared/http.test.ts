@@ -144,6 +144,19 @@ describe('httpHandler', () => {
     assert.deepEqual(paths, ['body', 'body.word', 'path.id', 'query.repeat']);
   });
 
+  it('gives each issue a code naming the rule it broke', async () => {
+    const response = await request({ body: { word: '', extra: 1 }, query: { repeat: '1e-320' } });
+
+    const codes = Object.fromEntries(
+      response.body.details.issues.map((issue: { path: string; code: string }) => [issue.path, issue.code]),
+    );
+    assert.deepEqual(codes, {
+      body: 'UNRECOGNIZED_KEYS',
+      'body.word': 'TOO_SMALL',
+      'query.repeat': 'INVALID_TYPE',
+    });
+  });
+
   it('rejects a missing body when one is required', async () => {
     const response = await request({ body: undefined });
 

@@ -26,6 +26,12 @@ describe('sniffContainer', () => {
     ['an AVI', bytes('RIFF', [0, 0, 0, 0], 'AVI LIST'), 'avi'],
     ['an FLV', bytes('FLV', [1, 5, 0, 0, 0, 9, 0, 0, 0]), 'flv'],
     ['an MPEG program stream', bytes([0, 0, 1, 0xba, 0x44, 0, 4, 0, 4, 1, 1, 0x89]), 'mpegps'],
+    ['an M4A (audio in MP4)', bytes([0, 0, 0, 0x1c], 'ftypM4A ', [0, 0, 2, 0]), 'mp4'],
+    ['a WAV', bytes('RIFF', [0x24, 0, 0, 0], 'WAVEfmt '), 'wav'],
+    ['an MP3 with an ID3 tag', bytes('ID3', [4, 0, 0, 0, 0, 0, 0]), 'mp3'],
+    ['an MP3 starting with a frame header', bytes([0xff, 0xfb, 0x90, 0x64]), 'mp3'],
+    ['a FLAC file', bytes('fLaC', [0, 0, 0, 0x22]), 'flac'],
+    ['an Ogg (Opus or Vorbis)', bytes('OggS', [0, 2, 0, 0, 0, 0]), 'ogg'],
   ] as const) {
     it(`recognises ${name}`, () => {
       assert.deepEqual(sniffContainer(padded(head)), { supported: true, format });
@@ -47,8 +53,6 @@ describe('sniffContainer', () => {
     ['a PNG', bytes([0x89], 'PNG\r\n\u001a\n'), 'a PNG image'],
     ['a JPEG', bytes([0xff, 0xd8, 0xff, 0xe0]), 'a JPEG image'],
     ['a PDF', bytes('%PDF-1.7'), 'a PDF document'],
-    ['a WAV', bytes('RIFF', [0, 0, 0, 0], 'WAVEfmt '), 'a WAV audio file'],
-    ['an MP3', bytes('ID3', [4, 0, 0]), 'an MP3 audio file'],
   ] as const) {
     it(`refuses ${name}, saying what it looks like`, () => {
       const result = sniffContainer(padded(head));
@@ -63,7 +67,9 @@ describe('sniffContainer', () => {
 
     assert.deepEqual(result, {
       supported: false,
-      reason: 'This is not a video format we recognise. Upload MP4, MOV, MKV, WebM, AVI or MPEG-TS.',
+      reason:
+        'This is not a video format we recognise, nor an audio one. ' +
+        'Upload a video (MP4, MOV, MKV, WebM, AVI or MPEG-TS) or audio (M4A, MP3, WAV, FLAC or Ogg).',
     });
   });
 });

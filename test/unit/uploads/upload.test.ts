@@ -163,8 +163,11 @@ describe('createUpload', () => {
     const error = await rejection<{ accepted: typeof ACCEPTED_MEDIA }>(attempt);
     assert.equal(error.status, 415);
     assert.equal(error.code, 'UNSUPPORTED_MEDIA_TYPE');
-    assert.match(error.message, /"cat\.png" \(image\/png\) is not a video we accept.*video\/\*.*\.mp4/);
-    assert.deepEqual(error.details.accepted.contentTypes, ['video/*']);
+    assert.match(
+      error.message,
+      /"cat\.png" \(image\/png\) is not a video or audio file we accept.*video\/\*.*audio\/\*.*\.mp4.*\.mp3/,
+    );
+    assert.deepEqual(error.details.accepted.contentTypes, ['video/*', 'audio/*']);
     assert.ok(error.details.accepted.extensions.includes('.mov'));
     assert.equal(s.catalog.items.size, 0);
   });

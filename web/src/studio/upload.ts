@@ -77,7 +77,7 @@ export function uploadSection(onUploaded: () => void): { element: HTMLElement; s
       h(
         'p',
         { id: 'upload-file-hint', class: 'hint' },
-        'MP4, MOV, MKV, WebM … up to 20 GB. Large files go in parts and survive a reload: choose the same file again to resume.',
+        'A video (MP4, MOV, MKV, WebM …) or a sound file (M4A, MP3, WAV, FLAC, Ogg), up to 20 GB. Large files go in parts and survive a reload: choose the same file again to resume.',
       ),
     ),
     h(
