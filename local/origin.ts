@@ -104,12 +104,7 @@ async function readBody(
   for await (const chunk of request as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > limit) {
-      sendJson(
-        response,
-        413,
-        { message: 'Request Entity Too Large' },
-        { ...cors, connection: 'close' },
-      );
+      sendJson(response, 413, { message: 'Request Entity Too Large' }, { ...cors, connection: 'close' });
       return undefined;
     }
     chunks.push(chunk);
@@ -146,7 +141,10 @@ function corsPreflight(
   methods: readonly string[],
 ): void {
   const cors = corsHeaders(request, allowed, surface);
-  if (!cors['access-control-allow-origin']) return send(response, 204, cors, '');
+  if (!cors['access-control-allow-origin']) {
+    send(response, 204, cors, '');
+    return;
+  }
   send(
     response,
     204,
