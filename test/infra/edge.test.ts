@@ -13,6 +13,7 @@ import { WebFirewall } from '../../lib/delivery/web-firewall.ts';
 import {
   type Cfn,
   describe$,
+  ref,
   resource,
   resourcesOfType,
   serviceOf,
@@ -122,10 +123,11 @@ describe("the web app's Content-Security-Policy", () => {
     }
   });
 
+  const [region, urlSuffix] = [ref('AWS::Region'), ref('AWS::URLSuffix')];
   it("lets the app call this region's API and Cognito and play IVS, and its players use blob: media and workers", () => {
     const policy = policyOf(dev);
-    assert.ok(policy['connect-src']?.includes('https://*.execute-api.${AWS::Region}.${AWS::URLSuffix}'));
-    assert.ok(policy['connect-src']?.includes('https://cognito-idp.${AWS::Region}.${AWS::URLSuffix}'));
+    assert.ok(policy['connect-src']?.includes(`https://*.execute-api.${region}.${urlSuffix}`));
+    assert.ok(policy['connect-src']?.includes(`https://cognito-idp.${region}.${urlSuffix}`));
     assert.ok(policy['connect-src']?.includes('https://*.live-video.net'));
     assert.ok(policy['media-src']?.includes('blob:'));
     assert.ok(policy['worker-src']?.includes('blob:'));
