@@ -58,6 +58,8 @@ export interface OriginParts {
    * API's `allowOrigins`. Anything else gets no CORS headers, so its scripts cannot read the answers.
    */
   browserOrigins: readonly string[];
+  /** Where presigned upload part URLs point (the S3 endpoint the functions use), for the web app's CSP. */
+  uploadEndpoints: readonly string[];
   /** One line per API or Cognito request. */
   log: (line: string) => void;
 }
@@ -176,6 +178,7 @@ export function createOriginHandler(parts: OriginParts): RequestHandler {
   const policy = contentSecurityPolicy({
     connect: [originOf(config.apiUrl), originOf(config.cognitoEndpoint)],
     media: [originOf(config.mediaUrl)],
+    uploads: parts.uploadEndpoints.map(originOf),
   });
 
   async function serveApi(

@@ -333,6 +333,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       media,
       livePlayback: { path: LIVE_PLAYBACK_PATH, serve: runningIvs.servePlayback },
       browserOrigins: [...browserOrigins, ...DEV_SERVER_ORIGINS],
+      // Functions sign part URLs for the S3 endpoint they call: the IAM gateway when it is on, else moto.
+      uploadEndpoints: [runningIam?.endpoint ?? moto.endpoint],
       log,
     });
 

@@ -7,7 +7,7 @@
  * tag); `'wasm-unsafe-eval'` for the IVS player, which compiles WebAssembly (it allows compiling wasm, not
  * `eval` of JavaScript); workers from its own origin and from `blob:` (hls.js and the IVS player start their
  * workers from blob URLs); `blob:` media, which is how Media Source Extensions attach to a <video>; images,
- * media and API calls to the origins the app's `/config.json` names. Everything else, frames, plugins,
+ * media and API calls to the origins the app's `/config.json` names, and upload parts to S3. Everything else, frames, plugins,
  * `<base>`, forms to elsewhere and being framed, is refused.
  */
 
@@ -17,6 +17,8 @@ export interface ContentSecuritySources {
   connect: readonly string[];
   /** Where playlists, segments and posters come from (also fetched: hls.js loads media with fetch/XHR). */
   media: readonly string[];
+  /** Where the browser PUTs upload parts: the uploads bucket's S3 endpoint, through presigned URLs. */
+  uploads: readonly string[];
 }
 
 /** IVS low-latency playback URLs (`https://<id>.<region>.playback.live-video.net/…`), for the IVS player. */
@@ -32,7 +34,7 @@ export function contentSecurityDirectives(sources: ContentSecuritySources): [str
     ['style-src', [self]],
     ['img-src', unique([self, 'data:', ...sources.media])],
     ['media-src', unique([self, 'blob:', ...sources.media])],
-    ['connect-src', unique([self, ...sources.connect, ...sources.media])],
+    ['connect-src', unique([self, ...sources.connect, ...sources.media, ...sources.uploads])],
     ['worker-src', [self, 'blob:']],
     ['font-src', [self]],
     ['manifest-src', [self]],

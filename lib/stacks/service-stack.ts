@@ -73,6 +73,8 @@ export class ServiceStack extends Stack {
         ],
         // Media is on the web app's own origin; live playback comes from IVS.
         media: [IVS_PLAYBACK_SOURCE],
+        // Presigned part URLs name the uploads bucket virtual-hosted style: <bucket>.s3.<region>.amazonaws.com.
+        uploads: [`https://*.s3.${this.region}.${this.urlSuffix}`],
       }),
       ...(webAclArn ? { webAclArn } : {}),
     });

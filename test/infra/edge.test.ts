@@ -129,12 +129,14 @@ describe("the web app's Content-Security-Policy", () => {
     assert.ok(policy['connect-src']?.includes(`https://*.execute-api.${region}.${urlSuffix}`));
     assert.ok(policy['connect-src']?.includes(`https://cognito-idp.${region}.${urlSuffix}`));
     assert.ok(policy['connect-src']?.includes('https://*.live-video.net'));
+    // Upload parts go straight to the uploads bucket through presigned URLs.
+    assert.ok(policy['connect-src']?.includes(`https://*.s3.${region}.${urlSuffix}`));
     assert.ok(policy['media-src']?.includes('blob:'));
     assert.ok(policy['worker-src']?.includes('blob:'));
   });
 
   it('is the one definition of the contract, directive for directive', () => {
-    const names = contentSecurityDirectives({ connect: [], media: [] }).map(([name]) => name);
+    const names = contentSecurityDirectives({ connect: [], media: [], uploads: [] }).map(([name]) => name);
     assert.deepEqual(Object.keys(policyOf(prod)), names);
   });
 });

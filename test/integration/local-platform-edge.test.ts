@@ -41,6 +41,7 @@ describe('the local platform at its edge', () => {
       assert.ok(ports.has(portOf(url)), `nothing found listening for ${url}`);
     }
     assert.ok(ports.has(platform.ivs.rtmpPort), 'the RTMP ingest');
+    if (platform.iam) assert.ok(ports.has(portOf(platform.iam.endpoint)), 'the IAM gateway');
     const exposed = sockets.filter((socket) => !isLoopback(socket.address));
     assert.deepEqual(exposed, [], 'sockets reachable from other machines');
   });
@@ -113,6 +114,7 @@ describe('the local platform at its edge', () => {
     const expected = contentSecurityPolicy({
       connect: [new URL(platform.config.apiUrl).origin, new URL(platform.config.cognitoEndpoint).origin],
       media: [new URL(platform.config.mediaUrl).origin],
+      uploads: [new URL(platform.iam?.endpoint ?? platform.motoEndpoint).origin],
     });
     for (const path of ['/', '/studio']) {
       const response = await fetch(`${platform.url}${path}`);
