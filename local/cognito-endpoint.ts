@@ -5,6 +5,7 @@ import {
   UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { Outbox } from './outbox.ts';
+import { FailedAttemptLockout, type LockoutPolicy } from './sign-in-lockout.ts';
 
 /** A response of the Cognito JSON API. */
 export interface CognitoResponse {
@@ -21,7 +22,29 @@ export interface CognitoEndpointSettings {
   outbox: Outbox;
   /** A client for the emulator, used where the platform answers by itself. */
   cognito: CognitoIdentityProviderClient;
+  /**
+   * Cognito's lockout after failed sign-ins and wrong codes. @default COGNITO_LOCKOUT on performance.now
+   * (tests pass their own clock)
+   */
+  lockout?: { policy?: LockoutPolicy; now?: () => number };
 }
+
+/** The operations answered here rather than by the emulator. */
+const OWN_OPERATIONS = [
+  'SignUp',
+  'ConfirmSignUp',
+  'ResendConfirmationCode',
+  'InitiateAuth',
+  'ForgotPassword',
+  'ConfirmForgotPassword',
+];
+
+/** Cognito's answers during a lockout. */
+const passwordAttemptsExceeded = () => cognitoError('NotAuthorizedException', 'Password attempts exceeded');
+const attemptLimitExceeded = () =>
+  cognitoError('LimitExceededException', 'Attempt limit exceeded, please try after some time.');
+const codeMismatch = () =>
+  cognitoError('CodeMismatchException', 'Invalid verification code provided, please try again.');
 
 const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
 const JSON_1_1 = 'application/x-amz-json-1.1';
@@ -59,13 +82,28 @@ function emailDelivery(address: string) {
 /** Headers of the emulator's answer worth passing on to a browser. */
 const FORWARDED_HEADERS = ['content-type', 'x-amzn-requestid', 'x-amzn-errortype'];
 
+/** The error type of a Cognito JSON answer (`NotAuthorizedException`), if it is an error. */
+function errorType(response: CognitoResponse): string | undefined {
+  if (response.status < 400) return undefined;
+  try {
+    const type = (JSON.parse(response.body.toString('utf8')) as { __type?: unknown }).__type;
+    return typeof type === 'string' ? type.split('#').pop() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The Cognito user pools JSON API as the web app reaches it locally. Requests go to the emulator unchanged,
- * except where the emulator cannot stand in for Cognito's e-mail: SignUp and ResendConfirmationCode send a
- * verification code to the outbox, and ConfirmSignUp succeeds only with that code.
+ * except where the emulator cannot stand in for Cognito: its e-mail (SignUp, ResendConfirmationCode and
+ * ForgotPassword send a verification code to the outbox; ConfirmSignUp and ConfirmForgotPassword succeed only
+ * with that code), and its lockout: after five wrong passwords InitiateAuth answers "Password attempts
+ * exceeded", after five wrong codes the confirmations answer LimitExceededException, for a while that doubles.
  */
 export function createCognitoEndpoint(settings: CognitoEndpointSettings) {
   const confirmed = new Set<string>();
+  const passwordLockout = new FailedAttemptLockout(settings.lockout?.policy, settings.lockout?.now);
+  const codeLockout = new FailedAttemptLockout(settings.lockout?.policy, settings.lockout?.now);
 
   async function forward(target: string, body: Buffer): Promise<CognitoResponse> {
     const answer = await fetch(`${settings.motoEndpoint}/`, {
@@ -111,20 +149,79 @@ export function createCognitoEndpoint(settings: CognitoEndpointSettings) {
     if (confirmed.has(username)) {
       return cognitoError('NotAuthorizedException', 'User cannot be confirmed. Current status is CONFIRMED');
     }
-    switch (settings.outbox.check(username, input.ConfirmationCode)) {
-      case 'expired':
-        return cognitoError('ExpiredCodeException', 'Invalid code provided, please request a code again.');
-      case 'match':
-        break;
-      default:
-        // With PreventUserExistenceErrors, an unknown user gets the same answer as a wrong code.
-        return cognitoError('CodeMismatchException', 'Invalid verification code provided, please try again.');
-    }
+    const refusal = checkCode(username, input.ConfirmationCode);
+    if (refusal) return refusal;
     const response = await forward(target, body);
     if (response.status === 200) {
       settings.outbox.consume(username);
       confirmed.add(username);
     }
+    return response;
+  }
+
+  /** Checks a code against the outbox, under the lockout; the refusal, or undefined when the code is right. */
+  function checkCode(username: string, code: string): CognitoResponse | undefined {
+    if (codeLockout.refuses(username)) return attemptLimitExceeded();
+    switch (settings.outbox.check(username, code)) {
+      case 'expired':
+        return cognitoError('ExpiredCodeException', 'Invalid code provided, please request a code again.');
+      case 'match':
+        codeLockout.succeed(username);
+        return undefined;
+      default:
+        // With PreventUserExistenceErrors, an unknown user gets the same answer as a wrong code.
+        codeLockout.fail(username);
+        return codeMismatch();
+    }
+  }
+
+  /** Password sign-in under Cognito's lockout; other flows (refresh tokens) go straight to the emulator. */
+  async function initiateAuth(target: string, body: Buffer, input: Record<string, unknown>) {
+    const parameters = (input.AuthParameters ?? {}) as Record<string, unknown>;
+    const username = parameters.USERNAME;
+    if (typeof username !== 'string' || parameters.PASSWORD === undefined) return forward(target, body);
+    if (passwordLockout.refuses(username)) return passwordAttemptsExceeded();
+    const response = await forward(target, body);
+    const type = errorType(response);
+    if (response.status === 200) passwordLockout.succeed(username);
+    else if (type === 'NotAuthorizedException' || type === 'UserNotFoundException') {
+      passwordLockout.fail(username);
+    }
+    return response;
+  }
+
+  /** The emulator's ForgotPassword hands its code back in a header; Cognito e-mails it: here, to the outbox. */
+  async function forgotPassword(input: Record<string, unknown>) {
+    const mismatch = wrongClient(input.ClientId);
+    if (mismatch) return mismatch;
+    if (typeof input.Username !== 'string') {
+      return cognitoError('InvalidParameterException', 'Username is required.');
+    }
+    const username = input.Username;
+    try {
+      const user = await settings.cognito.send(
+        new AdminGetUserCommand({ UserPoolId: settings.userPoolId, Username: username }),
+      );
+      const email = user.UserAttributes?.find((attribute) => attribute.Name === 'email')?.Value ?? username;
+      settings.outbox.sendVerificationCode(username, email, 'ForgotPassword');
+      return cognitoResult({ CodeDeliveryDetails: emailDelivery(email) });
+    } catch (error) {
+      if (!(error instanceof UserNotFoundException)) throw error;
+      return cognitoResult({ CodeDeliveryDetails: emailDelivery(username) });
+    }
+  }
+
+  /** Sets the new password only with the code the outbox got (the emulator would take any code). */
+  async function confirmForgotPassword(target: string, body: Buffer, input: Record<string, unknown>) {
+    const mismatch = wrongClient(input.ClientId);
+    if (mismatch) return mismatch;
+    if (typeof input.Username !== 'string' || typeof input.ConfirmationCode !== 'string') {
+      return cognitoError('InvalidParameterException', 'Username and ConfirmationCode are required.');
+    }
+    const refusal = checkCode(input.Username, input.ConfirmationCode);
+    if (refusal) return refusal;
+    const response = await forward(target, body);
+    if (response.status === 200) settings.outbox.consume(input.Username);
     return response;
   }
 
@@ -163,9 +260,7 @@ export function createCognitoEndpoint(settings: CognitoEndpointSettings) {
         );
       }
       const operation = target.slice(TARGET_PREFIX.length);
-      if (!['SignUp', 'ConfirmSignUp', 'ResendConfirmationCode'].includes(operation)) {
-        return forward(target, body);
-      }
+      if (!OWN_OPERATIONS.includes(operation)) return forward(target, body);
       let input: Record<string, unknown>;
       try {
         const parsed: unknown = JSON.parse(body.toString('utf8') || '{}');
@@ -175,9 +270,20 @@ export function createCognitoEndpoint(settings: CognitoEndpointSettings) {
       } catch {
         return cognitoError('SerializationException', 'The request body is not a JSON object.');
       }
-      if (operation === 'SignUp') return signUp(target, body, input);
-      if (operation === 'ConfirmSignUp') return confirmSignUp(target, body, input);
-      return resendConfirmationCode(input);
+      switch (operation) {
+        case 'SignUp':
+          return signUp(target, body, input);
+        case 'ConfirmSignUp':
+          return confirmSignUp(target, body, input);
+        case 'InitiateAuth':
+          return initiateAuth(target, body, input);
+        case 'ForgotPassword':
+          return forgotPassword(input);
+        case 'ConfirmForgotPassword':
+          return confirmForgotPassword(target, body, input);
+        default:
+          return resendConfirmationCode(input);
+      }
     },
   };
 }

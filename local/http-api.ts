@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type Route, routeKey } from '#contract/routes.ts';
 import type { JwtAuthorization, JwtAuthorizer } from './jwt-authorizer.ts';
 import { type InvocationOutcome, invoke, type LocalFunction } from './lambda.ts';
+import { createRouteThrottles, type RouteThrottleOptions } from './route-throttle.ts';
 
 /** One HTTP request as the API sees it: the path is relative to the API's base URL. */
 export interface ApiRequest {
@@ -32,6 +33,11 @@ export interface HttpApiSettings {
   region: string;
   accountId: string;
   apiId: string;
+  /**
+   * API Gateway's route throttling (lambdas/contract/api-edge.ts), or `false` for none: tests and benchmarks
+   * that measure the platform rather than its limits turn it off. @default the contract's limits
+   */
+  throttle?: RouteThrottleOptions | false;
   /** Called after each invocation that failed, for the console. */
   onFunctionError?: (functionName: string, outcome: Extract<InvocationOutcome, { ok: false }>) => void;
 }
@@ -85,6 +91,7 @@ const unauthorized = () => json(401, { message: 'Unauthorized' });
 const internalServerError = () => json(500, { message: 'Internal Server Error' });
 const serviceUnavailable = () => json(503, { message: 'Service Unavailable' });
 const tooLarge = () => json(413, { message: 'Request Entity Too Large' });
+const tooManyRequests = () => json(429, { message: 'Too Many Requests' });
 
 /** API Gateway's payload limit for HTTP APIs. */
 export const MAX_API_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -127,6 +134,8 @@ function requestTime(date: Date): string {
  */
 export function createHttpApi(settings: HttpApiSettings) {
   const compiled = settings.routes.map(compile);
+  const throttles =
+    settings.throttle === false ? undefined : createRouteThrottles(settings.routes, settings.throttle);
 
   function buildEvent(
     request: ApiRequest,
@@ -241,6 +250,8 @@ export function createHttpApi(settings: HttpApiSettings) {
   }
 
   return {
+    /** The HTTP methods of the routes, for CORS preflights. */
+    methods: settings.routes.map((route) => route.operation.method),
     async handle(request: ApiRequest): Promise<ApiResponse> {
       const requestId = randomBytes(11).toString('base64');
       const withRequestId = (response: ApiResponse): ApiResponse => ({
@@ -270,6 +281,8 @@ export function createHttpApi(settings: HttpApiSettings) {
         );
       }
       const key = match.route.key;
+      // As in API Gateway, throttling comes first: a request over the route's limit never reaches the authorizer.
+      if (throttles && !throttles.admit(key)) return withRequestId(tooManyRequests());
       if (request.body.length > MAX_API_PAYLOAD_BYTES) return withRequestId(tooLarge());
 
       let authorization: JwtAuthorization | undefined;

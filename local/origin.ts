@@ -1,12 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { apiCors } from '#contract/api-edge.ts';
+import { contentSecurityPolicy } from '#contract/content-security.ts';
 import type { WebConfig } from '#contract/web-config.ts';
 import { ROOT } from '../scripts/python-env.ts';
 import type { createCognitoEndpoint } from './cognito-endpoint.ts';
 import { type ApiRequest, type createHttpApi, MAX_API_PAYLOAD_BYTES } from './http-api.ts';
 import type { MediaServer } from './media-server/index.ts';
 import type { Outbox } from './outbox.ts';
-import { readStaticFile } from './static-files.ts';
+import { readStaticFile, webAppHeaders } from './static-files.ts';
 
 /** Where things live on the one origin; `/config.json` tells the web app the rest. */
 export const PATHS = {
@@ -22,11 +24,15 @@ export const PATHS = {
 const WEB_ROOT = join(ROOT, 'web', 'dist');
 const MAX_COGNITO_BODY_BYTES = 1024 * 1024;
 
-/** Headers a browser on another origin (a dev server) may read from API and Cognito answers. */
-const CORS_HEADERS = {
-  'access-control-allow-origin': '*',
-  'access-control-expose-headers': 'apigw-requestid, x-amzn-requestid, x-amzn-errortype',
-};
+/** The web app's dev server (`npx vite web`), whose pages call the API on this origin. */
+export const DEV_SERVER_ORIGINS = ['http://localhost:5173', 'http://127.0.0.1:5173'];
+
+/** What the API and the Cognito endpoint allow a browser on another origin, as the CDK's CORS does. */
+const CORS = {
+  api: { headers: apiCors.allowHeaders, expose: apiCors.exposeHeaders },
+  cognito: { headers: apiCors.cognitoAllowHeaders, expose: apiCors.cognitoExposeHeaders },
+} as const;
+type CorsSurface = keyof typeof CORS;
 
 export interface OriginParts {
   config: WebConfig;
@@ -47,6 +53,13 @@ export interface OriginParts {
       query: URLSearchParams,
     ): Promise<void>;
   };
+  /**
+   * Browser origins other than its own that may call the API and the Cognito endpoint (CORS), like the HTTP
+   * API's `allowOrigins`. Anything else gets no CORS headers, so its scripts cannot read the answers.
+   */
+  browserOrigins: readonly string[];
+  /** Where presigned upload part URLs point (the S3 endpoint the functions use), for the web app's CSP. */
+  uploadEndpoints: readonly string[];
   /** One line per API or Cognito request. */
   log: (line: string) => void;
 }
@@ -86,18 +99,14 @@ async function readBody(
   request: IncomingMessage,
   response: ServerResponse,
   limit: number,
+  cors: Record<string, string>,
 ): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > limit) {
-      sendJson(
-        response,
-        413,
-        { message: 'Request Entity Too Large' },
-        { ...CORS_HEADERS, connection: 'close' },
-      );
+      sendJson(response, 413, { message: 'Request Entity Too Large' }, { ...cors, connection: 'close' });
       return undefined;
     }
     chunks.push(chunk);
@@ -105,16 +114,47 @@ async function readBody(
   return Buffer.concat(chunks);
 }
 
-function corsPreflight(request: IncomingMessage, response: ServerResponse): void {
+/** The CORS headers of an actual request: the caller's origin when it is allowed, nothing otherwise. */
+function corsHeaders(
+  request: IncomingMessage,
+  allowed: ReadonlySet<string>,
+  surface: CorsSurface,
+): Record<string, string> {
+  const origin = request.headers.origin;
+  // Which origin is echoed depends on the request's Origin, so caches must keep them apart.
+  if (!origin || !allowed.has(origin)) return { vary: 'origin' };
+  return {
+    'access-control-allow-origin': origin,
+    'access-control-expose-headers': CORS[surface].expose.join(', '),
+    vary: 'origin',
+  };
+}
+
+/**
+ * A preflight answered as API Gateway answers it: 204, and for an allowed origin the fixed lists of methods
+ * and headers. The requested headers are never echoed: a browser compares them with the list and refuses
+ * the actual request if one is missing.
+ */
+function corsPreflight(
+  request: IncomingMessage,
+  response: ServerResponse,
+  allowed: ReadonlySet<string>,
+  surface: CorsSurface,
+  methods: readonly string[],
+): void {
+  const cors = corsHeaders(request, allowed, surface);
+  if (!cors['access-control-allow-origin']) {
+    send(response, 204, cors, '');
+    return;
+  }
   send(
     response,
     204,
     {
-      ...CORS_HEADERS,
-      'access-control-allow-methods': 'GET, POST, PUT, PATCH, DELETE, OPTIONS',
-      'access-control-allow-headers':
-        request.headers['access-control-request-headers'] ?? 'authorization, content-type, x-amz-target',
-      'access-control-max-age': '600',
+      ...cors,
+      'access-control-allow-methods': [...methods, 'OPTIONS'].join(', '),
+      'access-control-allow-headers': CORS[surface].headers.join(', '),
+      'access-control-max-age': String(apiCors.maxAgeSeconds),
     },
     '',
   );
@@ -131,6 +171,15 @@ const elapsed = (began: number) => `${Math.round(performance.now() - began)} ms`
  */
 export function createOriginHandler(parts: OriginParts): RequestHandler {
   const { config, outbox, log } = parts;
+  const allowedOrigins = new Set(parts.browserOrigins);
+  const apiMethods = [...new Set(parts.api.methods)];
+  const originOf = (url: string) => new URL(url).origin;
+  // Served with every file of the web app, as the web distribution's response headers policy does.
+  const policy = contentSecurityPolicy({
+    connect: [originOf(config.apiUrl), originOf(config.cognitoEndpoint)],
+    media: [originOf(config.mediaUrl)],
+    uploads: parts.uploadEndpoints.map(originOf),
+  });
 
   async function serveApi(
     request: IncomingMessage,
@@ -140,8 +189,9 @@ export function createOriginHandler(parts: OriginParts): RequestHandler {
   ) {
     const began = performance.now();
     const method = request.method ?? 'GET';
-    if (method === 'OPTIONS') return corsPreflight(request, response);
-    const body = await readBody(request, response, MAX_API_PAYLOAD_BYTES);
+    if (method === 'OPTIONS') return corsPreflight(request, response, allowedOrigins, 'api', apiMethods);
+    const cors = corsHeaders(request, allowedOrigins, 'api');
+    const body = await readBody(request, response, MAX_API_PAYLOAD_BYTES, cors);
     if (!body) return;
     const apiRequest: ApiRequest = {
       method,
@@ -155,7 +205,7 @@ export function createOriginHandler(parts: OriginParts): RequestHandler {
       protocol: `HTTP/${request.httpVersion}`,
     };
     const answer = await parts.api.handle(apiRequest);
-    const headers: Record<string, string | string[]> = { ...answer.headers, ...CORS_HEADERS };
+    const headers: Record<string, string | string[]> = { ...answer.headers, ...cors };
     if (answer.cookies.length > 0) headers['set-cookie'] = answer.cookies;
     send(response, answer.statusCode, headers, answer.body);
     // The path only: no query string, no headers, so never a token.
@@ -164,17 +214,20 @@ export function createOriginHandler(parts: OriginParts): RequestHandler {
 
   async function serveCognito(request: IncomingMessage, response: ServerResponse) {
     const began = performance.now();
-    if (request.method === 'OPTIONS') return corsPreflight(request, response);
+    if (request.method === 'OPTIONS') {
+      return corsPreflight(request, response, allowedOrigins, 'cognito', ['POST']);
+    }
+    const cors = corsHeaders(request, allowedOrigins, 'cognito');
     if (request.method !== 'POST') {
       const message = 'The Cognito API takes POST.';
       return sendJson(response, 405, { code: 'METHOD_NOT_ALLOWED', message }, { allow: 'POST, OPTIONS' });
     }
-    const body = await readBody(request, response, MAX_COGNITO_BODY_BYTES);
+    const body = await readBody(request, response, MAX_COGNITO_BODY_BYTES, cors);
     if (!body) return;
     const header = request.headers['x-amz-target'];
     const target = typeof header === 'string' ? header : undefined;
     const answer = await parts.cognito.handle(target, body);
-    send(response, answer.status, { ...answer.headers, ...CORS_HEADERS }, answer.body);
+    send(response, answer.status, { ...answer.headers, ...cors }, answer.body);
     log(`POST ${PATHS.cognito} ${target?.split('.').pop() ?? '?'} → ${answer.status} (${elapsed(began)})`);
   }
 
@@ -229,12 +282,6 @@ export function createOriginHandler(parts: OriginParts): RequestHandler {
       (isAppRoute(rawPath) ? await readStaticFile(WEB_ROOT, '/index.html') : undefined);
     if (!file)
       return send(response, 404, { 'content-type': 'text/plain; charset=utf-8' }, 'Not found\n', method);
-    send(
-      response,
-      200,
-      { 'content-type': file.contentType, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' },
-      file.body,
-      method,
-    );
+    send(response, 200, webAppHeaders(file, policy), file.body, method);
   };
 }

@@ -8,7 +8,7 @@ export interface OutboxMessage {
   /** The user pool username the code belongs to, as the client sent it. */
   username: string;
   /** The Cognito operation that sent it. */
-  trigger: 'SignUp' | 'ResendConfirmationCode';
+  trigger: 'SignUp' | 'ResendConfirmationCode' | 'ForgotPassword';
   subject: string;
   /** The verification code, six digits like Cognito's. */
   code: string;

@@ -25,7 +25,7 @@ import { LIVE_PLAYBACK_PATH, type LocalLive, startLocalLive } from './live.ts';
 import { createMediaServer, type FunctionUrlResult, type MediaServer } from './media-server/index.ts';
 import { type RunningMediaConvertEmulator, startMediaConvertEmulator } from './mediaconvert/index.ts';
 import { type RunningEmulator, startMoto } from './moto.ts';
-import { createOriginHandler, PATHS, type RequestHandler, sendJson } from './origin.ts';
+import { createOriginHandler, DEV_SERVER_ORIGINS, PATHS, type RequestHandler, sendJson } from './origin.ts';
 import { Outbox } from './outbox.ts';
 import { type RunningPipelines, startPipelines } from './pipelines.ts';
 import { emulatorClientConfig, type ProvisionedResources, provision } from './provision.ts';
@@ -54,6 +54,20 @@ export interface PlatformOptions {
   routes?: readonly Route[];
   /** Per-user limits other than the defaults, as a deployment's settings give them. @default the defaults */
   quotas?: Partial<UserQuotaLimits>;
+  /**
+   * API Gateway's per-route throttling with the deployment's limits (lambdas/contract/api-edge.ts): 429
+   * `{"message":"Too Many Requests"}` over a route's limit. `false` for benchmarks and tests that measure
+   * the platform rather than its limits. @default true, unless SKYCAST_LOCAL_THROTTLE=off
+   */
+  throttle?: boolean;
+}
+
+/** `SKYCAST_LOCAL_THROTTLE=off` turns the local API's route throttling off (README, "Limits"). */
+export const LOCAL_THROTTLE_ENV = 'SKYCAST_LOCAL_THROTTLE';
+
+/** Whether the local API throttles its routes, as `SKYCAST_LOCAL_THROTTLE` says (on unless off/false/0). */
+export function localThrottleEnabled(environment: NodeJS.ProcessEnv = process.env): boolean {
+  return !['off', 'false', '0'].includes((environment[LOCAL_THROTTLE_ENV] ?? '').toLowerCase());
 }
 
 export interface RunningPlatform {
@@ -124,6 +138,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
   });
   const port = await listenOnLoopback(server, options.port ?? 3000);
   const url = `http://127.0.0.1:${port}`;
+  const browserOrigins = [url, `http://localhost:${port}`];
 
   let moto: RunningEmulator | undefined;
   let dynamodb: RunningEmulator | undefined;
@@ -172,7 +187,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       { endpoint: moto.endpoint, region: REGION, dynamodbEndpoint: dynamodb?.endpoint },
       undefined,
       // The web app's pages upload from this origin (and from localhost, the name people type).
-      { browserOrigins: [url, `http://localhost:${port}`] },
+      { browserOrigins },
     );
     // MediaConvert's job state events go on the emulator's event bus, where the wiring table's rules match them.
     const bus = createEventPublisher({ endpoint: moto.endpoint, region: REGION });
@@ -268,6 +283,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       region: resources.region,
       accountId: LOCAL_ACCOUNT_ID,
       apiId: 'skycastlocal',
+      ...((options.throttle ?? localThrottleEnabled()) ? {} : { throttle: false as const }),
       onFunctionError: (name, outcome) =>
         console.error(`✖ ${name} ${outcome.timedOut ? 'timed out' : 'failed'}:`, outcome.error),
     });
@@ -323,6 +339,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       cognito: cognitoEndpoint,
       media,
       livePlayback: { path: LIVE_PLAYBACK_PATH, serve: runningIvs.servePlayback },
+      browserOrigins: [...browserOrigins, ...DEV_SERVER_ORIGINS],
+      // Functions sign part URLs for the S3 endpoint they call: the IAM gateway when it is on, else moto.
+      uploadEndpoints: [runningIam?.endpoint ?? moto.endpoint],
       log,
     });
 

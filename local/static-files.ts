@@ -53,3 +53,19 @@ export async function readStaticFile(root: string, urlPath: string): Promise<Sta
     return undefined;
   }
 }
+
+/**
+ * The headers a file of the web app is served with: its type, revalidation on every load (the build's file
+ * names change with their content, the shell's does not), and the security headers of the web distribution's
+ * response headers policy, the Content-Security-Policy `policy` among them.
+ */
+export function webAppHeaders(file: StaticFile, policy: string): Record<string, string> {
+  return {
+    'content-type': file.contentType,
+    'cache-control': 'no-cache',
+    'content-security-policy': policy,
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'strict-origin-when-cross-origin',
+  };
+}

@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  type CfnStage,
   CorsHttpMethod,
   HttpApi,
   HttpMethod,
@@ -16,10 +17,11 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { apiCors, DEFAULT_ROUTE_THROTTLE, routeThrottle } from '#contract/api-edge.ts';
 import { routeFunction } from '#contract/functions.ts';
 import type { UserQuotaLimits } from '#contract/quotas.ts';
 import type { BucketRole } from '#contract/resources.ts';
-import { routes as allRoutes, type Route } from '#contract/routes.ts';
+import { routes as allRoutes, type Route, routeKey } from '#contract/routes.ts';
 import type { PlaybackSigningKey } from '../delivery/playback-key.ts';
 import { grantAccess, type LiveTargets } from '../shared/access.ts';
 import type { ApiThrottle } from '../shared/settings.ts';
@@ -50,7 +52,10 @@ export interface SkycastApiProps {
   live?: LiveTargets;
   /** Browser origins allowed to call the API (CORS), e.g. the web app's URL. */
   allowOrigins: string[];
-  /** @default 100 requests burst, 50 per second */
+  /**
+   * Every route's limit; the routes of the contract's ROUTE_THROTTLES get their own, never above it.
+   * @default DEFAULT_ROUTE_THROTTLE of lambdas/contract/api-edge.ts
+   */
   throttle?: ApiThrottle;
   /** Retention of the functions' logs and the API access logs. @default RetentionDays.ONE_MONTH */
   logRetention?: RetentionDays;
@@ -82,8 +87,8 @@ const upperFirst = (word: string) => word.charAt(0).toUpperCase() + word.slice(1
 
 /**
  * The HTTP API: one function per route of the route table, a Cognito JWT authorizer in front of every
- * `auth: 'user'` operation, environment and IAM grants derived from each route's `access`, stage-wide
- * throttling, JSON access logs and CORS for the web app.
+ * `auth: 'user'` operation, environment and IAM grants derived from each route's `access`, throttling per
+ * route (lambdas/contract/api-edge.ts), JSON access logs and CORS for the web app.
  */
 export class SkycastApi extends Construct {
   readonly httpApi: HttpApi;
@@ -99,7 +104,7 @@ export class SkycastApi extends Construct {
     const routes = props.routes ?? allRoutes;
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
     const logRemovalPolicy = props.logRemovalPolicy ?? RemovalPolicy.DESTROY;
-    const throttle = props.throttle ?? { burstLimit: 100, rateLimit: 50 };
+    const throttle = props.throttle ?? DEFAULT_ROUTE_THROTTLE;
 
     const methods = [...new Set(routes.map((route) => route.operation.method))];
     this.httpApi = new HttpApi(this, 'HttpApi', {
@@ -109,10 +114,11 @@ export class SkycastApi extends Construct {
       corsPreflight: {
         allowOrigins: props.allowOrigins,
         allowMethods: methods.map((method) => CorsHttpMethod[method]),
-        allowHeaders: ['authorization', 'content-type'],
+        allowHeaders: [...apiCors.allowHeaders],
+        exposeHeaders: [...apiCors.exposeHeaders],
         // Tokens travel in the Authorization header, never in cookies.
         allowCredentials: false,
-        maxAge: Duration.hours(1),
+        maxAge: Duration.seconds(apiCors.maxAgeSeconds),
       },
     });
 
@@ -138,9 +144,21 @@ export class SkycastApi extends Construct {
     });
 
     const functions: Record<string, SkycastFunction> = {};
+    // The L1's RouteSettings is plain JSON, written as CloudFormation spells it.
+    const routeSettings: Record<string, { ThrottlingBurstLimit: number; ThrottlingRateLimit: number }> = {};
     for (const route of routes) {
-      functions[route.operation.operationId] = this.addRoute(route, props, logRetention, logRemovalPolicy);
+      const { fn, httpRoutes } = this.addRoute(route, props, logRetention, logRemovalPolicy);
+      functions[route.operation.operationId] = fn;
+      const limit = routeThrottle(route.operation.operationId, throttle);
+      if (limit.burstLimit === throttle.burstLimit && limit.rateLimit === throttle.rateLimit) continue;
+      routeSettings[routeKey(route)] = {
+        ThrottlingBurstLimit: limit.burstLimit,
+        ThrottlingRateLimit: limit.rateLimit,
+      };
+      // A stage's route settings may only name routes that exist already.
+      for (const httpRoute of httpRoutes) this.stage.node.addDependency(httpRoute);
     }
+    (this.stage.node.defaultChild as CfnStage).routeSettings = routeSettings;
     this.functions = functions;
   }
 
@@ -149,7 +167,7 @@ export class SkycastApi extends Construct {
     props: SkycastApiProps,
     logRetention: RetentionDays,
     logRemovalPolicy: RemovalPolicy,
-  ): SkycastFunction {
+  ): { fn: SkycastFunction; httpRoutes: HttpRoute[] } {
     const { operation } = route;
     const scope = new Construct(this, upperFirst(operation.operationId));
 
@@ -182,7 +200,7 @@ export class SkycastApi extends Construct {
     });
 
     this.suppressFindings(route, fn, httpRoutes);
-    return fn;
+    return { fn, httpRoutes };
   }
 
   private suppressFindings(route: Route, fn: SkycastFunction, httpRoutes: HttpRoute[]): void {

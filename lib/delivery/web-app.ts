@@ -8,6 +8,8 @@ import {
   FunctionCode,
   FunctionEventType,
   FunctionRuntime,
+  HeadersFrameOption,
+  HeadersReferrerPolicy,
   HttpVersion,
   PriceClass,
   ResponseHeadersPolicy,
@@ -24,7 +26,7 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { ERROR_CACHING_SECONDS } from '#contract/delivery.ts';
+import { ERROR_CACHING_SECONDS, mediaSecurityHeaders } from '#contract/delivery.ts';
 import { MEDIA_PATH_PREFIXES } from '#contract/media-layout.ts';
 import type { MediaDomain } from '../shared/settings.ts';
 
@@ -47,6 +49,16 @@ export interface WebAppProps {
   priceClass?: PriceClass;
   /** A domain of the operator's own, with its certificate. @default the distribution's *.cloudfront.net name */
   domain?: MediaDomain;
+  /**
+   * The Content-Security-Policy every file of the web app is served with (lambdas/contract/content-security.ts
+   * builds it). Required: the app has no inline script, and a policy says so to the browser.
+   */
+  contentSecurityPolicy: string;
+  /**
+   * The ARN of an AWS WAF web ACL (scope CLOUDFRONT, made in us-east-1) in front of the distribution, the
+   * media behaviours included. @default none
+   */
+  webAclArn?: string;
 }
 
 /**
@@ -109,6 +121,25 @@ export class WebApp extends Construct {
       code: FunctionCode.fromInline(SPA_ROUTING),
       runtime: FunctionRuntime.JS_2_0,
     });
+    // The managed SECURITY_HEADERS policy has no Content-Security-Policy; this one has the same headers and it.
+    const security = mediaSecurityHeaders;
+    const responseHeaders = new ResponseHeadersPolicy(this, 'ResponseHeaders', {
+      comment: 'Skycast web app: Content-Security-Policy and security headers',
+      securityHeadersBehavior: {
+        contentSecurityPolicy: { contentSecurityPolicy: props.contentSecurityPolicy, override: true },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
+        referrerPolicy: {
+          referrerPolicy: HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+          override: true,
+        },
+        strictTransportSecurity: {
+          accessControlMaxAge: Duration.seconds(security.strictTransportSecurity.maxAgeSeconds),
+          includeSubdomains: security.strictTransportSecurity.includeSubdomains,
+          override: true,
+        },
+      },
+    });
     const certificate = props.domain
       ? Certificate.fromCertificateArn(this, 'Certificate', props.domain.certificateArn)
       : undefined;
@@ -120,7 +151,7 @@ export class WebApp extends Construct {
         viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
         allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
         cachePolicy: CachePolicy.CACHING_OPTIMIZED,
-        responseHeadersPolicy: ResponseHeadersPolicy.SECURITY_HEADERS,
+        responseHeadersPolicy: responseHeaders,
         compress: true,
         functionAssociations: [{ function: spaRouting, eventType: FunctionEventType.VIEWER_REQUEST }],
       },
@@ -136,6 +167,7 @@ export class WebApp extends Construct {
             minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
           }
         : {}),
+      ...(props.webAclArn ? { webAclId: props.webAclArn } : {}),
       httpVersion: HttpVersion.HTTP2_AND_3,
       enableIpv6: true,
       priceClass: props.priceClass ?? PriceClass.PRICE_CLASS_ALL,
@@ -152,14 +184,18 @@ export class WebApp extends Construct {
           'Skycast is meant for viewers anywhere; which countries to block is a legal decision for each ' +
           'operator, not a default the open-source stack can make.',
       },
-      {
-        id: 'AwsSolutions-CFR2',
-        reason:
-          'The distribution serves static files and cacheable GET/HEAD of media behind signed cookies (the API ' +
-          'has its own throttling and authorizer), and Origin Shield keeps the media origins independent of ' +
-          'request volume; AWS WAF is billed per web ACL and per request, which at video request rates is a ' +
-          'large cost, so attaching one is left to operators who want it.',
-      },
+      ...(props.webAclArn
+        ? []
+        : [
+            {
+              id: 'AwsSolutions-CFR2',
+              reason:
+                'AWS WAF is off in this stage (-c waf=false, the dev default): the distribution serves static ' +
+                'files and cacheable GET/HEAD of media behind signed cookies, the API has its own per-route ' +
+                'throttling and authorizer, and a web ACL is billed per month and per request. -c waf=true ' +
+                '(the prod default) attaches one with a rate-based rule.',
+            },
+          ]),
       ...(props.domain
         ? []
         : [

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
+import { DEFAULT_ROUTE_THROTTLE, type RouteThrottle } from '#contract/api-edge.ts';
 import { MAX_PLANNABLE_BYTES } from '#contract/part-plan.ts';
 import { MAX_QUOTA_LIMIT, USER_QUOTAS, type UserQuotaLimits } from '#contract/quotas.ts';
 
@@ -14,13 +15,11 @@ export const STAGES = ['dev', 'prod'] as const;
 /** A deployment of Skycast; stack names carry it, so both can live in one account. */
 export type Stage = (typeof STAGES)[number];
 
-/** API Gateway's stage-wide limits for the HTTP API, applied to every route. */
-export interface ApiThrottle {
-  /** Requests per second a client may send in a short burst. */
-  burstLimit: number;
-  /** Requests per second sustained over time. */
-  rateLimit: number;
-}
+/**
+ * API Gateway's default limit for each route of the HTTP API (a token bucket per route, shared by all callers);
+ * the write routes of lambdas/contract/api-edge.ts get tighter ones.
+ */
+export type ApiThrottle = RouteThrottle;
 
 /**
  * This deployment's name, `skycast-<stage>`: the stack names start with it, the HTTP API is called by it, and
@@ -81,7 +80,18 @@ export interface SkycastSettings {
    * CloudFront needs in us-east-1. `undefined`: the distribution's `*.cloudfront.net` name.
    */
   mediaDomain?: MediaDomain;
+  /**
+   * AWS WAF in front of the web app and media distribution: `'create'` makes a web ACL with a rate-based rule
+   * in this stack (which must then be in us-east-1, where CloudFront's web ACLs live), `{ webAclArn }` attaches
+   * one made elsewhere (in us-east-1, for a stack in another region), `'off'` none. A web ACL costs about
+   * $5 a month, $1 a month per rule and $0.60 per million requests it inspects (AWS WAF pricing, 2026), on top
+   * of CloudFront: on in prod, off in dev. `-c waf=true|false`, `-c wafAclArn=<ARN>`.
+   */
+  waf: WafChoice;
 }
+
+/** Whether and how the distribution gets an AWS WAF web ACL (see {@link SkycastSettings.waf}). */
+export type WafChoice = 'off' | 'create' | { webAclArn: string };
 
 /** A custom domain name for the media distribution and its certificate. */
 export interface MediaDomain {
@@ -104,8 +114,10 @@ export function settingsFor(stage: Stage, overrides: Partial<SkycastSettings> = 
     threatProtection: prod,
     logRetention: prod ? RetentionDays.THREE_MONTHS : RetentionDays.ONE_WEEK,
     accessLogsExpiration: Duration.days(prod ? 365 : 30),
-    apiThrottle: prod ? { burstLimit: 500, rateLimit: 250 } : { burstLimit: 50, rateLimit: 25 },
+    // Dev keeps the contract's default, which the local platform uses too; prod has more callers.
+    apiThrottle: prod ? { burstLimit: 500, rateLimit: 250 } : DEFAULT_ROUTE_THROTTLE,
     extraCorsOrigins: [],
+    waf: prod ? 'create' : 'off',
     webAssetsPath: existingFolder(DEFAULT_WEB_ASSETS),
     ...overrides,
   };
@@ -183,6 +195,26 @@ function parseMediaDomain(name: unknown, certificateArn: unknown): MediaDomain |
   return { name: domain, certificateArn: arn };
 }
 
+/** A web ACL for CloudFront: AWS WAF (v2), scope CLOUDFRONT (`global/`), which exists in us-east-1 only. */
+const CLOUDFRONT_WEB_ACL_ARN = /^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\/[\w-]+\/[0-9a-f-]+$/;
+
+function parseWaf(flag: boolean | undefined, webAclArn: unknown): WafChoice | undefined {
+  if (webAclArn !== undefined) {
+    const arn = String(webAclArn).trim();
+    if (!CLOUDFRONT_WEB_ACL_ARN.test(arn)) {
+      throw new Error(
+        'Context "wafAclArn" must be the ARN of an AWS WAF web ACL for CloudFront, made in us-east-1 ' +
+          `(arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>), not ${JSON.stringify(webAclArn)}.`,
+      );
+    }
+    if (flag === false)
+      throw new Error('Context "wafAclArn" attaches a web ACL: it cannot go with waf=false.');
+    return { webAclArn: arn };
+  }
+  if (flag === undefined) return undefined;
+  return flag ? 'create' : 'off';
+}
+
 function parseBoolean(name: string, value: unknown): boolean | undefined {
   if (value === undefined) return undefined;
   if (value === true || value === 'true') return true;
@@ -208,7 +240,8 @@ function parseUserQuotas(node: Node): Partial<UserQuotaLimits> {
  * `-c stage=dev|prod` (default dev), `-c threatProtection=true|false`, `-c webAssets=<folder>`,
  * `-c corsOrigins=http://localhost:5173,…`, `-c uploadMaxBytes=<bytes>`, `-c originShieldRegion=<region>|off`,
  * `-c mediaDomain=media.example.com -c mediaCertificateArn=arn:aws:acm:us-east-1:…` (both or neither),
- * `-c quota.openUploads=<n> -c quota.uploadBytesInFlight=<bytes> -c quota.clipsPerHour=<n> -c quota.streamsPerHour=<n>`.
+ * `-c quota.openUploads=<n> -c quota.uploadBytesInFlight=<bytes> -c quota.clipsPerHour=<n> -c quota.streamsPerHour=<n>`,
+ * `-c waf=true|false` (default: on in prod), `-c wafAclArn=arn:aws:wafv2:us-east-1:…` (an existing web ACL).
  */
 export function settingsFromContext(node: Node): SkycastSettings {
   const stage = node.tryGetContext('stage') ?? 'dev';
@@ -248,5 +281,7 @@ export function settingsFromContext(node: Node): SkycastSettings {
     node.tryGetContext('mediaCertificateArn'),
   );
   if (mediaDomain) overrides.mediaDomain = mediaDomain;
+  const waf = parseWaf(parseBoolean('waf', node.tryGetContext('waf')), node.tryGetContext('wafAclArn'));
+  if (waf !== undefined) overrides.waf = waf;
   return settingsFor(stage as Stage, overrides);
 }

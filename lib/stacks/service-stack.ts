@@ -1,5 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { contentSecurityPolicy, IVS_PLAYBACK_SOURCE } from '#contract/content-security.ts';
 import { buildOpenApiDocument } from '#contract/openapi.ts';
 import type { Route } from '#contract/routes.ts';
 import type { WebConfig } from '#contract/web-config.ts';
@@ -8,6 +9,7 @@ import { MediaCdn } from '../delivery/media-cdn.ts';
 import { PlaybackSigningKey } from '../delivery/playback-key.ts';
 import { WebApp } from '../delivery/web-app.ts';
 import { WebContent } from '../delivery/web-content.ts';
+import { WebFirewall } from '../delivery/web-firewall.ts';
 import { Pipelines } from '../pipelines/pipelines.ts';
 import { applicationName, type SkycastSettings } from '../shared/settings.ts';
 import { CLOUDFRONT_LOGS_PREFIX, S3_ACCESS_LOGS_PREFIX } from '../storage/storage.ts';
@@ -39,6 +41,8 @@ export class ServiceStack extends Stack {
   /** The queues and event rules of lambdas/contract/pipelines.ts with their functions. */
   readonly pipelines: Pipelines;
   readonly webApp: WebApp;
+  /** The web ACL this stack made for the distribution (settings `waf: 'create'`). */
+  readonly webFirewall: WebFirewall | undefined;
   readonly webContent: WebContent;
   /** What the web app reads from `/config.json`. */
   readonly webConfig: WebConfig;
@@ -49,6 +53,10 @@ export class ServiceStack extends Stack {
     const logRemovalPolicy = settings.removalPolicy;
     const application = applicationName(settings.stage);
 
+    const { waf } = settings;
+    this.webFirewall =
+      waf === 'create' ? new WebFirewall(this, 'WebFirewall', { metricPrefix: application }) : undefined;
+    const webAclArn = typeof waf === 'object' ? waf.webAclArn : this.webFirewall?.webAclArn;
     this.webApp = new WebApp(this, 'WebApp', {
       comment: `Skycast ${settings.stage} web app and media`,
       accessLogs: {
@@ -57,6 +65,18 @@ export class ServiceStack extends Stack {
         cloudFrontPrefix: `${CLOUDFRONT_LOGS_PREFIX}web/`,
       },
       ...(settings.mediaDomain ? { domain: settings.mediaDomain } : {}),
+      contentSecurityPolicy: contentSecurityPolicy({
+        // The API's own URL would make a cycle (its CORS names the distribution): any HTTP API of this region.
+        connect: [
+          `https://*.execute-api.${this.region}.${this.urlSuffix}`,
+          `https://cognito-idp.${this.region}.${this.urlSuffix}`,
+        ],
+        // Media is on the web app's own origin; live playback comes from IVS.
+        media: [IVS_PLAYBACK_SOURCE],
+        // Presigned part URLs name the uploads bucket virtual-hosted style: <bucket>.s3.<region>.amazonaws.com.
+        uploads: [`https://*.s3.${this.region}.${this.urlSuffix}`],
+      }),
+      ...(webAclArn ? { webAclArn } : {}),
     });
 
     this.playbackKey = new PlaybackSigningKey(this, 'PlaybackKey', {

@@ -160,7 +160,8 @@ describe('the local platform', () => {
       });
 
       assert.equal(response.status, 204);
-      assert.equal(response.headers.get('access-control-allow-origin'), '*');
+      // The dev server's origin is one the local API allows; it is echoed, not answered with '*'.
+      assert.equal(response.headers.get('access-control-allow-origin'), 'http://localhost:5173');
       assert.match(response.headers.get('access-control-allow-methods') ?? '', /PATCH/);
       assert.match(response.headers.get('access-control-allow-headers') ?? '', /authorization/);
     });

@@ -129,4 +129,13 @@ export const checkovSkips: readonly CheckovSkip[] = [
       'cloudfront:CreateInvalidation to the role we give it on "*" rather than on the distribution, and offers ' +
       'no way to narrow it. Every other statement of the policy is limited to the two buckets involved.',
   },
+  {
+    check: 'CKV_AWS_192',
+    resources: /^AWS::WAFv2::WebACL\.WebFirewallWebAcl/,
+    reason:
+      'The web ACL guards a distribution of static files, S3 objects and a Node.js manifest function: no Java, ' +
+      'nothing that logs request text through Log4j, is behind it. The Known Bad Inputs rule group that this ' +
+      'check asks for would add a rule to the bill for a vulnerability the stack does not have; the web ACL is ' +
+      'there for its rate-based rule.',
+  },
 ];

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { ResponseHeadersPolicy } from 'aws-cdk-lib/aws-cloudfront';
 import { UserPool } from 'aws-cdk-lib/aws-cognito';
 import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import * as accounts from '#contract/accounts.ts';
@@ -400,10 +399,14 @@ describe('WebApp', () => {
     const config = distribution(dev);
     assert.equal(config.DefaultCacheBehavior.ViewerProtocolPolicy, 'https-only');
     assert.equal(config.HttpVersion, 'http2and3');
-    assert.equal(
-      config.DefaultCacheBehavior.ResponseHeadersPolicyId,
-      ResponseHeadersPolicy.SECURITY_HEADERS.responseHeadersPolicyId,
-    );
+    // The managed SECURITY_HEADERS policy's headers, and a Content-Security-Policy (test/infra/edge.test.ts).
+    const policyId = describe$(dev, config.DefaultCacheBehavior.ResponseHeadersPolicyId).slice(2, -1);
+    const security = resource(dev, policyId).Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+    assert.equal(security.ContentTypeOptions.Override, true);
+    assert.equal(security.FrameOptions.FrameOption, 'DENY');
+    assert.equal(security.ReferrerPolicy.ReferrerPolicy, 'strict-origin-when-cross-origin');
+    assert.ok(security.StrictTransportSecurity.AccessControlMaxAgeSec >= 31_536_000);
+    assert.match(describe$(dev, security.ContentSecurityPolicy.ContentSecurityPolicy), /^default-src 'self'/);
     assert.deepEqual(config.DefaultCacheBehavior.AllowedMethods, ['GET', 'HEAD']);
   });
 

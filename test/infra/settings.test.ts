@@ -131,3 +131,26 @@ describe('applicationName', () => {
     assert.equal(applicationName('prod'), 'skycast-prod');
   });
 });
+
+describe('the waf setting', () => {
+  it('is off in dev and on in prod, and -c waf=true|false turns it either way', () => {
+    assert.equal(fromContext({}).waf, 'off');
+    assert.equal(fromContext({ stage: 'prod' }).waf, 'create');
+    assert.equal(fromContext({ waf: 'true' }).waf, 'create');
+    assert.equal(fromContext({ stage: 'prod', waf: 'false' }).waf, 'off');
+    assert.throws(() => fromContext({ waf: 'on' }), /"waf" must be true or false/);
+  });
+
+  it('takes the ARN of a CloudFront web ACL made in us-east-1, and nothing else', () => {
+    const arn =
+      'arn:aws:wafv2:us-east-1:123456789012:global/webacl/skycast/0a1b2c3d-4e5f-6789-abcd-ef0123456789';
+    assert.deepEqual(fromContext({ wafAclArn: arn }).waf, { webAclArn: arn });
+    const regional = arn.replace('global/', 'regional/');
+    assert.throws(() => fromContext({ wafAclArn: regional }), /made in us-east-1/);
+    assert.throws(
+      () => fromContext({ wafAclArn: arn.replace('us-east-1', 'eu-west-1') }),
+      /made in us-east-1/,
+    );
+    assert.throws(() => fromContext({ wafAclArn: arn, waf: 'false' }), /cannot go with waf=false/);
+  });
+});
