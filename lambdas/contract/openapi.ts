@@ -16,6 +16,14 @@ const GatewayUnauthorized = z
   .object({ message: z.literal('Unauthorized') })
   .meta({ id: 'GatewayUnauthorized', description: "API Gateway's own answer to a missing or bad token." });
 
+/** What API Gateway answers, before any handler runs, when a route's throttle (contract/api-edge.ts) is exceeded. */
+const GatewayThrottled = z
+  .object({ message: z.literal('Too Many Requests') })
+  .meta({
+    id: 'GatewayThrottled',
+    description: "API Gateway's own answer when a route's rate limit is exceeded.",
+  });
+
 const STATUS_TEXT: Record<number, string> = {
   400: 'The request is not valid',
   401: 'No valid access token',
@@ -25,7 +33,7 @@ const STATUS_TEXT: Record<number, string> = {
   410: 'Gone: it expired',
   413: 'Too large',
   415: 'Unsupported media type',
-  429: 'Too many: a per-user quota is used up',
+  429: 'Too many: a per-user quota is used up, or the route is throttled',
 };
 
 type JsonSchema = Record<string, unknown>;
@@ -107,8 +115,13 @@ function parameters(operation: Operation, components: Components) {
 function errorResponse(operation: Operation, status: number) {
   const ours = ref('Error');
   // The gateway's authorizer turns away a bad token before our handler sees the request.
-  const schema =
-    status === 401 && operation.auth === 'user' ? { oneOf: [ours, ref('GatewayUnauthorized')] } : ours;
+  const gatewayAnswer =
+    status === 401 && operation.auth === 'user'
+      ? 'GatewayUnauthorized'
+      : status === 429
+        ? 'GatewayThrottled'
+        : undefined;
+  const schema = gatewayAnswer ? { oneOf: [ours, ref(gatewayAnswer)] } : ours;
   return {
     description: STATUS_TEXT[status] ?? 'Error',
     // Quotas counted per hour say when the next window opens; those counting what is open now cannot.
@@ -140,6 +153,13 @@ function describeOperation(operation: Operation, components: Components, respons
       content: { 'application/json': { schema: ref('GatewayUnauthorized') } },
     };
   }
+  // Every route has a throttle at the gateway, whether or not the handler has a quota of its own.
+  if (!operation.errors.includes(429)) {
+    responses[429] = {
+      description: 'Too many requests: the route is throttled',
+      content: { 'application/json': { schema: ref('GatewayThrottled') } },
+    };
+  }
   return {
     operationId: operation.operationId,
     summary: operation.summary,
@@ -165,6 +185,7 @@ export function buildOpenApiDocument(options: { serverUrl?: string; routes?: rea
   const components = new Components();
   components.add(ErrorBody, 'output');
   components.add(GatewayUnauthorized, 'output');
+  components.add(GatewayThrottled, 'output');
   // Output forms first, so that an input form is only named apart where it differs from one.
   const answers = new Map(
     operations.map((operation) => [
