@@ -14,6 +14,7 @@ import {
   type JobStateChangeEvent,
   jobStateChange,
 } from './events.ts';
+import type { CallFault, FaultInjector } from './faults.ts';
 import { JobQueue } from './job-queue.ts';
 import { type JobOptions, type JobSpec, parseS3Url, readCreateJob } from './job-spec.ts';
 import { ProbeFailedError, probeMedia } from './media-info.ts';
@@ -31,6 +32,8 @@ export interface ServiceOptions {
   encoder: EncoderOptions;
   /** Overrides every job's StatusUpdateInterval (seconds). */
   statusUpdateSeconds?: number;
+  /** Injected faults (failed jobs and calls, late, doubled and reordered events); none by default. */
+  faults?: FaultInjector;
   /** Where the emulator serves S3 objects to ffprobe: `${base}/<token>`. */
   objectUrl: (token: string) => string;
   log: (message: string, error?: unknown) => void;
@@ -51,6 +54,17 @@ interface EmulatedJob {
   framesDecoded: number;
   /** The last event handed to `publish`. */
   lastEvent: Promise<void>;
+  /** What fault decisions about this job are keyed on: its token, or its settings. */
+  faultKey: string;
+  /** Events emitted so far. */
+  eventCount: number;
+}
+
+/** The API error an injected call fault answers with. */
+function injectedCallError(fault: CallFault, operation: string): ApiError {
+  return fault === 'throttle-before'
+    ? new ApiError('TooManyRequestsException', `Too many requests (an injected ${operation} fault).`)
+    : new ApiError('InternalServerErrorException', `Internal error (an injected ${operation} fault).`);
 }
 
 /** Share of the whole job each phase stands for, in jobPercentComplete. */
@@ -115,6 +129,23 @@ export class MediaConvertService {
     const { spec, options } = readCreateJob(request);
     const { ClientRequestToken: token, ...rest } = request;
     const fingerprint = canonical(rest);
+    const faultKey = token ?? fingerprint;
+    const fault = this.options.faults?.failsCall('CreateJob', faultKey);
+    if (fault && fault !== 'internal-after') throw injectedCallError(fault, 'CreateJob');
+    const created = this.createOrFindJob(request, spec, options, fingerprint, faultKey);
+    // The job exists, but the caller never hears so: only a retry with the same token finds it.
+    if (fault === 'internal-after') throw injectedCallError(fault, 'CreateJob');
+    return created;
+  }
+
+  private createOrFindJob(
+    request: CreateJobRequest,
+    spec: JobSpec,
+    options: JobOptions,
+    fingerprint: string,
+    faultKey: string,
+  ): Job {
+    const token = request.ClientRequestToken;
     if (token) {
       const existing = this.jobs.get(this.tokens.get(token) ?? '');
       if (existing) {
@@ -168,6 +199,8 @@ export class MediaConvertService {
       progress: initialProgress(),
       framesDecoded: 0,
       lastEvent: Promise.resolve(),
+      faultKey,
+      eventCount: 0,
     };
     this.jobs.set(id, job);
     if (token) this.tokens.set(token, id);
@@ -228,6 +261,8 @@ export class MediaConvertService {
     fileUrls: string[],
     serveObjects: Map<string, { bucket: string; key: string }>,
   ): Promise<ProbeResult[]> {
+    const fault = this.options.faults?.failsCall('Probe', fileUrls.join(' '));
+    if (fault) throw injectedCallError(fault, 'Probe');
     const results: ProbeResult[] = [];
     for (const [i, url] of fileUrls.entries()) {
       const location = parseS3Url(url, `InputFiles[${i}].FileUrl`);
@@ -273,6 +308,21 @@ export class MediaConvertService {
   ): void {
     if (this.stopping) return;
     const event = jobStateChange(job.identity, status, extra);
+    const index = job.eventCount++;
+    const faults = this.options.faults;
+    if (faults) {
+      // Injected: each copy leaves after its own delay, whatever the order of the events.
+      for (const delay of faults.eventDelays(job.faultKey, index)) {
+        const delivery = new Promise<void>((resolveDelay) => setTimeout(resolveDelay, delay))
+          .then(() => this.options.publish(structuredClone(event)))
+          .catch((error: unknown) =>
+            this.options.log(`Could not publish the ${status} event of job ${job.id}`, error),
+          );
+        this.publishing.add(delivery);
+        void delivery.finally(() => this.publishing.delete(delivery));
+      }
+      return;
+    }
     // Events of one job leave in order: each waits for the one before it.
     const delivery = job.lastEvent
       .then(() => this.options.publish(event))
@@ -337,6 +387,12 @@ export class MediaConvertService {
     const seconds = this.options.statusUpdateSeconds ?? job.options.statusUpdateSeconds;
     const timer = setInterval(() => this.statusUpdate(job), seconds * 1000);
     try {
+      if (this.options.faults?.failsJob(job.faultKey)) {
+        throw new JobFailure(
+          JOB_ERROR.UNEXPECTED,
+          'An injected fault ended this job (the local MediaConvert runs with faults turned on).',
+        );
+      }
       const outcome = await runJob(job.id, job.spec, {
         storage: this.options.storage,
         workDir: this.options.workDir,
