@@ -244,6 +244,9 @@ describe('the transcoding pipeline under faults', () => {
         assert.ok(video.renditions?.length, `${video.videoId} is READY without renditions`);
       } else if (job) {
         assert.notEqual(job.Status, 'COMPLETE', `${video.videoId} is FAILED though its job completed`);
+        // An injected failure is the service's, not the file's: the reason must not send the uploader
+        // looking for damage in their file.
+        assert.doesNotMatch(video.failure?.message ?? '', /could not read this video/, video.videoId);
       }
     }
     // Nothing left behind on a dead-letter queue or a rule's failure queue.
