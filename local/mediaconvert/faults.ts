@@ -10,6 +10,7 @@
  * `jobs=0.2,calls=0.2,duplicates=0.3,delayMs=4000,seed=7`.
  */
 import { createHash } from 'node:crypto';
+import { ApiError } from './errors.ts';
 
 export interface FaultSettings {
   /** Share of jobs that end in ERROR instead of running. */
@@ -107,4 +108,11 @@ export function faultInjector(
   const text = env[FAULTS_ENV];
   const chosen = settings ?? (text ? parseFaultSettings(text) : undefined);
   return chosen ? new FaultInjector(chosen) : undefined;
+}
+
+/** The API error an injected call fault answers with. */
+export function injectedCallError(fault: CallFault, operation: string): ApiError {
+  return fault === 'throttle-before'
+    ? new ApiError('TooManyRequestsException', `Too many requests (an injected ${operation} fault).`)
+    : new ApiError('InternalServerErrorException', `Internal error (an injected ${operation} fault).`);
 }

@@ -14,7 +14,8 @@ import {
   type JobStateChangeEvent,
   jobStateChange,
 } from './events.ts';
-import type { CallFault, FaultInjector } from './faults.ts';
+import { type FaultInjector, injectedCallError } from './faults.ts';
+import { advanceProgress, initialProgress } from './job-progress.ts';
 import { JobQueue } from './job-queue.ts';
 import { type JobOptions, type JobSpec, parseS3Url, readCreateJob } from './job-spec.ts';
 import { ProbeFailedError, probeMedia } from './media-info.ts';
@@ -58,34 +59,6 @@ interface EmulatedJob {
   faultKey: string;
   /** Events emitted so far. */
   eventCount: number;
-}
-
-/** The API error an injected call fault answers with. */
-function injectedCallError(fault: CallFault, operation: string): ApiError {
-  return fault === 'throttle-before'
-    ? new ApiError('TooManyRequestsException', `Too many requests (an injected ${operation} fault).`)
-    : new ApiError('InternalServerErrorException', `Internal error (an injected ${operation} fault).`);
-}
-
-/** Share of the whole job each phase stands for, in jobPercentComplete. */
-const PHASE_WEIGHT: Record<JobPhase, [start: number, span: number]> = {
-  PROBING: [0, 10],
-  TRANSCODING: [10, 80],
-  UPLOADING: [90, 10],
-};
-const PHASES: JobPhase[] = ['PROBING', 'TRANSCODING', 'UPLOADING'];
-
-function initialProgress(): JobProgress {
-  return {
-    phaseProgress: {
-      PROBING: { status: 'PENDING', percentComplete: 0 },
-      TRANSCODING: { status: 'PENDING', percentComplete: 0 },
-      UPLOADING: { status: 'PENDING', percentComplete: 0 },
-    },
-    jobPercentComplete: 0,
-    currentPhase: 'PROBING',
-    retryCount: 0,
-  };
 }
 
 /** A stable serialisation (sorted keys), so the same request always fingerprints the same. */
@@ -348,24 +321,7 @@ export class MediaConvertService {
 
   private report(job: EmulatedJob, phase: JobPhase, percent: number, frames?: number): void {
     const progress = job.progress;
-    const index = PHASES.indexOf(phase);
-    for (const [i, name] of PHASES.entries()) {
-      const entry = progress.phaseProgress[name];
-      if (i < index) progress.phaseProgress[name] = { status: 'COMPLETE', percentComplete: 100 };
-      else if (i === index) {
-        const value = Math.max(entry.percentComplete, Math.round(Math.min(100, percent)));
-        progress.phaseProgress[name] = {
-          status: value >= 100 ? 'COMPLETE' : 'PROGRESSING',
-          percentComplete: value,
-        };
-      }
-    }
-    progress.currentPhase = phase;
-    const [start, span] = PHASE_WEIGHT[phase];
-    progress.jobPercentComplete = Math.max(
-      progress.jobPercentComplete,
-      Math.floor(start + (span * Math.min(100, percent)) / 100),
-    );
+    advanceProgress(progress, phase, percent);
     if (frames !== undefined) job.framesDecoded = frames;
     job.record.CurrentPhase = phase;
     job.record.JobPercentComplete = progress.jobPercentComplete;
