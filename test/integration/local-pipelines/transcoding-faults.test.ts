@@ -8,9 +8,12 @@
  * to 3 s, so it expires while a batch is still being processed and the other poller gets the same messages.
  *
  * "Stuck" is a video that is neither READY nor FAILED once every delivery has run its course: its upload
- * message in the dead-letter queue, or its job's final event never applied. The test waits for all 50 to
- * be final, with a deadline, and then checks that none was left behind anywhere: no message in the
- * dead-letter queues, exactly one job per video, and each video's outcome that of its job.
+ * message in the dead-letter queue, or its job's final event never applied. The platform prevents the first
+ * by failing the video, with a reason, on its message's last delivery (submit.ts), and the second by making
+ * every job event idempotent and order-independent (conditional catalog writes), so any copy of the final
+ * event, in any order, ends the video. The test waits for all 50 to be final, with a deadline, and then
+ * checks that none was left behind anywhere: no message in the dead-letter queues, exactly one job per
+ * video, and each video's outcome that of its job. Runs in one to two minutes on two cores.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -54,6 +57,8 @@ describe('the transcoding pipeline under faults', () => {
   let sqs: SQSClient;
   let catalog: DynamoVideoCatalog;
   const published: JobStateChangeEvent[] = [];
+  /** Messages handed to the submit function, redeliveries included. */
+  let submitDeliveries = 0;
   /** Deliveries that failed, for the failure message. */
   const failedDeliveries: string[] = [];
   const work = mkdtempSync(join(tmpdir(), 'skycast-faults-'));
@@ -114,7 +119,8 @@ describe('the transcoding pipeline under faults', () => {
         if (report.outcome !== 'succeeded')
           failedDeliveries.push(`event attempt ${report.attempt}: ${String(report.error)}`);
       },
-      onBatch: (_queue: unknown, report: { outcome: string; error?: unknown }) => {
+      onBatch: (_queue: unknown, report: { messages: number; outcome: string; error?: unknown }) => {
+        submitDeliveries += report.messages;
         if (report.outcome === 'failed') failedDeliveries.push(`batch: ${String(report.error)}`);
       },
       onError: (where: string, error: unknown) => failedDeliveries.push(`${where}: ${String(error)}`),
@@ -192,7 +198,7 @@ describe('the transcoding pipeline under faults', () => {
     return jobs;
   }
 
-  it('ends every one of 50 uploads READY or FAILED with a reason: none stuck, lost or transcoded twice', async () => {
+  it('ends every one of 50 uploads READY or FAILED with a reason: none stuck, lost or transcoded twice', async (t) => {
     const path = join(work, 'tiny.mp4');
     execFileSync('ffmpeg', [
       ...['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25'],
@@ -257,6 +263,10 @@ describe('the transcoding pipeline under faults', () => {
       const depth = await queueDepth(sqs, queue.url);
       assert.deepEqual(depth, { visible: 0, inFlight: 0 }, `messages left on ${queue.name}`);
     }
+    t.diagnostic(
+      `${final.filter((v) => v.status === 'READY').length} READY, ${final.filter((v) => v.status === 'FAILED').length} FAILED; ` +
+        `${submitDeliveries} deliveries of ${UPLOADS + Math.ceil(UPLOADS / 4)} upload messages; ${published.length} job events published`,
+    );
     // The faults really happened: failed jobs, doubled events, events out of order.
     const statuses = (jobId: string) =>
       published.filter((event) => event.detail.jobId === jobId).map((event) => event.detail.status);
