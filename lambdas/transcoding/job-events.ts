@@ -112,10 +112,18 @@ async function playableMedia(
   return media;
 }
 
+/**
+ * MediaConvert's error codes that mean the uploaded file itself cannot be used: it cannot be opened (1010), has
+ * no video or audio where needed (1020, 1021), a codec we cannot decode (1030), or a broken or cut-short
+ * container (1075, 1076). Other codes (settings, S3 access and writes, 1999's unknown error) are ours or
+ * passing, and telling the uploader their file is damaged would send them looking for the wrong fault.
+ */
+const INPUT_ERROR_CODES = new Set([1010, 1020, 1021, 1030, 1075, 1076]);
+
 /** A person-readable reason for a failed job. MediaConvert's own message is kept after ours. */
 export function describeJobError(code: number | undefined, message: string | undefined): string {
   const detail = message ? ` (${message})` : '';
-  if (code !== undefined && code >= 1000 && code < 2000) {
+  if (code !== undefined && INPUT_ERROR_CODES.has(code)) {
     return `We could not read this video: it may be damaged, incomplete or in a format we cannot decode${detail}.`;
   }
   return `Transcoding failed${code === undefined ? '' : ` with error ${code}`}${detail}. Try uploading the file again.`;

@@ -1,6 +1,6 @@
 import type { CreateJobRequest, Output, OutputGroup } from '@aws-sdk/client-mediaconvert';
 import { mediaConvertNames, s3Uri, VIDEO_OUTPUTS, videoOutputDestination } from '#contract/media-layout.ts';
-import { GOP_SECONDS, type Ladder, SEGMENT_SECONDS } from './ladder.ts';
+import { GOP_SECONDS, type Ladder, MIN_FINAL_SEGMENT_SECONDS, SEGMENT_SECONDS } from './ladder.ts';
 
 /**
  * What a transcode writes, shared by MediaConvert's settings and the completion handler: each group's folder
@@ -99,6 +99,7 @@ function hlsGroup(input: TranscodeJobInput): OutputGroup {
         Destination: s3Uri(input.mediaBucket, videoOutputDestination(input.videoId, 'hls')),
         SegmentLength: SEGMENT_SECONDS,
         MinSegmentLength: 0,
+        MinFinalSegmentLength: MIN_FINAL_SEGMENT_SECONDS,
         SegmentControl: 'SEGMENTED_FILES',
         ManifestDurationFormat: 'FLOATING_POINT',
         OutputSelection: 'MANIFESTS_AND_SEGMENTS',

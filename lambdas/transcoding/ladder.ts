@@ -62,6 +62,13 @@ export const AUDIO = { codec: 'AAC', bitrate: 128_000, sampleRate: 48_000, chann
 export const GOP_SECONDS = 2;
 /** HLS segment length: a whole number of GOPs. */
 export const SEGMENT_SECONDS = 6;
+/**
+ * A last segment shorter than this joins the one before it (MediaConvert's MinFinalSegmentLength). Without
+ * it, a source a frame longer than a whole number of segments ends in a segment of one frame, whose bits per
+ * second (a keyframe over 1/30 s) set the rendition's peak BANDWIDTH several times above its real rate, so
+ * players shun the rung. One GOP: anything shorter is a remainder, not content.
+ */
+export const MIN_FINAL_SEGMENT_SECONDS = GOP_SECONDS;
 
 /** Rounds down to an even number of pixels (H.264 4:2:0 needs even sizes; rounding down never upscales). */
 const even = (value: number) => Math.max(2, Math.floor(value / 2) * 2);

@@ -42,6 +42,35 @@ export function idempotencyToken(object: UploadedObject): string {
     .slice(0, 64);
 }
 
+/** Why a video failed when every delivery of its upload's message failed to start its transcode. */
+export const NOT_STARTED: Failure = {
+  code: 'TRANSCODE_NOT_STARTED',
+  message:
+    'We could not start transcoding this video: the transcoding service did not accept it after several tries. Upload the file again.',
+};
+
+/**
+ * The last delivery of an upload's message failed too: rather than leave the video UPLOADED for ever (its
+ * message goes nowhere a user sees), it becomes FAILED with a reason, unless a job was recorded for it in
+ * the meantime (an earlier delivery that got further; that job's events decide). Resolves to whether it did.
+ */
+export async function abandonUpload(
+  deps: SubmitDeps,
+  object: UploadedObject,
+  cause: unknown,
+): Promise<boolean> {
+  const ids = parseUploadKey(object.key);
+  if (!ids) return false;
+  const at = (deps.now?.() ?? new Date()).toISOString();
+  const changed = await deps.catalog.markFailed(ids.videoId, NOT_STARTED, at);
+  logger.error('transcode not started after the last delivery', {
+    videoId: ids.videoId,
+    changed,
+    error: cause,
+  });
+  return changed;
+}
+
 /**
  * Starts the transcode of a new upload: refuses what is not a video (the video becomes FAILED with a reason a
  * person can read), chooses the ladder from the probed source and submits one job. Safe to call any number of

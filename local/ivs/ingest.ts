@@ -131,6 +131,8 @@ export class Ingest {
       thumbnailIntervalSeconds:
         configuration && thumbnails ? configuration.thumbnailConfiguration.targetIntervalSeconds : 0,
       ...(this.options.x264Preset ? { x264Preset: this.options.x264Preset } : {}),
+      firstFrameAt: () =>
+        stream.firstFrameAt === undefined ? undefined : performance.timeOrigin + stream.firstFrameAt,
       onSegment: (rendition, segment, file) => this.onSegment(stream, rendition, segment, file),
       onThumbnail: (_index, file) => stream.recording?.addThumbnail(file),
       onExit: (error) => {

@@ -5,7 +5,7 @@
  * followed by polling its playlists: each new segment is reported once, in order, per rendition.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ivsHlsNames, ivsThumbnailIndex } from '#contract/media-layout.ts';
 import { terminate } from '../child-process.ts';
@@ -43,6 +43,12 @@ export interface LiveTranscodeOptions {
   /** Seconds between thumbnails; 0 for none. */
   thumbnailIntervalSeconds: number;
   x264Preset?: string;
+  /**
+   * Wall-clock time (ms since the epoch) of the publisher's first frame, once it came: segment N's first frame
+   * is that plus the durations before it. @default when the transcode started
+   */
+  firstFrameAt?: () => number | undefined;
+  /** A new segment, with its size and the wall-clock time of its first frame. */
   onSegment(rendition: string, segment: Segment, file: string): void;
   onThumbnail(index: number, file: string): void;
   /** ffmpeg exited (after `end`, or on its own); `error` if it failed. */
@@ -89,8 +95,12 @@ function liveTranscodeArgs(options: {
       `${rung.videoKbps}k`,
       `-maxrate:v:${i}`,
       `${rung.videoKbps}k`,
+      // One second of buffer, starting nearly empty: no second of video, the first included, holds much more
+      // than a second at the rung's rate, so the BANDWIDTH label stays close to what segments measure.
       `-bufsize:v:${i}`,
-      `${rung.videoKbps * 2}k`,
+      `${rung.videoKbps}k`,
+      `-rc_init_occupancy:v:${i}`,
+      String(rung.videoKbps * 100),
       `-level:v:${i}`,
       rung.level,
     );
@@ -144,6 +154,9 @@ export class LiveTranscode {
   private readonly child: ChildProcess;
   private readonly exited: Promise<void>;
   private readonly seen = new Map<string, number>();
+  /** Seconds of each rendition reported so far: where its next segment starts. */
+  private readonly elapsed = new Map<string, number>();
+  private readonly startedAt = Date.now();
   private thumbnailsSeen = 0;
   private polling: NodeJS.Timeout | undefined;
   private running = true;
@@ -235,10 +248,23 @@ export class LiveTranscode {
       const known = this.seen.get(rung.name) ?? 0;
       const segments = readSegments(text);
       for (const segment of segments.slice(known)) {
+        const file = join(this.options.dir, ivsHlsNames.segment(rung.name, segment.index));
+        // ffmpeg renames a segment into place when it is whole (temp_file), before listing it.
+        const bytes = await stat(file).then(
+          (stats) => stats.size,
+          () => undefined,
+        );
+        const offset = this.elapsed.get(rung.name) ?? 0;
+        this.elapsed.set(rung.name, offset + segment.durationSeconds);
+        const origin = this.options.firstFrameAt?.() ?? this.startedAt;
         this.options.onSegment(
           rung.name,
-          segment,
-          join(this.options.dir, ivsHlsNames.segment(rung.name, segment.index)),
+          {
+            ...segment,
+            ...(bytes === undefined ? {} : { bytes }),
+            programDateTime: new Date(origin + Math.round(offset * 1000)),
+          },
+          file,
         );
       }
       this.seen.set(rung.name, Math.max(known, segments.length));

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { ivsHlsNames, parseLivePlaybackPath } from '#contract/media-layout.ts';
-import { renderLivePlaylist, renderMultivariant } from './hls-playlist.ts';
+import { measuredVariants, renderLivePlaylist, renderMultivariant } from './hls-playlist.ts';
 import { LIVE_WINDOW_SEGMENTS, type LiveStream } from './live-stream.ts';
 import { LIVE_LADDER } from './live-transcode.ts';
 import { checkPlaybackToken } from './playback-token.ts';
@@ -61,7 +61,8 @@ export async function servePlayback(
   const viewer = `${request.socket.remoteAddress}:${request.socket.remotePort}`;
   if (master) {
     stream.viewers.set(viewer, Date.now());
-    return send(200, 'application/vnd.apple.mpegurl', renderMultivariant(LIVE_LADDER, suffix));
+    const variants = measuredVariants(LIVE_LADDER, (name) => stream.segments.get(name) ?? [], 'so-far');
+    return send(200, 'application/vnd.apple.mpegurl', renderMultivariant(variants, suffix));
   }
   const segments = stream.segments.get(rendition as string);
   if (!segments) return text(404, 'No such rendition.');

@@ -3,13 +3,17 @@
  * `ivs/v1/<account>/<channel id>/<year>/<month>/<day>/<hours>/<minutes>/<recording id>/` holding
  * `events/recording-started.json` and `events/recording-ended.json`, `media/hls/master.m3u8`,
  * `media/hls/<rendition>/playlist.m3u8` with its segments, and `media/thumbnails/thumb<N>.jpg`. Segments and
- * thumbnails are written as they are produced, playlists after each segment; a stream that reconnects
+ * thumbnails are written as they are produced, playlists after each segment; the multivariant playlist's
+ * BANDWIDTH never falls below a segment written (rewritten when a segment beats it) and, once the recording
+ * ends, is the measured peak, with the measured AVERAGE-BANDWIDTH. The runt an encoder session ends with (a
+ * frame or two past the last whole segment) joins the segment before it, so its keyframe over a few
+ * milliseconds does not set the peak. A stream that reconnects
  * within the reconnect window continues the same session after a discontinuity. The keys come from the media
  * layout (lambdas/contract/media-layout-aws.ts), which the handlers read the recording with.
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   RECORDING_FILES,
   recordingFileKey,
@@ -20,6 +24,7 @@ import {
   recordingThumbnailKey,
 } from '#contract/media-layout.ts';
 import {
+  measuredVariants,
   renderMultivariant,
   renderRecordingPlaylist,
   type Segment,
@@ -38,6 +43,9 @@ export function randomId(length: number): string {
   const bytes = randomBytes(length);
   return Array.from(bytes, (byte) => ALPHANUMERIC[byte % ALPHANUMERIC.length]).join('');
 }
+
+/** A session's last segment shorter than this (half a live segment) joins the one before it. */
+const SHORTEST_LAST_SEGMENT_SECONDS = 0.5;
 
 const seconds = (date: Date) => `${date.toISOString().slice(0, 19)}Z`;
 
@@ -62,6 +70,12 @@ export class RecordingWriter {
   /** Writes go one after another, so a playlist never names a segment that is not written yet. */
   private queue: Promise<void> = Promise.resolve();
   private discontinuityPending = new Set<string>();
+  /** Segments handed to `addSegment` per rendition, written or still queued. */
+  private readonly segmentsAdded = new Map<string, number>();
+  /** The bytes of each rendition's last two segments written, for joining a runt to its predecessor. */
+  private readonly recentBytes = new Map<string, Buffer[]>();
+  /** The multivariant playlist as last written. */
+  private multivariant = '';
 
   constructor(private readonly options: RecordingWriterOptions) {
     this.prefix = recordingKeyPrefix({
@@ -135,7 +149,7 @@ export class RecordingWriter {
   start(streamId: string): Promise<void> {
     this.streamIds.push(streamId);
     return this.enqueue(async () => {
-      await this.put(recordingMultivariantKey(this.prefix), renderMultivariant(this.options.ladder));
+      await this.writeMultivariant('so-far');
       await this.put(
         recordingFileKey(this.prefix, RECORDING_FILES.started),
         JSON.stringify(this.metadata('RECORDING_STARTED'), null, 2),
@@ -143,27 +157,84 @@ export class RecordingWriter {
     });
   }
 
+  /** Writes the multivariant playlist labelled from the segments written so far, if its text changed. */
+  private async writeMultivariant(mode: 'so-far' | 'final'): Promise<void> {
+    const text = renderMultivariant(
+      measuredVariants(this.options.ladder, (name) => this.segments.get(name) ?? [], mode),
+    );
+    if (text === this.multivariant) return;
+    await this.put(recordingMultivariantKey(this.prefix), text);
+    this.multivariant = text;
+  }
+
   /** Another stream joins the session (a reconnect within the window): its first segments follow a discontinuity. */
   continueWith(streamId: string): void {
     this.streamIds.push(streamId);
+    void this.enqueue(() => this.endSession(false));
     for (const rung of this.options.ladder) this.discontinuityPending.add(rung.name);
+  }
+
+  /**
+   * The encoder session so far is over: in each rendition, a runt last segment becomes part of the one before
+   * (transport streams from one muxer concatenate byte for byte) and the playlist is written again.
+   */
+  private async endSession(ended: boolean): Promise<void> {
+    for (const [rendition, list] of this.segments) {
+      const last = list.at(-1);
+      const previous = list.at(-2);
+      const [previousBytes, lastBytes] = this.recentBytes.get(rendition) ?? [];
+      const joinable =
+        last &&
+        previous &&
+        previousBytes &&
+        lastBytes &&
+        !last.discontinuity &&
+        previous.index === last.index - 1;
+      if (joinable && last.durationSeconds < SHORTEST_LAST_SEGMENT_SECONDS) {
+        const joined = Buffer.concat([previousBytes, lastBytes]);
+        await this.put(recordingSegmentKey(this.prefix, rendition, previous.index), joined);
+        list.splice(-2, 2, {
+          ...previous,
+          durationSeconds: previous.durationSeconds + last.durationSeconds,
+          bytes: joined.length,
+        });
+        this.recentBytes.set(rendition, [joined]);
+        await this.options.s3.send(
+          new DeleteObjectCommand({
+            Bucket: this.options.bucket,
+            Key: recordingSegmentKey(this.prefix, rendition, last.index),
+          }),
+        );
+      }
+      await this.put(
+        recordingRenditionPlaylistKey(this.prefix, rendition),
+        renderRecordingPlaylist(list, ended),
+      );
+    }
   }
 
   addSegment(rendition: string, segment: Segment, file: string): void {
     const list = this.segments.get(rendition);
     if (!list) return;
+    // Numbered now, not when the queue reaches it: segments that arrive together get their own keys.
+    const index = this.segmentsAdded.get(rendition) ?? 0;
+    this.segmentsAdded.set(rendition, index + 1);
     const recorded: Segment = {
-      index: list.length,
+      index,
       durationSeconds: segment.durationSeconds,
-      ...(this.discontinuityPending.delete(rendition) && list.length > 0 ? { discontinuity: true } : {}),
+      ...(this.discontinuityPending.delete(rendition) && index > 0 ? { discontinuity: true } : {}),
     };
     void this.enqueue(async () => {
-      await this.put(recordingSegmentKey(this.prefix, rendition, recorded.index), await readFile(file));
-      list.push(recorded);
+      const bytes = await readFile(file);
+      await this.put(recordingSegmentKey(this.prefix, rendition, recorded.index), bytes);
+      list.push({ ...recorded, bytes: bytes.length });
+      this.recentBytes.set(rendition, [...(this.recentBytes.get(rendition) ?? []), bytes].slice(-2));
       await this.put(
         recordingRenditionPlaylistKey(this.prefix, rendition),
         renderRecordingPlaylist(list, false),
       );
+      // A segment above the label raises it now: a player reading the recording as it grows is told the truth.
+      await this.writeMultivariant('so-far');
     });
   }
 
@@ -191,11 +262,8 @@ export class RecordingWriter {
   /** Final playlists and `events/recording-ended.json`, once every write before has finished. */
   async finish(endedAt: Date): Promise<void> {
     await this.enqueue(async () => {
-      for (const [rendition, list] of this.segments)
-        await this.put(
-          recordingRenditionPlaylistKey(this.prefix, rendition),
-          renderRecordingPlaylist(list, true),
-        );
+      await this.endSession(true);
+      await this.writeMultivariant('final');
       await this.put(
         recordingFileKey(this.prefix, RECORDING_FILES.ended),
         JSON.stringify(this.metadata('RECORDING_ENDED', endedAt), null, 2),

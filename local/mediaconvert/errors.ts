@@ -10,12 +10,14 @@ export type ApiErrorType =
   | 'BadRequestException'
   | 'NotFoundException'
   | 'ConflictException'
+  | 'TooManyRequestsException'
   | 'InternalServerErrorException';
 
 const STATUS: Record<ApiErrorType, number> = {
   BadRequestException: 400,
   NotFoundException: 404,
   ConflictException: 409,
+  TooManyRequestsException: 429,
   InternalServerErrorException: 500,
 };
 

@@ -2,14 +2,16 @@
  * HLS files the emulator writes itself after ffmpeg has encoded: the multivariant playlist
  * (`<base>.m3u8`, one EXT-X-STREAM-INF per output with its measured BANDWIDTH, its CODECS and RESOLUTION)
  * and, for audio-only outputs, packed-audio playlists whose AAC segments start with the ID3 timestamp the
- * HLS specification requires (RFC 8216, section 3.4).
+ * HLS specification requires (RFC 8216, section 3.4). MinFinalSegmentLength is applied here too: ffmpeg's
+ * muxers cut wherever the GOP grid says, so a runt last segment is joined to the one before afterwards.
  */
 import { execFile } from 'node:child_process';
-import { readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
   type MediaSegment,
+  measureBitrates,
   parseMediaPlaylist,
   renderPlaylist,
   targetDurationOf,
@@ -32,20 +34,18 @@ export interface RenditionStats {
 /** Measures a rendition from its playlist and segment files. */
 export async function renditionStats(folder: string, playlist: string): Promise<RenditionStats> {
   const { segments } = parseMediaPlaylist(await readFile(join(folder, playlist), 'utf8'));
-  let bytes = 0;
-  let seconds = 0;
-  let peak = 0;
-  for (const segment of segments) {
-    const size = (await stat(join(folder, segment.uri))).size;
-    bytes += size;
-    seconds += segment.duration;
-    if (segment.duration > 0) peak = Math.max(peak, (size * 8) / segment.duration);
-  }
+  const measured = await Promise.all(
+    segments.map(async (segment) => ({
+      bytes: (await stat(join(folder, segment.uri))).size,
+      duration: segment.duration,
+    })),
+  );
+  const bitrates = measureBitrates(measured);
   return {
     segments,
-    durationSeconds: seconds,
-    peakBitrate: Math.round(peak),
-    averageBitrate: seconds > 0 ? Math.round((bytes * 8) / seconds) : 0,
+    durationSeconds: segments.reduce((sum, segment) => sum + segment.duration, 0),
+    peakBitrate: bitrates?.peak ?? 0,
+    averageBitrate: bitrates?.average ?? 0,
   };
 }
 
@@ -161,23 +161,63 @@ function mediaPlaylist(segments: MediaSegment[], integerDurations: boolean): str
 }
 
 /**
- * Completes an audio-only output cut by ffmpeg's segment muxer: each AAC segment gets its ID3 timestamp
- * and the media playlist `<name>.m3u8` is written from the segment list.
+ * MinFinalSegmentLength as MediaConvert applies it: a final segment shorter than `minSeconds` becomes part of
+ * the segment before it. Transport streams and ADTS concatenate byte for byte, and both segments come from
+ * one muxer, so timestamps and continuity counters simply run on. Returns the segments as they are after.
+ */
+async function joinShortFinalSegment<T extends { uri: string; duration: number }>(
+  folder: string,
+  segments: readonly T[],
+  minSeconds: number,
+): Promise<T[]> {
+  const last = segments.at(-1);
+  const previous = segments.at(-2);
+  if (!last || !previous || minSeconds <= 0 || last.duration >= minSeconds) return [...segments];
+  await appendFile(join(folder, previous.uri), await readFile(join(folder, last.uri)));
+  await rm(join(folder, last.uri));
+  return [...segments.slice(0, -2), { ...previous, duration: previous.duration + last.duration }];
+}
+
+/**
+ * Completes a video output's media playlist `<name>.m3u8` as ffmpeg's HLS muxer wrote it: with a runt final
+ * segment (shorter than `minFinalSeconds`) joined to the one before, the playlist is written again.
+ */
+export async function finishVideoPlaylist(
+  folder: string,
+  name: string,
+  minFinalSeconds: number,
+  integerDurations: boolean,
+): Promise<void> {
+  const path = join(folder, mediaConvertNames.playlist(name));
+  const { segments } = parseMediaPlaylist(await readFile(path, 'utf8'));
+  const joined = await joinShortFinalSegment(folder, segments, minFinalSeconds);
+  if (joined.length !== segments.length) await writeFile(path, mediaPlaylist(joined, integerDurations));
+}
+
+/**
+ * Completes an audio-only output cut by ffmpeg's segment muxer: a runt final segment is joined to the one
+ * before, each AAC segment gets its ID3 timestamp and the media playlist `<name>.m3u8` is written from the
+ * segment list.
  */
 export async function finishPackedAudio(
   folder: string,
   name: string,
+  minFinalSeconds: number,
   integerDurations: boolean,
 ): Promise<void> {
   const listPath = join(folder, `${name}.segments.csv`);
   const rows = (await readFile(listPath, 'utf8')).split('\n').filter((line) => line.trim());
-  const segments: MediaSegment[] = [];
+  const cut: { uri: string; start: number; duration: number }[] = [];
   for (const row of rows) {
     const [uri, start, end] = row.split(',');
     if (!uri || start === undefined || end === undefined) continue;
+    cut.push({ uri, start: Number(start), duration: Number(end) - Number(start) });
+  }
+  const segments: MediaSegment[] = [];
+  for (const { uri, start, duration } of await joinShortFinalSegment(folder, cut, minFinalSeconds)) {
     const path = join(folder, uri);
-    await writeFile(path, Buffer.concat([transportStreamTimestampTag(Number(start)), await readFile(path)]));
-    segments.push({ uri, duration: Number(end) - Number(start), discontinuity: false });
+    await writeFile(path, Buffer.concat([transportStreamTimestampTag(start), await readFile(path)]));
+    segments.push({ uri, duration, discontinuity: false });
   }
   await writeFile(join(folder, mediaConvertNames.playlist(name)), mediaPlaylist(segments, integerDurations));
   await rm(listPath);

@@ -14,11 +14,13 @@ import { join } from 'node:path';
 import { handleRequest, OBJECTS_PATH } from './api.ts';
 import { type EncoderOptions, X264_PRESETS, type X264Preset } from './encoder-settings.ts';
 import type { JobStateChangeEvent } from './events.ts';
+import { type FaultSettings, faultInjector } from './faults.ts';
 import { MediaConvertService } from './service.ts';
 import { ObjectStorage } from './storage.ts';
 
 export { JOB_ERROR } from './errors.ts';
 export type { JobStateChangeDetail, JobStateChangeEvent, OutputGroupDetail } from './events.ts';
+export { FAULTS_ENV, type FaultSettings, parseFaultSettings } from './faults.ts';
 
 /**
  * The preset for QualityTuningLevel SINGLE_PASS_HQ (SINGLE_PASS runs one step faster). Chosen so a
@@ -50,6 +52,11 @@ export interface MediaConvertEmulatorOptions {
    * shortest is 10 s, longer than most local jobs take). @default the job's interval
    */
   statusUpdateSeconds?: number;
+  /**
+   * Faults to inject (failed jobs and API calls; late, doubled and reordered events), for tests of the
+   * pipeline's resilience. @default from SKYCAST_LOCAL_MEDIACONVERT_FAULTS, else none
+   */
+  faults?: FaultSettings;
   /** Where to report failures that are not a job's (an event that could not be published). @default console.error */
   log?: (message: string, error?: unknown) => void;
 }
@@ -73,6 +80,7 @@ export async function startMediaConvertEmulator(
   if (options.workDir) await mkdir(options.workDir, { recursive: true });
   const workDir = await mkdtemp(join(options.workDir ?? os.tmpdir(), 'skycast-mediaconvert-'));
   const storage = new ObjectStorage(options.s3);
+  const faults = faultInjector(options.faults);
   const servedObjects = new Map<string, { bucket: string; key: string }>();
   let endpoint = '';
 
@@ -84,6 +92,7 @@ export async function startMediaConvertEmulator(
     concurrency: options.concurrency ?? 1,
     workDir,
     encoder,
+    ...(faults ? { faults } : {}),
     ...(options.statusUpdateSeconds ? { statusUpdateSeconds: options.statusUpdateSeconds } : {}),
     objectUrl: (token) => `${endpoint}${OBJECTS_PATH}${token}`,
     log:

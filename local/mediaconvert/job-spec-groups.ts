@@ -42,6 +42,8 @@ export function readHlsGroup(
   );
   const segmentSeconds = hls.number('SegmentLength', { min: 1, max: 2_147_483_647 }) ?? 10;
   hls.number('MinSegmentLength', { min: 0, max: 0, only: [0] });
+  const minFinalSegmentSeconds =
+    hls.number('MinFinalSegmentLength', { min: 0, max: 2_147_483_647, integer: false }) ?? 0;
   hls.choice('SegmentControl', ['SEGMENTED_FILES'] as const);
   hls.choice('SegmentLengthControl', ['EXACT', 'GOP_MULTIPLE'] as const);
   const durationFormat = hls.choice(
@@ -122,6 +124,7 @@ export function readHlsGroup(
     name,
     destination: dest,
     segmentSeconds,
+    minFinalSegmentSeconds,
     integerDurations: durationFormat === 'INTEGER',
     codecSpecification,
     outputs,

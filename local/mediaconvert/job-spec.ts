@@ -74,6 +74,11 @@ export interface HlsGroupSpec {
   name: string;
   destination: Destination;
   segmentSeconds: number;
+  /**
+   * MinFinalSegmentLength: a final segment shorter than this many seconds is joined to the one before it,
+   * so a stray last frame does not make a runt segment (0 = keep whatever ffmpeg cut).
+   */
+  minFinalSegmentSeconds: number;
   integerDurations: boolean;
   codecSpecification: 'RFC_6381' | 'RFC_4281';
   outputs: HlsOutputSpec[];

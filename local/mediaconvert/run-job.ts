@@ -14,6 +14,7 @@ import { runFfmpeg } from './ffmpeg-process.ts';
 import {
   AAC_LC,
   finishPackedAudio,
+  finishVideoPlaylist,
   h264CodecString,
   multivariantPlaylist,
   renditionStats,
@@ -136,7 +137,9 @@ async function finishHlsGroup(
   let durationMs = 0;
   for (const output of outputs) {
     if (output.kind === 'capture') continue;
-    if (output.kind === 'hls-audio') await finishPackedAudio(folder, output.name, group.integerDurations);
+    if (output.kind === 'hls-audio')
+      await finishPackedAudio(folder, output.name, group.minFinalSegmentSeconds, group.integerDurations);
+    else await finishVideoPlaylist(folder, output.name, group.minFinalSegmentSeconds, group.integerDurations);
     const stats = await renditionStats(folder, mediaConvertNames.playlist(output.name));
     const first = stats.segments[0];
     if (!first) throw new JobFailure(JOB_ERROR.UNEXPECTED, `Output [${output.name}] has no segments`);

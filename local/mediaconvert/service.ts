@@ -14,6 +14,8 @@ import {
   type JobStateChangeEvent,
   jobStateChange,
 } from './events.ts';
+import { type FaultInjector, injectedCallError } from './faults.ts';
+import { advanceProgress, initialProgress } from './job-progress.ts';
 import { JobQueue } from './job-queue.ts';
 import { type JobOptions, type JobSpec, parseS3Url, readCreateJob } from './job-spec.ts';
 import { ProbeFailedError, probeMedia } from './media-info.ts';
@@ -31,6 +33,8 @@ export interface ServiceOptions {
   encoder: EncoderOptions;
   /** Overrides every job's StatusUpdateInterval (seconds). */
   statusUpdateSeconds?: number;
+  /** Injected faults (failed jobs and calls, late, doubled and reordered events); none by default. */
+  faults?: FaultInjector;
   /** Where the emulator serves S3 objects to ffprobe: `${base}/<token>`. */
   objectUrl: (token: string) => string;
   log: (message: string, error?: unknown) => void;
@@ -51,27 +55,10 @@ interface EmulatedJob {
   framesDecoded: number;
   /** The last event handed to `publish`. */
   lastEvent: Promise<void>;
-}
-
-/** Share of the whole job each phase stands for, in jobPercentComplete. */
-const PHASE_WEIGHT: Record<JobPhase, [start: number, span: number]> = {
-  PROBING: [0, 10],
-  TRANSCODING: [10, 80],
-  UPLOADING: [90, 10],
-};
-const PHASES: JobPhase[] = ['PROBING', 'TRANSCODING', 'UPLOADING'];
-
-function initialProgress(): JobProgress {
-  return {
-    phaseProgress: {
-      PROBING: { status: 'PENDING', percentComplete: 0 },
-      TRANSCODING: { status: 'PENDING', percentComplete: 0 },
-      UPLOADING: { status: 'PENDING', percentComplete: 0 },
-    },
-    jobPercentComplete: 0,
-    currentPhase: 'PROBING',
-    retryCount: 0,
-  };
+  /** What fault decisions about this job are keyed on: its token, or its settings. */
+  faultKey: string;
+  /** Events emitted so far. */
+  eventCount: number;
 }
 
 /** A stable serialisation (sorted keys), so the same request always fingerprints the same. */
@@ -115,6 +102,23 @@ export class MediaConvertService {
     const { spec, options } = readCreateJob(request);
     const { ClientRequestToken: token, ...rest } = request;
     const fingerprint = canonical(rest);
+    const faultKey = token ?? fingerprint;
+    const fault = this.options.faults?.failsCall('CreateJob', faultKey);
+    if (fault && fault !== 'internal-after') throw injectedCallError(fault, 'CreateJob');
+    const created = this.createOrFindJob(request, spec, options, fingerprint, faultKey);
+    // The job exists, but the caller never hears so: only a retry with the same token finds it.
+    if (fault === 'internal-after') throw injectedCallError(fault, 'CreateJob');
+    return created;
+  }
+
+  private createOrFindJob(
+    request: CreateJobRequest,
+    spec: JobSpec,
+    options: JobOptions,
+    fingerprint: string,
+    faultKey: string,
+  ): Job {
+    const token = request.ClientRequestToken;
     if (token) {
       const existing = this.jobs.get(this.tokens.get(token) ?? '');
       if (existing) {
@@ -168,6 +172,8 @@ export class MediaConvertService {
       progress: initialProgress(),
       framesDecoded: 0,
       lastEvent: Promise.resolve(),
+      faultKey,
+      eventCount: 0,
     };
     this.jobs.set(id, job);
     if (token) this.tokens.set(token, id);
@@ -228,6 +234,8 @@ export class MediaConvertService {
     fileUrls: string[],
     serveObjects: Map<string, { bucket: string; key: string }>,
   ): Promise<ProbeResult[]> {
+    const fault = this.options.faults?.failsCall('Probe', fileUrls.join(' '));
+    if (fault) throw injectedCallError(fault, 'Probe');
     const results: ProbeResult[] = [];
     for (const [i, url] of fileUrls.entries()) {
       const location = parseS3Url(url, `InputFiles[${i}].FileUrl`);
@@ -273,6 +281,21 @@ export class MediaConvertService {
   ): void {
     if (this.stopping) return;
     const event = jobStateChange(job.identity, status, extra);
+    const index = job.eventCount++;
+    const faults = this.options.faults;
+    if (faults) {
+      // Injected: each copy leaves after its own delay, whatever the order of the events.
+      for (const delay of faults.eventDelays(job.faultKey, index)) {
+        const delivery = new Promise<void>((resolveDelay) => setTimeout(resolveDelay, delay))
+          .then(() => this.options.publish(structuredClone(event)))
+          .catch((error: unknown) =>
+            this.options.log(`Could not publish the ${status} event of job ${job.id}`, error),
+          );
+        this.publishing.add(delivery);
+        void delivery.finally(() => this.publishing.delete(delivery));
+      }
+      return;
+    }
     // Events of one job leave in order: each waits for the one before it.
     const delivery = job.lastEvent
       .then(() => this.options.publish(event))
@@ -298,24 +321,7 @@ export class MediaConvertService {
 
   private report(job: EmulatedJob, phase: JobPhase, percent: number, frames?: number): void {
     const progress = job.progress;
-    const index = PHASES.indexOf(phase);
-    for (const [i, name] of PHASES.entries()) {
-      const entry = progress.phaseProgress[name];
-      if (i < index) progress.phaseProgress[name] = { status: 'COMPLETE', percentComplete: 100 };
-      else if (i === index) {
-        const value = Math.max(entry.percentComplete, Math.round(Math.min(100, percent)));
-        progress.phaseProgress[name] = {
-          status: value >= 100 ? 'COMPLETE' : 'PROGRESSING',
-          percentComplete: value,
-        };
-      }
-    }
-    progress.currentPhase = phase;
-    const [start, span] = PHASE_WEIGHT[phase];
-    progress.jobPercentComplete = Math.max(
-      progress.jobPercentComplete,
-      Math.floor(start + (span * Math.min(100, percent)) / 100),
-    );
+    advanceProgress(progress, phase, percent);
     if (frames !== undefined) job.framesDecoded = frames;
     job.record.CurrentPhase = phase;
     job.record.JobPercentComplete = progress.jobPercentComplete;
@@ -337,6 +343,12 @@ export class MediaConvertService {
     const seconds = this.options.statusUpdateSeconds ?? job.options.statusUpdateSeconds;
     const timer = setInterval(() => this.statusUpdate(job), seconds * 1000);
     try {
+      if (this.options.faults?.failsJob(job.faultKey)) {
+        throw new JobFailure(
+          JOB_ERROR.UNEXPECTED,
+          'An injected fault ended this job (the local MediaConvert runs with faults turned on).',
+        );
+      }
       const outcome = await runJob(job.id, job.spec, {
         storage: this.options.storage,
         workDir: this.options.workDir,

@@ -199,9 +199,11 @@ function captureBranch(
       width: target.width,
       height: target.height,
     },
-    // Pick the frames first, so only captured frames are scaled.
+    // Pick the frames first, so only captured frames are scaled. MediaConvert captures the first frame and one
+    // per interval after it, also of a clip shorter than the interval; ffmpeg's fps filter keeps a frame it
+    // is still holding at the end of the input only with eof_action=pass (else a 1 s clip gets none).
     videoFilters: [
-      `fps=${output.rate.numerator}/${output.rate.denominator}`,
+      `fps=${output.rate.numerator}/${output.rate.denominator}:eof_action=pass`,
       ...scaleFilters(output.video, target, display),
       'format=yuvj420p',
     ].join(','),

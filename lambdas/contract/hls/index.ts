@@ -21,6 +21,7 @@ export {
   parseAttributes,
   renderAttributes,
 } from './attributes.ts';
+export { type MeasuredSegment, measureBitrates } from './bitrate.ts';
 export { parseMediaPlaylist, parseMultivariantPlaylist, parsePlaylist } from './parse.ts';
 export { formatDuration, type RenderOptions, renderPlaylist, targetDurationOf } from './render.ts';
 export * from './types.ts';

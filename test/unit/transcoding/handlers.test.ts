@@ -55,6 +55,8 @@ describe('submit handler', () => {
   let catalog: InMemoryVideoCatalog;
   let jobs: CreateJobRequest[];
   let logs: ReturnType<typeof captureLogs>;
+  /** The transcoding service refuses every job (throttled, say). */
+  let unavailable = false;
 
   before(async () => {
     const { createHandler } = await import('../../../lambdas/transcoding/submit.ts');
@@ -64,7 +66,11 @@ describe('submit handler', () => {
         ok: true,
         media: { video: { width: 640, height: 360, rotation: 0 }, hasAudio: true },
       }),
-      submit: async (request) => `job-${jobs.push(request)}`,
+      submit: async (request) => {
+        if (unavailable)
+          throw Object.assign(new Error('Too many requests'), { name: 'TooManyRequestsException' });
+        return `job-${jobs.push(request)}`;
+      },
     };
     handler = (event) =>
       createHandler({
@@ -77,6 +83,7 @@ describe('submit handler', () => {
   beforeEach(() => {
     catalog = new InMemoryVideoCatalog();
     jobs = [];
+    unavailable = false;
     logs = captureLogs();
   });
   afterEach(() => logs.restore());
@@ -110,6 +117,29 @@ describe('submit handler', () => {
     const [template] = fixture('sqs-s3-object-created.json').Records;
     return { Records: bodies.map((body, i) => ({ ...template, messageId: `m${i + 1}`, body })) };
   }
+
+  it('retries an upload whose transcode cannot start, and fails the video with a reason on the last delivery', async () => {
+    const body = await upload('video-c');
+    unavailable = true;
+    const delivered = (count: number) => {
+      const event = batch(body);
+      for (const record of event.Records)
+        record.attributes = { ...record.attributes, ApproximateReceiveCount: String(count) };
+      return event;
+    };
+
+    const early = await handler(delivered(1));
+    const afterEarly = await catalog.get('video-c');
+    const last = await handler(delivered(3));
+
+    assert.deepEqual(early.batchItemFailures, [{ itemIdentifier: 'm1' }]);
+    assert.equal(afterEarly?.status, 'UPLOADED');
+    assert.deepEqual(last.batchItemFailures, []);
+    const failed = await catalog.get('video-c');
+    assert.equal(failed?.status, 'FAILED');
+    assert.equal(failed?.failure?.code, 'TRANSCODE_NOT_STARTED');
+    assert.match(failed?.failure?.message ?? '', /Upload the file again/);
+  });
 
   it('fails exactly the malformed messages of a batch and submits the others', async () => {
     const first = await upload('video-a');

@@ -5,6 +5,7 @@ import { buildTranscodeJob } from '../../../lambdas/transcoding/job.ts';
 import {
   buildLadder,
   GOP_SECONDS,
+  MIN_FINAL_SEGMENT_SECONDS,
   SEGMENT_SECONDS,
   type SourceMedia,
 } from '../../../lambdas/transcoding/ladder.ts';
@@ -75,6 +76,16 @@ describe('buildTranscodeJob', () => {
     assert.equal(SEGMENT_SECONDS % GOP_SECONDS, 0);
     assert.equal(hls?.Destination, 's3://media/videos/v-123/hls/index');
     assertWithinDocumentedLimits(request);
+  });
+
+  it('joins a runt final segment to the one before (MinFinalSegmentLength within AWS limits)', () => {
+    const request = job({ video: { width: 1280, height: 720, rotation: 0 }, hasAudio: true });
+
+    const hls = group(request, 'HLS')?.OutputGroupSettings?.HlsGroupSettings;
+
+    // AWS: a value of at least 1 and less than the segment length; 0 (the default) keeps runts.
+    assert.equal(hls?.MinFinalSegmentLength, MIN_FINAL_SEGMENT_SECONDS);
+    assert.ok(MIN_FINAL_SEGMENT_SECONDS >= 1 && MIN_FINAL_SEGMENT_SECONDS < SEGMENT_SECONDS);
   });
 
   it('muxes AAC audio into every rendition and selects the source audio', () => {

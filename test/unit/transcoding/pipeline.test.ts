@@ -37,6 +37,15 @@ describe('describeJobError', () => {
     );
   });
 
+  it('does not blame the file for failures that are not the input’s (S3 writes, unknown errors)', () => {
+    for (const code of [1517, 1999, 1040]) {
+      const reason = describeJobError(code, 'detail');
+      assert.doesNotMatch(reason, /could not read this video/, `error ${code}`);
+      assert.equal(reason, `Transcoding failed with error ${code} (detail). Try uploading the file again.`);
+    }
+    assert.match(describeJobError(1076, 'truncated'), /could not read this video/);
+  });
+
   it('names the code of other failures', () => {
     assert.equal(
       describeJobError(3450, undefined),
