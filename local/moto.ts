@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { ensurePythonRequirements, venvBin } from '../scripts/python-env.ts';
 import { terminate } from './child-process.ts';
 import { freePort, waitFor } from './tcp-ports.ts';
@@ -13,6 +14,9 @@ export interface RunningEmulator {
   stop(): Promise<void>;
 }
 
+/** moto's server with DynamoDB requests served one at a time, atomic as DynamoDB's are (see the file). */
+const LAUNCHER = fileURLToPath(new URL('./moto_server.py', import.meta.url));
+
 /**
  * Starts a moto server on a loopback port (installing it into `.venv` first if needed) and resolves once it
  * answers. Its output is kept out of the way unless `verbose` is set.
@@ -23,7 +27,7 @@ export async function startMoto(
   ensurePythonRequirements('local');
   const port = options.port ?? (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(venvBin('moto_server'), ['-H', '127.0.0.1', '-p', String(port)], {
+  const child: ChildProcess = spawn(venvBin('python'), [LAUNCHER, '-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', options.verbose ? 'inherit' : 'ignore', options.verbose ? 'inherit' : 'pipe'],
     env: { ...process.env, PYTHONUNBUFFERED: '1' },
   });

@@ -101,7 +101,7 @@ export const startStream = defineOperation({
   checkRevocation: true,
   body: StartStreamRequest,
   response: StartStreamResponse,
-  errors: [400, 401, 415, 429],
+  errors: [400, 401, 409, 415, 429],
 });
 
 export const getStreamKey = defineOperation({
@@ -115,7 +115,7 @@ export const getStreamKey = defineOperation({
   checkRevocation: true,
   params: StreamIdParams,
   response: IngestResponse,
-  errors: [400, 401, 404],
+  errors: [400, 401, 404, 409],
 });
 
 export const rotateStreamKey = defineOperation({
@@ -131,7 +131,7 @@ export const rotateStreamKey = defineOperation({
   checkRevocation: true,
   params: StreamIdParams,
   response: IngestResponse,
-  errors: [400, 401, 404],
+  errors: [400, 401, 404, 409],
 });
 
 export const endStream = defineOperation({

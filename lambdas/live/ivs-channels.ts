@@ -1,6 +1,8 @@
+import { setTimeout as pause } from 'node:timers/promises';
 import {
   type Channel,
   ChannelNotBroadcasting,
+  ConflictException,
   CreateChannelCommand,
   CreateStreamKeyCommand,
   DeleteChannelCommand,
@@ -11,9 +13,12 @@ import {
   type IvsClient,
   ListChannelsCommand,
   ListStreamKeysCommand,
+  ResourceNotFoundException,
+  ServiceQuotaExceededException,
   StopStreamCommand,
   UpdateChannelCommand,
 } from '@aws-sdk/client-ivs';
+import { StreamKeyChangingError } from './errors.ts';
 import type { ChannelInfo, LiveChannels } from './ports.ts';
 import { channelIdOf } from './stream-state.ts';
 
@@ -41,6 +46,17 @@ function info(channel: Channel | undefined): ChannelInfo {
     authorized: channel.authorized ?? false,
   };
 }
+
+/**
+ * How often a key read starts over when a concurrent rotation changes the key under it (the listed key is
+ * deleted before it is read, or another request creates the key first), and the pause before the next try.
+ */
+const KEY_ATTEMPTS = 8;
+const KEY_RETRY_PAUSE_MS = 25;
+
+/** IVS refuses a second key on a channel (its quota is one): someone else created the channel's key first. */
+const isKeyTaken = (error: unknown) =>
+  error instanceof ServiceQuotaExceededException || error instanceof ConflictException;
 
 /** LiveChannels on the IVS API. Keys are read when asked for and never leave this adapter but as return values. */
 export class IvsLiveChannels implements LiveChannels {
@@ -91,28 +107,58 @@ export class IvsLiveChannels implements LiveChannels {
     return (streamKeys ?? []).map((key) => key.arn).filter((arn): arn is string => Boolean(arn));
   }
 
-  private async createKey(channelArn: string): Promise<string> {
-    const { streamKey } = await this.ivs.send(
-      new CreateStreamKeyCommand({ channelArn, tags: { application: this.settings.application } }),
-    );
-    if (!streamKey?.value) throw new Error('IVS created a stream key without a value');
-    return streamKey.value;
+  /** A new key for a channel that has none; undefined when a concurrent request created the channel's key first. */
+  private async createKey(channelArn: string): Promise<string | undefined> {
+    try {
+      const { streamKey } = await this.ivs.send(
+        new CreateStreamKeyCommand({ channelArn, tags: { application: this.settings.application } }),
+      );
+      if (!streamKey?.value) throw new Error('IVS created a stream key without a value');
+      return streamKey.value;
+    } catch (error) {
+      if (isKeyTaken(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** The channel's key as IVS has it now; undefined when a concurrent rotation changed it in between. */
+  private async currentKey(channelArn: string): Promise<string | undefined> {
+    const [arn] = await this.keyArns(channelArn);
+    if (!arn) return this.createKey(channelArn);
+    try {
+      const { streamKey } = await this.ivs.send(new GetStreamKeyCommand({ arn }));
+      if (!streamKey?.value) throw new Error('IVS returned a stream key without a value');
+      return streamKey.value;
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) return undefined;
+      throw error;
+    }
   }
 
   async streamKey(channelArn: string): Promise<string> {
-    const [arn] = await this.keyArns(channelArn);
-    if (!arn) return this.createKey(channelArn);
-    const { streamKey } = await this.ivs.send(new GetStreamKeyCommand({ arn }));
-    if (!streamKey?.value) throw new Error('IVS returned a stream key without a value');
-    return streamKey.value;
+    for (let attempt = 1; attempt <= KEY_ATTEMPTS; attempt += 1) {
+      const value = await this.currentKey(channelArn);
+      if (value) return value;
+      // Jittered, so that requests which met once do not meet again at the next try.
+      if (attempt < KEY_ATTEMPTS) await pause(KEY_RETRY_PAUSE_MS * attempt * (0.5 + Math.random()));
+    }
+    throw new StreamKeyChangingError();
   }
 
   async rotateStreamKey(channelArn: string): Promise<string> {
     // Revoke first: an encoder that reconnects after the stop must not get back in with the old key.
-    for (const arn of await this.keyArns(channelArn))
-      await this.ivs.send(new DeleteStreamKeyCommand({ arn }));
+    for (const arn of await this.keyArns(channelArn)) {
+      try {
+        await this.ivs.send(new DeleteStreamKeyCommand({ arn }));
+      } catch (error) {
+        // A concurrent rotation revoked it already.
+        if (!(error instanceof ResourceNotFoundException)) throw error;
+      }
+    }
     await this.stopStream(channelArn);
-    return this.createKey(channelArn);
+    // When a concurrent rotation (or a read that found no key) created the channel's one key after the old
+    // ones were revoked, that key is new: it is the rotation's result too.
+    return (await this.createKey(channelArn)) ?? this.streamKey(channelArn);
   }
 
   async stopStream(channelArn: string): Promise<boolean> {

@@ -1,8 +1,15 @@
+import type { Failure, PlayableMedia } from '#contract/catalog.ts';
 import { recordingEndedKey, recordingThumbnailsPrefix } from '#contract/media-layout.ts';
 import { logger } from '#shared/logger.ts';
 import type { StoredVideo, VideoCatalog } from '../catalog/video-catalog.ts';
 import type { StreamStore } from './ports.ts';
-import { parseRecordingEnded, type RecordingEnd, readRecordingEnd, recordingVideoId } from './recording.ts';
+import {
+  parseRecordingEnded,
+  type RecordingEnd,
+  RecordingMetadataError,
+  readRecordingEnd,
+  recordingVideoId,
+} from './recording.ts';
 import { channelIdOf, factsOf, type IvsEvent, streamSignals } from './stream-state.ts';
 
 /**
@@ -50,9 +57,38 @@ async function recordingMedia(deps: RecordingEventDeps, end: RecordingEnd) {
   });
 }
 
-export type RecordingOutcome = 'created' | 'already-created' | 'not-a-recording-end' | 'unknown-channel';
+export type RecordingOutcome =
+  | 'created'
+  | 'failed'
+  | 'already-created'
+  | 'not-a-recording-end'
+  | 'unknown-channel';
 
-/** A Recording End: the stream is over, and the recording becomes a READY video (once, whatever the repeats). */
+/** What a recording that ended becomes: playable media, or a failure a person can read. */
+type RecordingResult = { media: PlayableMedia } | { failure: Failure };
+
+async function recordingResult(deps: RecordingEventDeps, end: RecordingEnd): Promise<RecordingResult> {
+  if (end.failureReason !== undefined)
+    return {
+      failure: {
+        code: 'RECORDING_FAILED',
+        message: `IVS could not finish recording this stream (${end.failureReason}), so there is no video of it.`,
+      },
+    };
+  try {
+    return { media: await recordingMedia(deps, end) };
+  } catch (error) {
+    // Metadata that says the recording failed, or that lacks what a video needs, will not change on a retry.
+    if (!(error instanceof RecordingMetadataError)) throw error;
+    return { failure: { code: 'RECORDING_FAILED', message: error.message } };
+  }
+}
+
+/**
+ * A Recording End: the stream is over, and the recording becomes a READY video, or a FAILED one with the
+ * reason when IVS could not record it (once, whatever the repeats). The channel's latest recording is the
+ * latest READY one.
+ */
 export async function applyRecordingEvent(
   deps: RecordingEventDeps,
   event: IvsEvent,
@@ -70,34 +106,37 @@ export async function applyRecordingEvent(
   }
   const videoId = recordingVideoId(end.channelArn, end.recordingSessionId);
   const at = (deps.now?.() ?? new Date()).toISOString();
-  let outcome: RecordingOutcome = 'already-created';
   const existing = await deps.catalog.get(videoId);
-  if (!existing) {
-    const media = await recordingMedia(deps, end);
-    const video: StoredVideo = {
-      videoId,
-      ownerId: channel.ownerId,
-      title: channel.title,
-      visibility: channel.visibility,
-      // Created PROCESSING, then made READY by the same conditional update transcodes use (it lists public ones).
-      status: 'PROCESSING',
-      source: { kind: 'recording', channelArn: end.channelArn },
-      createdAt: end.endedAt,
-      updatedAt: at,
-    };
-    try {
-      await deps.catalog.create(video);
-    } catch (error) {
-      // A concurrent delivery of the same event created it first.
-      if (!(await deps.catalog.get(videoId))) throw error;
+  let outcome: RecordingOutcome = 'already-created';
+  let playable = existing?.status === 'READY';
+  // PROCESSING: an earlier delivery created it but failed before finishing it; its work is done here.
+  if (!existing || existing.status === 'PROCESSING') {
+    const result = await recordingResult(deps, end);
+    if (!existing) {
+      const video: StoredVideo = {
+        videoId,
+        ownerId: channel.ownerId,
+        title: channel.title,
+        visibility: channel.visibility,
+        // Created PROCESSING, then made READY by the same conditional update transcodes use (it lists public ones).
+        status: 'PROCESSING',
+        source: { kind: 'recording', channelArn: end.channelArn },
+        createdAt: end.endedAt,
+        updatedAt: at,
+      };
+      try {
+        await deps.catalog.create(video);
+      } catch (error) {
+        // A concurrent delivery of the same event created it first.
+        if (!(await deps.catalog.get(videoId))) throw error;
+      }
     }
-    if (await deps.catalog.markReady(videoId, undefined, media, at)) outcome = 'created';
-  } else if (existing.status === 'PROCESSING') {
-    // An earlier delivery created it but failed before making it READY: finish its work.
-    if (await deps.catalog.markReady(videoId, undefined, await recordingMedia(deps, end), at))
-      outcome = 'created';
+    if ('media' in result) {
+      playable = true;
+      if (await deps.catalog.markReady(videoId, undefined, result.media, at)) outcome = 'created';
+    } else if (await deps.catalog.markFailed(videoId, result.failure, at)) outcome = 'failed';
   }
-  await deps.store.setLatestRecording(streamId, videoId, end.endedAt);
+  if (playable) await deps.store.setLatestRecording(streamId, videoId, end.endedAt);
   logger.info('recording ended', { streamId, videoId, outcome });
   return outcome;
 }

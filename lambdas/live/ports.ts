@@ -27,9 +27,16 @@ export interface LiveChannels {
   findChannel(name: string): Promise<ChannelInfo | undefined>;
   deleteChannel(arn: string): Promise<void>;
   setAuthorized(arn: string, authorized: boolean): Promise<void>;
-  /** The channel's stream key (one is created if the channel has none, e.g. after a rotation failed half-way). */
+  /**
+   * The channel's stream key (one is created if the channel has none, e.g. after a rotation failed half-way).
+   * A key that a concurrent rotation deletes before it is read is looked up again; StreamKeyChangingError (409)
+   * when rotations keep changing it.
+   */
   streamKey(channelArn: string): Promise<string>;
-  /** Deletes every key of the channel, then stops its stream, then creates a new key. */
+  /**
+   * Deletes every key of the channel, then stops its stream, then creates a new key (or, when a concurrent
+   * request created the channel's one key after the old ones were revoked, returns that one).
+   */
   rotateStreamKey(channelArn: string): Promise<string>;
   /** Disconnects the encoder; false when the channel was not broadcasting. */
   stopStream(channelArn: string): Promise<boolean>;

@@ -30,16 +30,22 @@ export interface RecordingEnd {
   keyPrefix: string;
   durationMs?: number;
   endedAt: string;
+  /** A Recording End Failure: IVS's reason (`recording_status_reason`); the recording is not playable. */
+  failureReason?: string;
 }
 
-/** Reads a Recording End event; undefined for any other recording status (start, failures). */
+/** Reads a Recording End (or Recording End Failure) event; undefined for any other recording status. */
 export function readRecordingEnd(event: {
   'detail-type': string;
   time: string;
   resources: string[];
   detail: Record<string, unknown>;
 }): RecordingEnd | undefined {
-  if (event['detail-type'] !== RECORDING_STATE_CHANGE || event.detail.recording_status !== 'Recording End')
+  const status = event.detail.recording_status;
+  if (
+    event['detail-type'] !== RECORDING_STATE_CHANGE ||
+    (status !== 'Recording End' && status !== 'Recording End Failure')
+  )
     return undefined;
   const text = (field: string) => {
     const value = event.detail[field];
@@ -67,6 +73,9 @@ export function readRecordingEnd(event: {
     keyPrefix,
     ...(typeof duration === 'number' && Number.isFinite(duration) ? { durationMs: duration } : {}),
     endedAt: new Date(event.time).toISOString(),
+    ...(status === 'Recording End Failure'
+      ? { failureReason: String(event.detail.recording_status_reason || 'no reason given') }
+      : {}),
   };
 }
 

@@ -57,7 +57,7 @@ async function settled<T>(what: string, promise: Promise<T>, timeoutMs: number):
   }
 }
 
-/** Processes whose command line runs moto_server on the given port (Linux /proc; empty elsewhere). */
+/** Processes running moto's server (local/moto_server.py) on the given port (Linux /proc; empty elsewhere). */
 function motoProcessesOnPort(port: string): number[] {
   if (!existsSync('/proc')) return [];
   return readdirSync('/proc')
@@ -65,7 +65,7 @@ function motoProcessesOnPort(port: string): number[] {
     .filter((pid) => {
       try {
         const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-        return args.some((arg) => arg.endsWith('moto_server')) && args.includes(port);
+        return args.some((arg) => /moto_server(\.py)?$/.test(arg)) && args.includes(port);
       } catch {
         return false;
       }

@@ -374,6 +374,59 @@ describe('IVS event handlers', () => {
     assert.equal(deps.catalog.items.size, 0);
   });
 
+  it('turns a recording IVS could not finish into one FAILED video that says why, never the latest', async () => {
+    const store = new InMemoryStreamStore();
+    await store.claimChannel({
+      streamId: 'AbCdef1G2hij',
+      channelArn: CHANNEL,
+      ownerId: 'user-alice',
+      title: 'My show',
+      tags: [],
+      visibility: 'public',
+      playbackUrl: 'https://example/playlist.m3u8',
+      ingestEndpoint: 'ingest.example',
+      createdAt: '2026-11-01T00:00:00.000Z',
+      updatedAt: '2026-11-01T00:00:00.000Z',
+    });
+    const recordings = new InMemoryRecordingFiles();
+    const failedMetadata = JSON.stringify({
+      ...JSON.parse(metadata),
+      recording_status: 'RECORDING_ENDED_WITH_FAILURE',
+    });
+    recordings.objects.set(
+      'recordings/ivs/v1/123456789012/AbCdef1G2hij/2026/11/21/10/0/badMetadata/events/recording-ended.json',
+      failedMetadata,
+    );
+    const catalog = new InMemoryVideoCatalog();
+    const deps = {
+      store,
+      catalog,
+      recordings,
+      settings: { recordingsBucket: 'recordings', thumbnailIntervalSeconds: 10 },
+    };
+    const badMetadata = ivsEvent('recordingEnd', CHANNEL, 'st-one', '2026-11-21T10:20:45Z', 'badMetadata');
+    const endFailure = ivsEvent('recordingEnd', CHANNEL, 'st-two', '2026-11-21T11:20:45Z', 'endFailure');
+    endFailure.detail.recording_status = 'Recording End Failure';
+    endFailure.detail.recording_status_reason = 'InternalServerException';
+
+    const outcomes = [];
+    for (const event of [badMetadata, endFailure, badMetadata, endFailure])
+      outcomes.push(await applyRecordingEvent(deps, event));
+
+    assert.deepEqual(outcomes, ['failed', 'failed', 'already-created', 'already-created']);
+    const videos = [...catalog.items.values()];
+    assert.equal(videos.length, 2);
+    for (const video of videos) {
+      assert.equal(video.status, 'FAILED');
+      assert.equal(video.failure?.code, 'RECORDING_FAILED');
+    }
+    assert.match(
+      catalog.items.get(recordingVideoId(CHANNEL, 'endFailure'))?.failure?.message ?? '',
+      /InternalServerException/,
+    );
+    assert.equal((await store.channel('AbCdef1G2hij'))?.latestRecordingVideoId, undefined);
+  });
+
   it('ignores a Recording End of a channel the catalog does not know', async () => {
     const store = new InMemoryStreamStore();
     const outcome = await applyRecordingEvent(

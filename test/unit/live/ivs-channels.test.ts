@@ -5,8 +5,11 @@ import {
   CreateChannelCommand,
   CreateStreamKeyCommand,
   DeleteStreamKeyCommand,
+  GetStreamKeyCommand,
   IvsClient,
   ListStreamKeysCommand,
+  ResourceNotFoundException,
+  ServiceQuotaExceededException,
   StopStreamCommand,
 } from '@aws-sdk/client-ivs';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -84,6 +87,41 @@ describe('IvsLiveChannels', () => {
       channelArn: CHANNEL,
       tags: { application: 'app' },
     });
+  });
+
+  it('reads the key again when a concurrent rotation deletes the listed one before it is read', async () => {
+    ivs
+      .on(ListStreamKeysCommand)
+      .resolvesOnce({ streamKeys: [{ arn: 'arn:key/old' }] })
+      .resolves({ streamKeys: [{ arn: 'arn:key/new' }] });
+    ivs
+      .on(GetStreamKeyCommand, { arn: 'arn:key/old' })
+      .rejects(new ResourceNotFoundException({ message: 'gone', $metadata: {} }));
+    ivs.on(GetStreamKeyCommand, { arn: 'arn:key/new' }).resolves({ streamKey: { value: 'sk_new' } });
+
+    assert.equal(await channels.streamKey(CHANNEL), 'sk_new');
+  });
+
+  it('rotates to the key a concurrent request created after the old one was revoked', async () => {
+    ivs
+      .on(ListStreamKeysCommand)
+      .resolvesOnce({ streamKeys: [{ arn: 'arn:key/old' }] })
+      .resolves({ streamKeys: [{ arn: 'arn:key/theirs' }] });
+    ivs.on(DeleteStreamKeyCommand).rejects(new ResourceNotFoundException({ message: 'gone', $metadata: {} }));
+    ivs.on(StopStreamCommand).rejects(new ChannelNotBroadcasting({ message: 'not live', $metadata: {} }));
+    ivs
+      .on(CreateStreamKeyCommand)
+      .rejects(new ServiceQuotaExceededException({ message: 'one key per channel', $metadata: {} }));
+    ivs.on(GetStreamKeyCommand).resolves({ streamKey: { value: 'sk_theirs' } });
+
+    assert.equal(await channels.rotateStreamKey(CHANNEL), 'sk_theirs');
+  });
+
+  it('answers 409 STREAM_KEY_CHANGING when the key keeps changing under every read', async () => {
+    ivs.on(ListStreamKeysCommand).resolves({ streamKeys: [{ arn: 'arn:key/vanishing' }] });
+    ivs.on(GetStreamKeyCommand).rejects(new ResourceNotFoundException({ message: 'gone', $metadata: {} }));
+
+    await assert.rejects(channels.streamKey(CHANNEL), { code: 'STREAM_KEY_CHANGING', status: 409 });
   });
 
   it('passes on errors other than "not broadcasting"', async () => {

@@ -39,6 +39,13 @@ describe('readRecordingEnd', () => {
     assert.equal(readRecordingEnd(event)?.recordingSessionId, 'j8Z9O91ndcVs');
   });
 
+  it("reads a Recording End Failure with IVS's reason", () => {
+    assert.equal(
+      readRecordingEnd(fixture('ivs-recording-end-failure.json'))?.failureReason,
+      'InternalServerException',
+    );
+  });
+
   it('is undefined for a Recording Start', () => {
     assert.equal(readRecordingEnd(fixture('ivs-recording-start.json')), undefined);
   });
