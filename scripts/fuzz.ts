@@ -9,7 +9,9 @@
  * `test/security/fuzz.test.ts` runs the same with a fixed seed and a small bound, inside `npm test`.
  */
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startPlatform } from '../local/platform.ts';
 import { fetchJson, newSignedInUser, type WebConfig } from '../test/e2e/support/client.ts';
@@ -46,6 +48,8 @@ export interface FuzzResult {
 export async function fuzzLocalPlatform(options: FuzzOptions): Promise<FuzzResult> {
   ensurePythonRequirements('fuzz');
   const platform = await startPlatform({ port: 0, rtmpPort: 0, quiet: true });
+  // schemathesis keeps a cache of what it found in its working directory: a scratch one, not the checkout.
+  const scratch = mkdtempSync(join(tmpdir(), 'skycast-fuzz-'));
   try {
     const config: WebConfig = (await fetchJson(`${platform.url}/config.json`)).body;
     const user = await newSignedInUser(platform.url, config);
@@ -69,6 +73,7 @@ export async function fuzzLocalPlatform(options: FuzzOptions): Promise<FuzzResul
       [...args, '--header', `Authorization: Bearer ${user.tokens.AccessToken}`],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
+        cwd: scratch,
         env: { ...process.env, NO_COLOR: '1' },
       },
     );
@@ -93,6 +98,7 @@ export async function fuzzLocalPlatform(options: FuzzOptions): Promise<FuzzResul
     return { exitCode, output, command };
   } finally {
     await platform.stop();
+    rmSync(scratch, { recursive: true, force: true });
   }
 }
 

@@ -17,12 +17,10 @@ const GatewayUnauthorized = z
   .meta({ id: 'GatewayUnauthorized', description: "API Gateway's own answer to a missing or bad token." });
 
 /** What API Gateway answers, before any handler runs, when a route's throttle (contract/api-edge.ts) is exceeded. */
-const GatewayThrottled = z
-  .object({ message: z.literal('Too Many Requests') })
-  .meta({
-    id: 'GatewayThrottled',
-    description: "API Gateway's own answer when a route's rate limit is exceeded.",
-  });
+const GatewayThrottled = z.object({ message: z.literal('Too Many Requests') }).meta({
+  id: 'GatewayThrottled',
+  description: "API Gateway's own answer when a route's rate limit is exceeded.",
+});
 
 const STATUS_TEXT: Record<number, string> = {
   400: 'The request is not valid',

@@ -17,6 +17,7 @@ import { ENV } from '../../../lambdas/contract/environment.ts';
 import { defaultLiveDeps } from '../../../lambdas/live/deps.ts';
 import { IvsLiveChannels } from '../../../lambdas/live/ivs-channels.ts';
 import { keyPairInSecret } from '../../../lambdas/shared/key-pair.ts';
+import { defaultQuotaDeps } from '../../../lambdas/shared/quota-store.ts';
 import { emulatorClientConfig } from '../../../local/emulator-clients.ts';
 import { type RunningIvsEmulator, startIvsEmulator } from '../../../local/ivs/index.ts';
 import { startTestEmulator, type TestEmulator } from '../../support/emulator.ts';
@@ -83,7 +84,7 @@ describe('getStreamKey and rotateStreamKey side by side', () => {
     });
     const base = defaultLiveDeps();
     const channels = new IvsLiveChannels(ivs, { recordingConfigurationArn, application: 'skycast-it' });
-    const deps = { ...userIdTokens, ...base, channels };
+    const deps = { ...userIdTokens, ...base, ...defaultQuotaDeps(), channels };
     // The handler modules read their environment when they load: after the emulator set it.
     const start = (await import('../../../lambdas/live/start-stream.ts')).createHandler(deps);
     const getKey = (await import('../../../lambdas/live/get-stream-key.ts')).createHandler(deps);
