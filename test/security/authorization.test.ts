@@ -46,7 +46,7 @@ describe('security on the local platform', () => {
     it("hides B's public clip of a video A made private from everyone else, and signs nothing of the source", async () => {
       const { config, other, clipOfPrivate, videos } = world;
 
-      const listed = await callApi(config, 'GET', '/videos?scope=public&limit=100', as(other));
+      const listed = await callApi(config, 'GET', '/videos?scope=public&limit=50', as(other));
       const clip = await callApi(config, 'GET', `/clips/${clipOfPrivate}`, as(other));
       const asVideo = await callApi(config, 'GET', `/videos/${clipOfPrivate}`, as(other));
 
@@ -74,7 +74,7 @@ describe('security on the local platform', () => {
         body: { visibility: 'public' },
       });
       const seen = await callApi(config, 'GET', `/clips/${clipOfPrivate}`, as(other));
-      const listed = await callApi(config, 'GET', '/videos?scope=public&limit=100', as(other));
+      const listed = await callApi(config, 'GET', '/videos?scope=public&limit=50', as(other));
 
       assert.equal(renamed.status, 200, JSON.stringify(renamed.body));
       assert.equal(renamed.body.visibility, 'private');
