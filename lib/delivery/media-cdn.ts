@@ -8,8 +8,6 @@ import {
   CachePolicy,
   CacheQueryStringBehavior,
   type Distribution,
-  HeadersFrameOption,
-  HeadersReferrerPolicy,
   type IKeyGroup,
   type IOrigin,
   ResponseHeadersPolicy,
@@ -30,11 +28,11 @@ import {
   deliveryBehaviours,
   deliveryOrigins,
   mediaCors,
-  mediaSecurityHeaders,
 } from '#contract/delivery.ts';
 import { MANIFEST_FUNCTION } from '#contract/functions.ts';
 import { grantAccess } from '../shared/access.ts';
 import { SkycastFunction } from '../shared/skycast-function.ts';
+import { securityHeadersBehavior } from './security-headers.ts';
 
 /** Props of {@link MediaCdn}. */
 export interface MediaCdnProps {
@@ -210,7 +208,6 @@ export class MediaCdn extends Construct {
     cacheControl: string,
     allowOrigins: string[],
   ): ResponseHeadersPolicy {
-    const security = mediaSecurityHeaders;
     return new ResponseHeadersPolicy(this, id, {
       comment: `Skycast media: CORS, security headers, Cache-Control ${cacheControl}`,
       // Same-origin playback needs no CORS; only other origins (a dev server) do.
@@ -227,19 +224,7 @@ export class MediaCdn extends Construct {
               originOverride: true,
             },
           }),
-      securityHeadersBehavior: {
-        contentTypeOptions: { override: true },
-        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
-        referrerPolicy: {
-          referrerPolicy: HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
-          override: true,
-        },
-        strictTransportSecurity: {
-          accessControlMaxAge: Duration.seconds(security.strictTransportSecurity.maxAgeSeconds),
-          includeSubdomains: security.strictTransportSecurity.includeSubdomains,
-          override: true,
-        },
-      },
+      securityHeadersBehavior: securityHeadersBehavior(),
       // Not overriding: an object that was written with its own Cache-Control keeps it.
       customHeadersBehavior: {
         customHeaders: [{ header: 'Cache-Control', value: cacheControl, override: false }],

@@ -8,8 +8,6 @@ import {
   FunctionCode,
   FunctionEventType,
   FunctionRuntime,
-  HeadersFrameOption,
-  HeadersReferrerPolicy,
   HttpVersion,
   PriceClass,
   ResponseHeadersPolicy,
@@ -26,9 +24,10 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { ERROR_CACHING_SECONDS, mediaSecurityHeaders } from '#contract/delivery.ts';
+import { ERROR_CACHING_SECONDS } from '#contract/delivery.ts';
 import { MEDIA_PATH_PREFIXES } from '#contract/media-layout.ts';
 import type { MediaDomain } from '../shared/settings.ts';
+import { securityHeadersBehavior } from './security-headers.ts';
 
 /** Where the web app's access logs go. */
 export interface WebAccessLogs {
@@ -122,23 +121,11 @@ export class WebApp extends Construct {
       runtime: FunctionRuntime.JS_2_0,
     });
     // The managed SECURITY_HEADERS policy has no Content-Security-Policy; this one has the same headers and it.
-    const security = mediaSecurityHeaders;
     const responseHeaders = new ResponseHeadersPolicy(this, 'ResponseHeaders', {
       comment: 'Skycast web app: Content-Security-Policy and security headers',
-      securityHeadersBehavior: {
+      securityHeadersBehavior: securityHeadersBehavior({
         contentSecurityPolicy: { contentSecurityPolicy: props.contentSecurityPolicy, override: true },
-        contentTypeOptions: { override: true },
-        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
-        referrerPolicy: {
-          referrerPolicy: HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
-          override: true,
-        },
-        strictTransportSecurity: {
-          accessControlMaxAge: Duration.seconds(security.strictTransportSecurity.maxAgeSeconds),
-          includeSubdomains: security.strictTransportSecurity.includeSubdomains,
-          override: true,
-        },
-      },
+      }),
     });
     const certificate = props.domain
       ? Certificate.fromCertificateArn(this, 'Certificate', props.domain.certificateArn)
