@@ -1,15 +1,14 @@
 import * as z from 'zod';
 import { VISIBILITIES } from './catalog.ts';
+import { StreamId, StreamIdParams } from './ids.ts';
+import { AdBreak, Announcement, disclaimerText, ReactionTotals } from './interactivity.ts';
 import { defineOperation } from './operation.ts';
 import { pageQueryFields } from './page-query.ts';
 import { singleLineText } from './text.ts';
 
 /** The shapes of the live API. A stream id is the creator's IVS channel id (the last part of its ARN). */
 
-export const StreamId = z
-  .string()
-  .regex(/^[A-Za-z0-9]{1,64}$/, 'A stream id is 1–64 letters or digits (the IVS channel id).');
-export const StreamIdParams = z.object({ streamId: StreamId }).strict();
+export { StreamId, StreamIdParams };
 
 const Tag = z
   .string()
@@ -35,6 +34,9 @@ export const StartStreamRequest = z
       .enum(VISIBILITIES)
       .default('public')
       .describe('`private`: only you can watch, with a playback token; `unlisted`: anyone with the link.'),
+    disclaimer: disclaimerText()
+      .optional()
+      .describe('Shown to each viewer before the stream plays, until dismissed; absent: none.'),
   })
   .strict()
   .meta({ id: 'StartStreamRequest' });
@@ -58,6 +60,10 @@ export const StreamView = z
       .optional()
       .describe('Private streams only: an ES384 JWT for this channel, short-lived.'),
     latestRecordingVideoId: z.string().optional().describe('The video the last recording became.'),
+    disclaimer: z.string().optional().describe('Show before playback until the viewer dismisses it.'),
+    announcement: Announcement.optional().describe('While LIVE: the announcement showing right now, if any.'),
+    adBreak: AdBreak.optional().describe('While LIVE: the ad break playing right now, if any.'),
+    reactions: ReactionTotals.optional().describe("While LIVE: the current stream's reaction totals."),
     updatedAt: z.iso.datetime(),
   })
   .meta({ id: 'StreamView' });

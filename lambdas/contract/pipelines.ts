@@ -7,6 +7,7 @@
 
 import { UPLOADS_PREFIX } from '#contract/media-layout.ts';
 import type { FunctionAccess } from './access.ts';
+import { PUT_METADATA_LIMITS } from './interactivity.ts';
 import type { BucketRole } from './resources.ts';
 
 /** An SQS queue in front of a function, with a dead-letter queue behind it. */
@@ -46,6 +47,19 @@ export interface EventRuleDefinition {
   access: FunctionAccess;
 }
 
+/**
+ * A function that one-time EventBridge Scheduler schedules invoke (`at(...)` expressions), created at run time by
+ * the functions whose access names it in `schedules`. The CDK app builds the function, the schedule group and the
+ * role Scheduler invokes it with; the local platform fires due schedules itself, as Scheduler does.
+ */
+export interface ScheduledTargetDefinition {
+  id: string;
+  description: string;
+  entry: string;
+  functionTimeoutSeconds: number;
+  access: FunctionAccess;
+}
+
 /** SQS keeps a message at most 14 days; a dead letter should wait that long for someone to look at it. */
 export const DEAD_LETTER_RETENTION_DAYS = 14;
 
@@ -56,6 +70,31 @@ export const DEAD_LETTER_RETENTION_DAYS = 14;
 export function visibilityTimeoutSeconds(queue: QueueDefinition): number {
   return 6 * queue.functionTimeoutSeconds + queue.maxBatchingWindowSeconds;
 }
+
+/**
+ * Reactions reach viewers through IVS PutMetadata, which takes at most 5 calls per second per channel and 155
+ * per account. The reactions of every viewer therefore meet in one queue, and its function turns each batch into
+ * at most one PutMetadata call per channel (the batch's counts added up). The numbers, derived:
+ * - Lambda runs at most `maxConcurrency` = 2 batches at once (the smallest cap SQS event sources allow);
+ * - an invocation makes at most one call per channel and returns no sooner than `callSpacingSeconds` (0.6 s)
+ *   after it, so one of the two slots calls a channel at most once per 0.6 s: at most 2 calls in any second,
+ *   and the two slots at most 4 ≤ 5 per channel per second, whatever the audience;
+ * - the account-wide 155/s: an invocation spaces its calls to different channels at least 1/77 s apart, so the
+ *   two slots make at most 2 × 77 = 154 calls per second;
+ * - a batch waits at most `maxBatchingWindowSeconds` = 1 s to fill (Lambda's smallest window once a batch may
+ *   hold more than 10 messages) and holds up to 10,000 reactions (about 2 MB, inside the 6 MB invocation payload),
+ *   so 2 slots move at least 2 × 10,000 / 1.6 s ≈ 12,500 reactions per second.
+ */
+export const REACTION_BROADCAST = {
+  maxConcurrency: 2,
+  callSpacingSeconds: 0.6,
+  accountCallsPerSecondPerSlot: Math.floor(PUT_METADATA_LIMITS.callsPerSecondPerAccount / 2),
+} as const;
+/** Calls one slot can make to one channel in any second, times the slots: must stay within IVS's limit. */
+const reactionCallsPerChannelPerSecond =
+  REACTION_BROADCAST.maxConcurrency * (Math.floor(1 / REACTION_BROADCAST.callSpacingSeconds) + 1);
+if (reactionCallsPerChannelPerSecond > PUT_METADATA_LIMITS.callsPerSecondPerChannel)
+  throw new Error('The reaction broadcast settings would exceed IVS PutMetadata calls per channel.');
 
 export const queues: readonly QueueDefinition[] = [
   {
@@ -73,7 +112,35 @@ export const queues: readonly QueueDefinition[] = [
     s3Source: { bucket: 'uploads', prefix: UPLOADS_PREFIX, events: ['s3:ObjectCreated:*'] },
     access: { catalog: 'readWrite', buckets: { uploads: ['read'] }, mediaConvert: 'submit' },
   },
+  {
+    id: 'reaction-broadcast',
+    description: 'Accepted reactions, aggregated per channel into in-band PutMetadata calls',
+    entry: 'lambdas/interactivity/broadcast-reactions.ts',
+    batchSize: 10_000,
+    maxBatchingWindowSeconds: 1,
+    functionTimeoutSeconds: 30,
+    maxConcurrency: REACTION_BROADCAST.maxConcurrency,
+    maxReceiveCount: 3,
+    access: { ivs: ['ivs:PutMetadata'] },
+  },
 ];
+
+/** The queues of the wiring tables, by id. */
+export type QueueId = 'transcode-submissions' | 'reaction-broadcast';
+
+export const scheduledTargets: readonly ScheduledTargetDefinition[] = [
+  {
+    id: 'ad-break-start',
+    description:
+      'Starts a scheduled ad break of a live stream: its cue goes in-band (and to IVS ad insertion)',
+    entry: 'lambdas/interactivity/start-ad-break.ts',
+    functionTimeoutSeconds: 30,
+    access: { catalog: 'readWrite', ivs: ['ivs:PutMetadata', 'ivs:InsertAdBreak', 'ivs:GetStream'] },
+  },
+];
+
+/** The scheduled targets of the wiring tables, by id. */
+export type ScheduledTargetId = 'ad-break-start';
 
 export const eventRules: readonly EventRuleDefinition[] = [
   {
@@ -100,7 +167,8 @@ export const eventRules: readonly EventRuleDefinition[] = [
       detail: { channel_name: [{ prefix: `${application}-` }] },
     }),
     functionTimeoutSeconds: 30,
-    access: { catalog: 'readWrite' },
+    // schedules: a stream's end cancels its scheduled ad breaks.
+    access: { catalog: 'readWrite', schedules: ['ad-break-start'] },
   },
   {
     id: 'live-recording-end',

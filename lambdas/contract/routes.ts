@@ -2,6 +2,7 @@ import { type FunctionAccess, STREAM_KEY_READ } from './access.ts';
 import * as accounts from './accounts.ts';
 import * as catalog from './catalog.ts';
 import * as clips from './clips.ts';
+import * as interactivity from './interactivity.ts';
 import * as live from './live.ts';
 import type { Operation } from './operation.ts';
 import * as uploads from './uploads.ts';
@@ -68,7 +69,8 @@ export const routes: readonly Route[] = [
   {
     operation: catalog.updateVideo,
     entry: 'lambdas/catalog/update-video.ts',
-    access: { catalog: 'readWrite' },
+    // houseCreative: ad breaks in a video may play the operator's house creative.
+    access: { catalog: 'readWrite', houseCreative: 'read' },
   },
   {
     operation: catalog.deleteVideo,
@@ -141,6 +143,27 @@ export const routes: readonly Route[] = [
     operation: live.listStreams,
     entry: 'lambdas/live/list-streams.ts',
     access: { catalog: 'read', ivs: ['ivs:GetStream'] },
+  },
+  {
+    operation: interactivity.sendReaction,
+    entry: 'lambdas/interactivity/send-reaction.ts',
+    // Counts and the per-viewer limit live in the catalog; the broadcast goes through the reactions queue.
+    access: { catalog: 'readWrite', ivs: ['ivs:GetStream'], sendTo: ['reaction-broadcast'] },
+  },
+  {
+    operation: interactivity.postAnnouncement,
+    entry: 'lambdas/interactivity/post-announcement.ts',
+    access: { catalog: 'readWrite', ivs: ['ivs:GetStream', 'ivs:PutMetadata'] },
+  },
+  {
+    operation: interactivity.scheduleAdBreak,
+    entry: 'lambdas/interactivity/schedule-ad-break.ts',
+    access: {
+      catalog: 'readWrite',
+      ivs: ['ivs:GetStream', 'ivs:PutMetadata', 'ivs:InsertAdBreak'],
+      schedules: ['ad-break-start'],
+      houseCreative: 'read',
+    },
   },
 ];
 

@@ -94,6 +94,8 @@ const IVS_STATEMENTS: Record<IvsAction, readonly { on: readonly IvsResource[]; c
     'ivs:DeleteStreamKey': [{ on: ['stream-key'], condition: 'none' }],
     'ivs:GetStream': [{ on: ['channel'], condition: 'resource' }],
     'ivs:StopStream': [{ on: ['channel'], condition: 'resource' }],
+    'ivs:PutMetadata': [{ on: ['channel'], condition: 'resource' }],
+    'ivs:InsertAdBreak': [{ on: ['channel'], condition: 'resource' }],
   };
 
 /** The IAM condition of an IVS statement, for this application. */

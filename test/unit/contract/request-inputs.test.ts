@@ -21,9 +21,25 @@ const VALID_BODIES: Record<string, unknown> = {
     visibility: 'public',
   },
   completeUpload: { parts: [{ partNumber: 1, etag: '"0123abcd"' }] },
-  updateVideo: { title: 'New title', description: 'About it', visibility: 'unlisted' },
+  updateVideo: {
+    title: 'New title',
+    description: 'About it',
+    visibility: 'unlisted',
+    disclaimer: 'Contains flashing lights',
+    sponsorCreative: false,
+    adBreaks: [{ atSeconds: 12.5, creativeVideoId: 'sponsor-1' }],
+  },
   createClip: { title: 'Best bit', startSeconds: 1.5, endSeconds: 7.25, visibility: 'public' },
-  startStream: { title: 'Live now', category: 'Just chatting', tags: ['speedrun'], visibility: 'public' },
+  startStream: {
+    title: 'Live now',
+    category: 'Just chatting',
+    tags: ['speedrun'],
+    visibility: 'public',
+    disclaimer: 'Contains flashing lights',
+  },
+  sendReaction: { reaction: 'heart' },
+  postAnnouncement: { kind: 'news', text: 'Back after the break', durationSeconds: 20 },
+  scheduleAdBreak: { durationSeconds: 30, startsAt: '2026-12-04T10:00:00Z', creativeVideoId: 'sponsor-1' },
   updatePreferences: { categories: ['music'], tags: ['jazz'], language: 'en' },
 };
 
