@@ -169,6 +169,13 @@ export const AdBreak = z
   .meta({ id: 'AdBreak' });
 export type AdBreak = z.output<typeof AdBreak>;
 
+/**
+ * How the payload travels in the segments: IVS (and the local IVS) wrap it in an ID3v2.4 tag with one `TXXX`
+ * frame whose value is the payload; the IVS player hands the value over as a `TextMetadataCue`'s `text`, hls.js as
+ * an ID3 cue whose `value` is `{ key: 'TXXX', data: <payload> }`.
+ */
+export const ID3_METADATA_FRAME = 'TXXX';
+
 /** What goes in-band, one per `PutMetadata` call: the JSON of one of these, at most METADATA_MAX_BYTES. */
 export type LiveMetadata =
   | {
@@ -176,6 +183,9 @@ export type LiveMetadata =
       type: 'reactions';
       /** Reactions accepted since the previous reactions envelope of this channel. */
       counts: ReactionCounts;
+      /** When the API accepted the earliest and the latest of them (ISO): what the window covers. */
+      first: string;
+      last: string;
     }
   | { v: 1; type: 'announcement'; announcement: Announcement }
   | {
