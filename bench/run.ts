@@ -7,6 +7,7 @@ import { ROOT } from '../scripts/python-env.ts';
 import { dynamodbEmulators } from './dynamodb-emulators.ts';
 import { getMeLoad } from './getme-load.ts';
 import { handlerBundles } from './handler-bundles.ts';
+import { interactivity } from './interactivity.ts';
 import { liveLatency, liveViewers } from './live.ts';
 import { manifestGeneration } from './manifest-generation.ts';
 import { middleware } from './middleware.ts';
@@ -87,6 +88,12 @@ const benchmarks: Benchmark[] = [
     description:
       '1,000 simulated viewers of one live stream polling and fetching segments from the local origin',
     run: liveViewers,
+  },
+  {
+    name: 'interactivity',
+    description:
+      '1,000 simulated viewers reacting once a second for 30 s on one live stream: counted, delivered in-band, PutMetadata per second, latencies',
+    run: interactivity,
   },
 ];
 
