@@ -67,6 +67,7 @@ export function localDeploymentValues(
     ...(extra.live ? { live: extra.live } : {}),
     ...(extra.quotas ? { quotas: extra.quotas } : {}),
     mediaConvert: { roleArn: resources.mediaConvertRoleArn },
+    queueUrls: Object.fromEntries(resources.queues.map((queue) => [queue.definition.id, queue.url])),
   };
 }
 

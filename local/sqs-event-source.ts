@@ -37,7 +37,10 @@ export interface SqsEventSourceSettings {
   queue: { url: string; arn: string };
   fn: LocalFunction;
   region: string;
-  /** Messages per invocation, 1–10 (one ReceiveMessage call holds at most 10). */
+  /**
+   * Messages per invocation, 1–10,000 as Lambda allows for standard queues; more than 10 (what one
+   * ReceiveMessage returns) are gathered over several receives within the batching window.
+   */
   batchSize: number;
   /** How long to keep gathering messages once the first arrived, in seconds (0 = invoke at once). */
   maxBatchingWindowSeconds: number;
@@ -64,6 +67,16 @@ function toLambdaAttribute(value: MessageAttributeValue) {
     binaryListValues: (value.BinaryListValues ?? []).map(base64),
     dataType: value.DataType ?? 'String',
   };
+}
+
+/** What one ReceiveMessage returns at most, and one batch call (delete, visibility) takes at most. */
+const RECEIVE_MAX = 10;
+
+function chunksOf<T>(items: readonly T[]): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += RECEIVE_MAX)
+    chunks.push(items.slice(start, start + RECEIVE_MAX));
+  return chunks;
 }
 
 /** One SQS message as Lambda puts it in an event's `Records`, fields in the order AWS documents them. */
@@ -127,9 +140,14 @@ function messagesToRetry(
  */
 export function startSqsEventSource(settings: SqsEventSourceSettings): RunningEventSource {
   const { sqs, queue, fn, region } = settings;
-  if (!Number.isInteger(settings.batchSize) || settings.batchSize < 1 || settings.batchSize > 10) {
-    throw new Error(`Batch size ${settings.batchSize} is not supported locally: use 1 to 10.`);
+  if (!Number.isInteger(settings.batchSize) || settings.batchSize < 1 || settings.batchSize > 10_000) {
+    throw new Error(`Batch size ${settings.batchSize} is not supported: use 1 to 10,000.`);
   }
+  if (settings.batchSize > RECEIVE_MAX && settings.maxBatchingWindowSeconds < 1) {
+    // Lambda's own rule: a batch of more than 10 needs a batching window of at least a second.
+    throw new Error(`A batch size over ${RECEIVE_MAX} needs a batching window of at least 1 s.`);
+  }
+  const receiveUpTo = (wanted: number) => Math.min(RECEIVE_MAX, wanted);
   const receiver = createQueueReceiver({
     sqs,
     queueUrl: queue.url,
@@ -138,14 +156,14 @@ export function startSqsEventSource(settings: SqsEventSourceSettings): RunningEv
   const reportError = (error: unknown) => settings.onError?.(error);
 
   async function gatherBatch(): Promise<Message[]> {
-    const batch = await receiver.receive(settings.batchSize, MAX_WAIT_SECONDS);
+    const batch = await receiver.receive(receiveUpTo(settings.batchSize), MAX_WAIT_SECONDS);
     if (batch.length === 0 || settings.maxBatchingWindowSeconds <= 0) return batch;
     const closesAt = Date.now() + settings.maxBatchingWindowSeconds * 1000;
     while (batch.length < settings.batchSize && !receiver.stopped) {
       const left = closesAt - Date.now();
       if (left <= 0) break;
       // Long polls wait whole seconds; the last fraction of the window is spent in short polls.
-      const more = await receiver.receive(settings.batchSize - batch.length, left / 1000);
+      const more = await receiver.receive(receiveUpTo(settings.batchSize - batch.length), left / 1000);
       batch.push(...more);
       if (more.length === 0 && left < 1000) await receiver.pause(Math.min(left, 100));
     }
@@ -154,33 +172,36 @@ export function startSqsEventSource(settings: SqsEventSourceSettings): RunningEv
 
   async function settle(messages: readonly Message[], retry: ReadonlySet<string>): Promise<void> {
     const done = messages.filter((message) => !retry.has(message.MessageId as string));
-    if (done.length === 0) return;
-    const response = await sqs.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: queue.url,
-        Entries: done.map((message, index) => ({
-          Id: String(index),
-          ReceiptHandle: message.ReceiptHandle,
-        })),
-      }),
-    );
-    if (response.Failed?.length) {
-      reportError(new Error(`Could not delete processed messages: ${JSON.stringify(response.Failed)}`));
+    for (const chunk of chunksOf(done)) {
+      const response = await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queue.url,
+          Entries: chunk.map((message, index) => ({
+            Id: String(index),
+            ReceiptHandle: message.ReceiptHandle,
+          })),
+        }),
+      );
+      if (response.Failed?.length) {
+        reportError(new Error(`Could not delete processed messages: ${JSON.stringify(response.Failed)}`));
+      }
     }
   }
 
   /** A batch gathered while stopping goes back to the queue at once, as if its visibility timed out. */
   async function handBack(messages: readonly Message[]): Promise<void> {
-    await sqs.send(
-      new ChangeMessageVisibilityBatchCommand({
-        QueueUrl: queue.url,
-        Entries: messages.map((message, index) => ({
-          Id: String(index),
-          ReceiptHandle: message.ReceiptHandle,
-          VisibilityTimeout: 0,
-        })),
-      }),
-    );
+    for (const chunk of chunksOf(messages)) {
+      await sqs.send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: queue.url,
+          Entries: chunk.map((message, index) => ({
+            Id: String(index),
+            ReceiptHandle: message.ReceiptHandle,
+            VisibilityTimeout: 0,
+          })),
+        }),
+      );
+    }
   }
 
   async function deliver(messages: Message[]): Promise<void> {

@@ -59,12 +59,17 @@ export interface VideoCatalog {
   /** Final: with a job id, only if that is the current job; without, only before any job started. */
   markFailed(videoId: string, failure: Failure, at: string, jobId?: string): Promise<boolean>;
   /**
-   * Sets the title, description or visibility, keeping the public listing in step (a READY video is listed
-   * while it is public); returns the video as changed, or undefined when there is none.
+   * Sets the title, description, visibility or disclaimer (null removes it), keeping the public listing in step
+   * (a READY video is listed while it is public); returns the video as changed, or undefined when there is none.
    */
   updateDetails(
     videoId: string,
-    changes: { title?: string; description?: string; visibility?: Video['visibility'] },
+    changes: {
+      title?: string;
+      description?: string;
+      visibility?: Video['visibility'];
+      disclaimer?: string | null;
+    },
     at: string,
     /** For a clip: write only while its source is still as read (else SourceChangedError). */
     source?: SourceAsRead,

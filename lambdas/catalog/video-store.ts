@@ -225,7 +225,12 @@ export class DynamoVideoCatalog implements VideoCatalog {
 
   async updateDetails(
     videoId: string,
-    changes: { title?: string; description?: string; visibility?: StoredVideo['visibility'] },
+    changes: {
+      title?: string;
+      description?: string;
+      visibility?: StoredVideo['visibility'];
+      disclaimer?: string | null;
+    },
     at: string,
     source?: SourceAsRead,
   ): Promise<StoredVideo | undefined> {
@@ -238,10 +243,14 @@ export class DynamoVideoCatalog implements VideoCatalog {
       const values: Record<string, unknown> = { ':at': at, ':status': current.status };
       const sets = ['updatedAt = :at'];
       const removes: string[] = [];
-      for (const field of ['title', 'description', 'visibility'] as const) {
+      for (const field of ['title', 'description', 'visibility', 'disclaimer'] as const) {
         const value = changes[field];
         if (value === undefined) continue;
         names[`#${field}`] = field;
+        if (value === null) {
+          removes.push(`#${field}`);
+          continue;
+        }
         values[`:${field}`] = value;
         sets.push(`#${field} = :${field}`);
       }

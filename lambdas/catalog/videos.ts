@@ -202,6 +202,8 @@ export interface VideoChanges {
   title?: string;
   description?: string;
   visibility?: Visibility;
+  /** Shown before playback until dismissed; null removes it. */
+  disclaimer?: string | null;
 }
 
 export interface VideoUpdateDeps extends CatalogReadDeps {
@@ -209,7 +211,7 @@ export interface VideoUpdateDeps extends CatalogReadDeps {
 }
 
 /**
- * Changes a video's title, description or visibility; only its owner may. Playback follows at once: cookies are
+ * Changes a video's title, description, visibility or disclaimer; only its owner may. Playback follows at once: cookies are
  * handed out by each getVideo under the visibility of that moment (those already out last until they expire).
  *
  * A video that is not public afterwards has its clips narrowed to its visibility (every time, so repeating the

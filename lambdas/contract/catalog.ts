@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { VideoIdParams } from './ids.ts';
-import { disclaimerText, VOD_AD_BREAKS_MAX, VodAdBreak } from './interactivity.ts';
+import { disclaimerText } from './interactivity.ts';
 import { defineOperation } from './operation.ts';
 import { pageQueryFields } from './page-query.ts';
 import { multiLineText, singleLineText } from './text.ts';
@@ -107,14 +107,6 @@ export const Video = z
     /** The audio-only videos have no picture: no renditions with a size, no poster. */
     audioOnly: z.boolean().optional(),
     disclaimer: z.string().optional().describe('Show before playback until the viewer dismisses it.'),
-    sponsorCreative: z
-      .boolean()
-      .optional()
-      .describe("The owner's ad breaks (live and in videos) may play this video."),
-    adBreaks: z
-      .array(VodAdBreak.extend({ durationSeconds: z.number().optional() }))
-      .optional()
-      .describe("Where the video's ad breaks play, earliest first, with each creative's length once known."),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
@@ -225,21 +217,10 @@ export const UpdateVideoRequest = z
       .optional()
       .describe('public: listed for everyone signed in; unlisted: anyone with the link; private: only you.'),
     disclaimer: disclaimerText().nullable().optional().describe('null removes it.'),
-    sponsorCreative: z
-      .boolean()
-      .optional()
-      .describe('Mark a READY video of yours that your ad breaks may play (it must not be private).'),
-    adBreaks: z
-      .array(VodAdBreak)
-      .max(VOD_AD_BREAKS_MAX, `At most ${VOD_AD_BREAKS_MAX} ad breaks.`)
-      .optional()
-      .describe(
-        "Replaces the video's ad breaks; [] removes them. Each within the video, creatives yours and READY.",
-      ),
   })
   .strict()
   .refine((changes) => Object.values(changes).some((value) => value !== undefined), {
-    message: 'Say what to change: title, description, visibility, disclaimer, sponsorCreative or adBreaks.',
+    message: 'Say what to change: title, description, visibility or disclaimer.',
   })
   .meta({ id: 'UpdateVideoRequest' });
 

@@ -5,7 +5,7 @@
  * both, and locally only its own.
  */
 import type { FunctionAccess } from './access.ts';
-import type { QueueId, ScheduledTargetId } from './pipelines.ts';
+import type { QueueId } from './pipelines.ts';
 import type { UserQuota, UserQuotaLimits } from './quotas.ts';
 import type { BucketRole } from './resources.ts';
 
@@ -50,17 +50,8 @@ export const ENV = {
     'transcode-submissions': 'TRANSCODE_SUBMISSIONS_QUEUE_URL',
     'reaction-broadcast': 'REACTION_BROADCAST_QUEUE_URL',
   },
-  /** One-time schedules (`access.schedules`): the group they go in, the role Scheduler invokes with, the targets. */
-  scheduleGroup: 'SCHEDULE_GROUP_NAME',
-  schedulerRoleArn: 'SCHEDULER_ROLE_ARN',
-  scheduleTargets: { 'ad-break-start': 'AD_BREAK_START_FUNCTION_ARN' },
-  /** Optional: the video id of the operator's house ad creative (`access.houseCreative`). */
-  houseCreativeVideoId: 'HOUSE_CREATIVE_VIDEO_ID',
-  /** `true` where the deployment wires IVS server-side ad insertion (InsertAdBreak with MediaTailor). */
-  adInsertion: 'IVS_AD_INSERTION',
 } as const;
 ENV.queueUrls satisfies Record<QueueId, string>;
-ENV.scheduleTargets satisfies Record<ScheduledTargetId, string>;
 ENV.buckets satisfies Record<BucketRole, string>;
 ENV.quotas satisfies Record<UserQuota, string>;
 
@@ -86,13 +77,8 @@ export interface DeploymentValues {
     recordingConfigurationArn: string;
     keySecretArn: string;
     ingestUrlTemplate?: string;
-    /** IVS server-side ad insertion is wired (an ad configuration on the channels): InsertAdBreak is called. */
-    adInsertion?: boolean;
   };
   queueUrls?: Partial<Record<QueueId, string>>;
-  schedules?: { groupName: string; roleArn: string; targetArns: Partial<Record<ScheduledTargetId, string>> };
-  /** The operator's house ad creative, a READY video id, if one is configured. */
-  houseCreativeVideoId?: string;
   mediaConvert?: { roleArn: string };
   /** Per-user limits that differ from `DEFAULT_USER_QUOTAS`; the others are left to the functions' defaults. */
   quotas?: Partial<UserQuotaLimits>;
@@ -157,21 +143,10 @@ export function functionEnvironment(fn: FunctionWiring, values: DeploymentValues
     environment[ENV.recordingConfigurationArn] = live.recordingConfigurationArn;
     environment[ENV.liveKeySecret] = live.keySecretArn;
     environment[ENV.ingestUrlTemplate] = live.ingestUrlTemplate ?? IVS_INGEST_URL_TEMPLATE;
-    if (access.ivs?.includes('ivs:InsertAdBreak') && live.adInsertion) environment[ENV.adInsertion] = 'true';
   }
   for (const queue of access.sendTo ?? []) {
     environment[ENV.queueUrls[queue]] = need(values.queueUrls?.[queue], `the ${queue} queue`);
   }
-  if ((access.schedules?.length ?? 0) > 0) {
-    const schedules = need(values.schedules, 'the schedule group');
-    environment[ENV.scheduleGroup] = schedules.groupName;
-    environment[ENV.schedulerRoleArn] = schedules.roleArn;
-    for (const target of access.schedules ?? []) {
-      environment[ENV.scheduleTargets[target]] = need(schedules.targetArns[target], `the ${target} target`);
-    }
-  }
-  if (access.houseCreative === 'read' && values.houseCreativeVideoId !== undefined)
-    environment[ENV.houseCreativeVideoId] = values.houseCreativeVideoId;
   if (access.mediaConvert === 'submit') {
     environment[ENV.mediaConvertRole] = need(values.mediaConvert, 'the MediaConvert role').roleArn;
     // The jobs' outputs name the media bucket.

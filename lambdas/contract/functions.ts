@@ -5,14 +5,7 @@
  */
 import type { FunctionAccess } from './access.ts';
 import type { FunctionKind, FunctionWiring } from './environment.ts';
-import {
-  type EventRuleDefinition,
-  eventRules,
-  type QueueDefinition,
-  queues,
-  type ScheduledTargetDefinition,
-  scheduledTargets,
-} from './pipelines.ts';
+import { type EventRuleDefinition, eventRules, type QueueDefinition, queues } from './pipelines.ts';
 import { type Route, routes } from './routes.ts';
 
 /** A function of the wiring tables. */
@@ -60,9 +53,7 @@ export function routeFunction(route: Route): WiredFunction {
 }
 
 /** A queue's or event rule's function: named by the definition's id, its service by its handler's folder. */
-export function pipelineFunction(
-  definition: QueueDefinition | EventRuleDefinition | ScheduledTargetDefinition,
-): WiredFunction {
+export function pipelineFunction(definition: QueueDefinition | EventRuleDefinition): WiredFunction {
   return {
     id: definition.id,
     entry: definition.entry,
@@ -75,18 +66,12 @@ export function pipelineFunction(
 
 /** All functions of the wiring tables, routes first. */
 export function wiredFunctions(
-  tables: {
-    routes?: readonly Route[];
-    queues?: typeof queues;
-    eventRules?: typeof eventRules;
-    scheduledTargets?: typeof scheduledTargets;
-  } = {},
+  tables: { routes?: readonly Route[]; queues?: typeof queues; eventRules?: typeof eventRules } = {},
 ): WiredFunction[] {
   return [
     ...(tables.routes ?? routes).map(routeFunction),
     ...(tables.queues ?? queues).map(pipelineFunction),
     ...(tables.eventRules ?? eventRules).map(pipelineFunction),
-    ...(tables.scheduledTargets ?? scheduledTargets).map(pipelineFunction),
     MANIFEST_FUNCTION,
   ];
 }

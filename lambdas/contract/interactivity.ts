@@ -1,11 +1,10 @@
 import * as z from 'zod';
-import { StreamIdParams, VideoId } from './ids.ts';
-import { mediaSeconds } from './numbers.ts';
+import { StreamIdParams } from './ids.ts';
 import { defineOperation } from './operation.ts';
 import { singleLineText } from './text.ts';
 
 /**
- * Live interactivity: reactions, announcements (news flashes and disclaimers) and ad breaks. Each reaches the
+ * Live interactivity: reactions and announcements (news flashes and disclaimers). Each reaches the
  * viewers in-band: the API hands it to IVS `PutMetadata`, IVS puts it into the stream as ID3 timed metadata, and
  * every player surfaces it at the moment of the video it belongs to, whatever its latency (the IVS player as a
  * `TextMetadataCue`, hls.js as an ID3 metadata cue). What goes in-band is one JSON `LiveMetadata` envelope per
@@ -56,10 +55,6 @@ export const disclaimerText = () =>
     'Shown before playback until the viewer dismisses it, e.g. "Contains flashing lights".',
   );
 
-export const AD_BREAK_SECONDS = { min: 5, max: 180 } as const;
-/** How far ahead an ad break may be scheduled. */
-export const AD_BREAK_MAX_LEAD_SECONDS = 24 * 60 * 60;
-
 /** A stream's reaction totals, every reaction of the set present (0 when none). */
 export const ReactionTotals = z
   .object(
@@ -70,23 +65,6 @@ export const ReactionTotals = z
   )
   .meta({ id: 'ReactionTotals' });
 export type ReactionTotals = z.output<typeof ReactionTotals>;
-
-/** A video may carry at most this many ad breaks (mid-rolls, or a pre-roll at 0). */
-export const VOD_AD_BREAKS_MAX = 10;
-
-/**
- * An ad break in a video: at `atSeconds` of the video the player plays the creative (one of the owner's READY
- * sponsor creatives, or the house creative), then resumes where it stopped. The manifest Lambda serves each as an
- * HLS Interstitial (`EXT-X-DATERANGE` with `CLASS="com.apple.hls.interstitial"`).
- */
-export const VodAdBreak = z
-  .object({
-    atSeconds: mediaSeconds('atSeconds', { min: 0 }),
-    creativeVideoId: VideoId,
-  })
-  .strict()
-  .meta({ id: 'VodAdBreak' });
-export type VodAdBreak = z.output<typeof VodAdBreak>;
 
 export const SendReactionRequest = z
   .object({ reaction: z.enum(REACTIONS) })
@@ -136,39 +114,6 @@ export const Announcement = z
   .meta({ id: 'Announcement' });
 export type Announcement = z.output<typeof Announcement>;
 
-export const ScheduleAdBreakRequest = z
-  .object({
-    durationSeconds: z
-      .number()
-      .int('durationSeconds is a whole number of seconds.')
-      .min(AD_BREAK_SECONDS.min)
-      .max(AD_BREAK_SECONDS.max),
-    startsAt: z.iso
-      .datetime({ offset: true })
-      .optional()
-      .describe('When the break starts, within the next 24 hours; absent: now.'),
-    creativeVideoId: VideoId.optional().describe(
-      'One of your READY videos marked as a sponsor creative; absent: the house creative, if any.',
-    ),
-  })
-  .strict()
-  .meta({ id: 'ScheduleAdBreakRequest' });
-
-export const AD_BREAK_STATUSES = ['SCHEDULED', 'STARTED', 'CANCELLED'] as const;
-
-export const AdBreak = z
-  .object({
-    adBreakId: z.string(),
-    streamId: z.string(),
-    status: z.enum(AD_BREAK_STATUSES),
-    startsAt: z.iso.datetime(),
-    durationSeconds: z.number().int(),
-    creativeVideoId: z.string().describe('Play it with getVideo (its playback cookies).'),
-    createdAt: z.iso.datetime(),
-  })
-  .meta({ id: 'AdBreak' });
-export type AdBreak = z.output<typeof AdBreak>;
-
 /**
  * How the payload travels in the segments: IVS (and the local IVS) wrap it in an ID3v2.4 tag with one `TXXX`
  * frame whose value is the payload; the IVS player hands the value over as a `TextMetadataCue`'s `text`, hls.js as
@@ -187,12 +132,7 @@ export type LiveMetadata =
       first: string;
       last: string;
     }
-  | { v: 1; type: 'announcement'; announcement: Announcement }
-  | {
-      v: 1;
-      type: 'adBreak';
-      adBreak: Pick<AdBreak, 'adBreakId' | 'startsAt' | 'durationSeconds' | 'creativeVideoId'>;
-    };
+  | { v: 1; type: 'announcement'; announcement: Announcement };
 
 export const sendReaction = defineOperation({
   operationId: 'sendReaction',
@@ -228,27 +168,6 @@ export const postAnnouncement = defineOperation({
   params: StreamIdParams,
   body: PostAnnouncementRequest,
   response: Announcement,
-  successStatus: 201,
-  errors: [400, 401, 403, 404, 409, 415, 429],
-});
-
-export const scheduleAdBreak = defineOperation({
-  operationId: 'scheduleAdBreak',
-  method: 'POST',
-  path: '/streams/{streamId}/ad-breaks',
-  tag: 'interactivity',
-  summary: 'Start an ad break now, or schedule one within the next 24 hours',
-  description:
-    'Owner only (403 for anyone else who may watch the stream, 404 for the rest). Viewers see the creative ' +
-    'with a countdown over the paused stream, then return to the live edge. The creative is one of your READY ' +
-    'videos marked as a sponsor creative (updateVideo `sponsorCreative`), or the house creative the operator ' +
-    'configured (400 NO_CREATIVE when there is none). A scheduled break is cancelled when the stream ends; ' +
-    'one that starts now needs the stream live (409 STREAM_NOT_LIVE).',
-  auth: 'user',
-  checkRevocation: true,
-  params: StreamIdParams,
-  body: ScheduleAdBreakRequest,
-  response: AdBreak,
   successStatus: 201,
   errors: [400, 401, 403, 404, 409, 415, 429],
 });

@@ -69,8 +69,7 @@ export const routes: readonly Route[] = [
   {
     operation: catalog.updateVideo,
     entry: 'lambdas/catalog/update-video.ts',
-    // houseCreative: ad breaks in a video may play the operator's house creative.
-    access: { catalog: 'readWrite', houseCreative: 'read' },
+    access: { catalog: 'readWrite' },
   },
   {
     operation: catalog.deleteVideo,
@@ -148,22 +147,13 @@ export const routes: readonly Route[] = [
     operation: interactivity.sendReaction,
     entry: 'lambdas/interactivity/send-reaction.ts',
     // Counts and the per-viewer limit live in the catalog; the broadcast goes through the reactions queue.
-    access: { catalog: 'readWrite', ivs: ['ivs:GetStream'], sendTo: ['reaction-broadcast'] },
+    access: { catalog: 'readWrite', sendTo: ['reaction-broadcast'] },
   },
   {
     operation: interactivity.postAnnouncement,
     entry: 'lambdas/interactivity/post-announcement.ts',
-    access: { catalog: 'readWrite', ivs: ['ivs:GetStream', 'ivs:PutMetadata'] },
-  },
-  {
-    operation: interactivity.scheduleAdBreak,
-    entry: 'lambdas/interactivity/schedule-ad-break.ts',
-    access: {
-      catalog: 'readWrite',
-      ivs: ['ivs:GetStream', 'ivs:PutMetadata', 'ivs:InsertAdBreak'],
-      schedules: ['ad-break-start'],
-      houseCreative: 'read',
-    },
+    // In-band first (PutMetadata), then kept on the stream for viewers who join while it lasts.
+    access: { catalog: 'readWrite', ivs: ['ivs:PutMetadata'] },
   },
 ];
 

@@ -6,6 +6,7 @@ import { liveRecording, PLAYBACK_TOKEN_SECONDS } from '#contract/live-settings.t
 import { requireEnv } from '#shared/config.ts';
 import { documentClient } from '#shared/dynamodb.ts';
 import { DynamoVideoCatalog } from '../catalog/video-store.ts';
+import { DynamoInteractivityStore } from '../interactivity/interactivity-store.ts';
 import { IvsLiveChannels } from './ivs-channels.ts';
 import type { RecordingEventDeps, StreamEventDeps } from './ivs-events.ts';
 import { SecretPlaybackTokenSigner } from './playback-tokens.ts';
@@ -31,6 +32,7 @@ export function defaultLiveDeps(env: NodeJS.ProcessEnv = process.env): LiveDeps 
       application: config[ENV.application],
     }),
     store: new DynamoStreamStore(documentClient(), config[ENV.catalogTable]),
+    interactivity: new DynamoInteractivityStore(documentClient(), config[ENV.catalogTable]),
     tokens: new SecretPlaybackTokenSigner(new SecretsManagerClient({}), config[ENV.liveKeySecret]),
     settings: {
       application: config[ENV.application],

@@ -53,6 +53,8 @@ export interface StoredChannel {
   category?: string;
   tags: string[];
   visibility: Visibility;
+  /** Shown to each viewer before the stream plays, until dismissed. */
+  disclaimer?: string;
   playbackUrl: string;
   ingestEndpoint: string;
   createdAt: string;
@@ -61,7 +63,7 @@ export interface StoredChannel {
   latestRecordingEndedAt?: string;
 }
 
-export type ChannelProfile = Pick<StoredChannel, 'title' | 'category' | 'tags' | 'visibility'>;
+export type ChannelProfile = Pick<StoredChannel, 'title' | 'category' | 'tags' | 'visibility' | 'disclaimer'>;
 
 /** A stream that is live now, with its channel. */
 export interface LiveEntry {

@@ -38,6 +38,7 @@ const CHANNEL_FIELDS = [
   'category',
   'tags',
   'visibility',
+  'disclaimer',
   'playbackUrl',
   'ingestEndpoint',
   'createdAt',
@@ -130,20 +131,24 @@ export class DynamoStreamStore implements StreamStore {
   }
 
   async updateProfile(streamId: string, profile: ChannelProfile, at: string): Promise<StoredChannel> {
+    // The optional fields are set when given and removed when not: each startStream states the whole profile.
+    const optional = (['category', 'disclaimer'] as const).filter((field) => profile[field]);
+    const absent = (['category', 'disclaimer'] as const).filter((field) => !profile[field]);
     const { Attributes } = await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: channelKey(streamId),
-        UpdateExpression: `SET title = :title, tags = :tags, visibility = :visibility, updatedAt = :at${
-          profile.category ? ', category = :category' : ''
-        }${profile.category ? '' : ' REMOVE category'}`,
+        UpdateExpression: [
+          `SET ${['title = :title, tags = :tags, visibility = :visibility, updatedAt = :at', ...optional.map((field) => `${field} = :${field}`)].join(', ')}`,
+          ...(absent.length > 0 ? [`REMOVE ${absent.join(', ')}`] : []),
+        ].join(' '),
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeValues: {
           ':title': profile.title,
           ':tags': profile.tags,
           ':visibility': profile.visibility,
           ':at': at,
-          ...(profile.category ? { ':category': profile.category } : {}),
+          ...Object.fromEntries(optional.map((field) => [`:${field}`, profile[field]])),
         },
         ReturnValues: 'ALL_NEW',
       }),

@@ -2,6 +2,7 @@ import type { StartStreamRequest, StreamView } from '#contract/live.ts';
 import type { AuthenticatedUser } from '#shared/auth.ts';
 import { logger } from '#shared/logger.ts';
 import type { Page } from '../catalog/video-catalog.ts';
+import type { InteractivityStore } from '../interactivity/ports.ts';
 import { streamNotFound } from './errors.ts';
 import type { ChannelInfo, LiveChannels, PlaybackTokenSigner, StoredChannel, StreamStore } from './ports.ts';
 import { sessionOf } from './stream-state.ts';
@@ -26,6 +27,8 @@ export interface LiveSettings {
 export interface LiveDeps {
   channels: LiveChannels;
   store: StreamStore;
+  /** The live stream's reaction totals and announcement, which watchStream shows (lambdas/interactivity). */
+  interactivity: Pick<InteractivityStore, 'reactionTotals' | 'announcement'>;
   tokens: PlaybackTokenSigner;
   settings: LiveSettings;
   now?: () => Date;
@@ -38,15 +41,20 @@ const ingestUrl = (deps: LiveDeps, channel: Pick<StoredChannel, 'ingestEndpoint'
 export const channelName = (application: string, ownerId: string) =>
   `${application}-${ownerId}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 128);
 
-const isOwner = (channel: StoredChannel, user: AuthenticatedUser) => channel.ownerId === user.sub;
-const canWatch = (channel: StoredChannel, user: AuthenticatedUser) =>
+export const isOwner = (channel: StoredChannel, user: AuthenticatedUser) => channel.ownerId === user.sub;
+export const canWatch = (channel: StoredChannel, user: AuthenticatedUser) =>
   isOwner(channel, user) || channel.visibility !== 'private';
 
 /** The stream as the API shows it, from the channel and its newest stream's facts. */
 async function view(
   deps: LiveDeps,
   channel: StoredChannel,
-  options: { withToken: boolean; facts?: Awaited<ReturnType<StreamStore['newestStream']>> },
+  options: {
+    withToken: boolean;
+    /** Show the live stream's reaction totals and the announcement showing now (watchStream). */
+    withInteractivity?: boolean;
+    facts?: Awaited<ReturnType<StreamStore['newestStream']>>;
+  },
 ): Promise<StreamView> {
   const facts = options.facts ?? (await deps.store.newestStream(channel.channelArn));
   const session = facts ? sessionOf(facts) : undefined;
@@ -58,6 +66,7 @@ async function view(
     ...(channel.category ? { category: channel.category } : {}),
     tags: channel.tags,
     visibility: channel.visibility,
+    ...(channel.disclaimer ? { disclaimer: channel.disclaimer } : {}),
     status,
     ...(session?.startedAt ? { startedAt: session.startedAt } : {}),
     ...(session?.endedAt ? { endedAt: session.endedAt } : {}),
@@ -65,14 +74,34 @@ async function view(
     ...(channel.latestRecordingVideoId ? { latestRecordingVideoId: channel.latestRecordingVideoId } : {}),
     updatedAt: channel.updatedAt,
   };
-  if (status === 'LIVE') {
-    const viewers = await deps.channels.viewerCount(channel.channelArn);
+  if (status === 'LIVE' && session) {
+    const [viewers, interactivity] = await Promise.all([
+      deps.channels.viewerCount(channel.channelArn),
+      options.withInteractivity ? liveInteractivity(deps, channel, session.streamId) : undefined,
+    ]);
     if (viewers !== undefined) shown.viewerCount = viewers;
+    Object.assign(shown, interactivity);
   }
   if (options.withToken && channel.visibility === 'private') {
     shown.playbackToken = await deps.tokens.sign(channel.channelArn, deps.settings.playbackTokenSeconds);
   }
   return shown;
+}
+
+/** What a viewer joining now sees besides the video: the broadcast's reaction totals, the announcement showing. */
+async function liveInteractivity(
+  deps: LiveDeps,
+  channel: StoredChannel,
+  ivsStreamId: string,
+): Promise<Pick<StreamView, 'reactions' | 'announcement'>> {
+  const [reactions, stored] = await Promise.all([
+    deps.interactivity.reactionTotals(channel.streamId, ivsStreamId),
+    deps.interactivity.announcement(channel.streamId),
+  ]);
+  const now = (deps.now?.() ?? new Date()).toISOString();
+  if (!stored || stored.ivsStreamId !== ivsStreamId || stored.endsAt <= now) return { reactions };
+  const { ivsStreamId: _broadcast, ...announcement } = stored;
+  return { reactions, announcement };
 }
 
 /** The caller's channel: theirs already, or created in IVS now and recorded (once, even under races). */
@@ -102,6 +131,7 @@ async function ensureChannel(
     ...(request.category ? { category: request.category } : {}),
     tags: request.tags,
     visibility: request.visibility,
+    ...(request.disclaimer ? { disclaimer: request.disclaimer } : {}),
     playbackUrl: info.playbackUrl,
     ingestEndpoint: info.ingestEndpoint,
     createdAt: at,
@@ -131,6 +161,7 @@ export async function startStream(deps: LiveDeps, user: AuthenticatedUser, reque
         ...(request.category ? { category: request.category } : {}),
         tags: request.tags,
         visibility: request.visibility,
+        ...(request.disclaimer ? { disclaimer: request.disclaimer } : {}),
       },
       at,
     );
@@ -178,7 +209,7 @@ export async function watchStream(
 ): Promise<StreamView> {
   const channel = await deps.store.channel(streamId);
   if (!channel || !canWatch(channel, user)) throw streamNotFound();
-  return view(deps, channel, { withToken: true });
+  return view(deps, channel, { withToken: true, withInteractivity: true });
 }
 
 export async function listStreams(

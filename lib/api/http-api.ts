@@ -26,6 +26,8 @@ import type { PlaybackSigningKey } from '../delivery/playback-key.ts';
 import { grantAccess, type LiveTargets } from '../shared/access.ts';
 import type { ApiThrottle } from '../shared/settings.ts';
 import { SkycastFunction } from '../shared/skycast-function.ts';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { QueueId } from '#contract/pipelines.ts';
 
 /** Props of {@link SkycastApi}. */
 export interface SkycastApiProps {
@@ -50,6 +52,8 @@ export interface SkycastApiProps {
   userQuotas?: Partial<UserQuotaLimits>;
   /** For live routes (`access.ivs`, `access.liveTokens`): the recording configuration and playback key. @default none */
   live?: LiveTargets;
+  /** The queues of the wiring tables by id, for routes whose `access.sendTo` names them. @default none */
+  queues?: Partial<Record<QueueId, IQueue>>;
   /** Browser origins allowed to call the API (CORS), e.g. the web app's URL. */
   allowOrigins: string[];
   /**
@@ -189,6 +193,7 @@ export class SkycastApi extends Construct {
       ...(props.uploadMaxBytes !== undefined ? { uploadMaxBytes: props.uploadMaxBytes } : {}),
       ...(props.userQuotas ? { userQuotas: props.userQuotas } : {}),
       ...(props.live ? { live: props.live } : {}),
+      ...(props.queues ? { queues: props.queues } : {}),
       ...(props.playback ? { mediaCookies: props.playback } : {}),
     });
 

@@ -4,10 +4,12 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import type { BucketAccess, IvsAction } from '#contract/access.ts';
 import { type DeploymentValues, type FunctionWiring, functionEnvironment } from '#contract/environment.ts';
 import { BUCKET_OBJECTS } from '#contract/media-layout.ts';
+import type { QueueId } from '#contract/pipelines.ts';
 import type { UserQuotaLimits } from '#contract/quotas.ts';
 import type { BucketRole } from '#contract/resources.ts';
 import type { PlaybackSigningKey } from '../delivery/playback-key.ts';
@@ -34,6 +36,8 @@ export interface AccessTargets {
   live?: LiveTargets;
   /** For `mediaCookies`: the CloudFront signing key and where media is served. */
   mediaCookies?: { key: PlaybackSigningKey; mediaUrl: string };
+  /** For `sendTo`: the queues of the wiring tables, by id. */
+  queues?: Partial<Record<QueueId, IQueue>>;
 }
 
 /** What the live functions work with. */
@@ -95,7 +99,6 @@ const IVS_STATEMENTS: Record<IvsAction, readonly { on: readonly IvsResource[]; c
     'ivs:GetStream': [{ on: ['channel'], condition: 'resource' }],
     'ivs:StopStream': [{ on: ['channel'], condition: 'resource' }],
     'ivs:PutMetadata': [{ on: ['channel'], condition: 'resource' }],
-    'ivs:InsertAdBreak': [{ on: ['channel'], condition: 'resource' }],
   };
 
 /** The IAM condition of an IVS statement, for this application. */
@@ -192,6 +195,13 @@ function deploymentValues(targets: AccessTargets): DeploymentValues {
         }
       : {}),
     ...(targets.mediaConvert ? { mediaConvert: { roleArn: targets.mediaConvert.role.roleArn } } : {}),
+    ...(targets.queues
+      ? {
+          queueUrls: Object.fromEntries(
+            Object.entries(targets.queues).map(([id, queue]) => [id, (queue as IQueue).queueUrl]),
+          ),
+        }
+      : {}),
   };
 }
 
@@ -291,6 +301,13 @@ export function grantAccess(fn: SkycastFunction, wiring: FunctionWiring, targets
 
   if (access.mediaConvert === 'submit') {
     need(targets.mediaConvert, 'the MediaConvert role').grantSubmit(fn);
+  }
+
+  // SendMessage only (grantSendMessages would add GetQueueAttributes and GetQueueUrl, which no function calls;
+  // the queues use SQS-managed encryption: no KMS grant either).
+  for (const id of access.sendTo ?? []) {
+    const queue = need(targets.queues?.[id], `the ${id} queue`);
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
   }
 }
 

@@ -105,23 +105,6 @@ export class ServiceStack extends Stack {
       bucket: data.storage.buckets.uploads,
       allowOrigins: [this.webApp.url, ...settings.extraCorsOrigins],
     });
-    this.api = new SkycastApi(this, 'Api', {
-      application,
-      ...(props.routes ? { routes: props.routes } : {}),
-      userPool: data.accounts.userPool,
-      webClient: data.accounts.webClient,
-      catalogTable: data.catalog.table,
-      buckets: data.storage.buckets,
-      live,
-      ...(settings.uploadMaxBytes === undefined ? {} : { uploadMaxBytes: settings.uploadMaxBytes }),
-      ...(settings.userQuotas ? { userQuotas: settings.userQuotas } : {}),
-      allowOrigins: [this.webApp.url, ...settings.extraCorsOrigins],
-      throttle: settings.apiThrottle,
-      logRetention: settings.logRetention,
-      logRemovalPolicy,
-      playback: { key: this.playbackKey, mediaUrl: this.webApp.url },
-    });
-
     this.mediaConvertRole = new MediaConvertRole(this, 'MediaConvertRole', {
       uploadsBucket: data.storage.buckets.uploads,
       mediaBucket: data.storage.buckets.media,
@@ -134,6 +117,25 @@ export class ServiceStack extends Stack {
       live,
       logRetention: settings.logRetention,
       logRemovalPolicy,
+    });
+
+    this.api = new SkycastApi(this, 'Api', {
+      application,
+      ...(props.routes ? { routes: props.routes } : {}),
+      userPool: data.accounts.userPool,
+      webClient: data.accounts.webClient,
+      catalogTable: data.catalog.table,
+      buckets: data.storage.buckets,
+      live,
+      // The API feeds queues of the pipelines (sendReaction → reaction-broadcast).
+      queues: { 'reaction-broadcast': this.pipelines.queues['reaction-broadcast']?.queue },
+      ...(settings.uploadMaxBytes === undefined ? {} : { uploadMaxBytes: settings.uploadMaxBytes }),
+      ...(settings.userQuotas ? { userQuotas: settings.userQuotas } : {}),
+      allowOrigins: [this.webApp.url, ...settings.extraCorsOrigins],
+      throttle: settings.apiThrottle,
+      logRetention: settings.logRetention,
+      logRemovalPolicy,
+      playback: { key: this.playbackKey, mediaUrl: this.webApp.url },
     });
 
     this.webConfig = {

@@ -3,7 +3,7 @@
  * to a LiveTranscode whose segments make the stream LIVE (and feed the recording); the publisher leaving
  * ends it. Each step emits the "IVS Stream State Change" event IVS emits for it.
  */
-import { mkdir, rm, unlink } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ivsHlsNames } from '#contract/media-layout.ts';
 import { decodeAmf0 } from './amf0.ts';
@@ -16,6 +16,7 @@ import { randomId } from './recording-writer.ts';
 import type { Recordings } from './recordings.ts';
 import type { IvsResources } from './resources.ts';
 import type { IngestSession, PublishSink } from './rtmp-server.ts';
+import { injectTimedMetadata, type SegmentCue } from './timed-metadata.ts';
 
 export interface IngestOptions {
   /** Where each stream's transcode writes its segments and thumbnails, one folder per stream. */
@@ -49,6 +50,8 @@ export class Ingest {
       viewers: new Map(),
       acceptedTokens: new Set(),
       segmentCache: new Map(),
+      timedMetadata: [],
+      metadataPlaced: new Map(),
     };
     this.live.set(channel.arn, stream);
     void this.options.events.streamStateChange(stream, 'Session Created');
@@ -133,6 +136,7 @@ export class Ingest {
       ...(this.options.x264Preset ? { x264Preset: this.options.x264Preset } : {}),
       firstFrameAt: () =>
         stream.firstFrameAt === undefined ? undefined : performance.timeOrigin + stream.firstFrameAt,
+      prepareSegment: (rendition, segment, file) => this.placeMetadata(stream, rendition, segment, file),
       onSegment: (rendition, segment, file) => this.onSegment(stream, rendition, segment, file),
       onThumbnail: (_index, file) => stream.recording?.addThumbnail(file),
       onExit: (error) => {
@@ -143,6 +147,33 @@ export class Ingest {
         stream.session.close();
       },
     });
+  }
+
+  /**
+   * Puts the PutMetadata payloads that arrived before this segment's end into it, each at the moment of the
+   * stream it arrived at (one that came while an earlier segment was already out goes at this one's start).
+   * A segment that cannot take them is served as it is, and the payloads wait for the next one.
+   */
+  private async placeMetadata(stream: LiveStream, rendition: string, segment: Segment, file: string) {
+    const placed = stream.metadataPlaced.get(rendition) ?? 0;
+    const start = segment.programDateTime?.getTime();
+    if (start === undefined || placed >= stream.timedMetadata.length) return;
+    const end = start + segment.durationSeconds * 1000;
+    const due = stream.timedMetadata.slice(placed).filter((entry) => entry.at < end);
+    if (due.length === 0) return;
+    const cues: SegmentCue[] = due.map((entry) => ({
+      offsetSeconds: Math.max(0, (entry.at - start) / 1000),
+      payload: entry.payload,
+    }));
+    try {
+      const rewritten = injectTimedMetadata(await readFile(file), cues);
+      if (!rewritten) return;
+      await writeFile(`${file}.id3`, rewritten);
+      await rename(`${file}.id3`, file);
+      stream.metadataPlaced.set(rendition, placed + due.length);
+    } catch (error) {
+      this.options.log(`could not put timed metadata into ${file}`, error);
+    }
   }
 
   private onSegment(stream: LiveStream, rendition: string, segment: Segment, file: string): void {

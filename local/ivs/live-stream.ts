@@ -33,6 +33,13 @@ export interface LiveStream {
   acceptedTokens: Set<string>;
   /** Recent segments' bytes, read once from disk for every viewer that asks for them. */
   segmentCache: Map<string, Promise<Buffer>>;
+  /**
+   * What PutMetadata took for this stream, in the order it came, with the wall-clock time (ms since the epoch)
+   * each call arrived; each is put into every rendition's segment that holds that moment (timed-metadata.ts).
+   */
+  timedMetadata: { at: number; payload: string }[];
+  /** Per rendition: how many of `timedMetadata` its segments hold already. */
+  metadataPlaced: Map<string, number>;
   /** The publisher is gone: the transcode is finishing, and how it exits is no failure of the stream. */
   ending?: boolean;
 }

@@ -48,6 +48,11 @@ export interface LiveTranscodeOptions {
    * is that plus the durations before it. @default when the transcode started
    */
   firstFrameAt?: () => number | undefined;
+  /**
+   * A new segment, before anyone sees it: it may rewrite the file (in-band metadata goes in here). Its size is
+   * read after.
+   */
+  prepareSegment?(rendition: string, segment: Segment, file: string): Promise<void>;
   /** A new segment, with its size and the wall-clock time of its first frame. */
   onSegment(rendition: string, segment: Segment, file: string): void;
   onThumbnail(index: number, file: string): void;
@@ -249,23 +254,17 @@ export class LiveTranscode {
       const segments = readSegments(text);
       for (const segment of segments.slice(known)) {
         const file = join(this.options.dir, ivsHlsNames.segment(rung.name, segment.index));
+        const offset = this.elapsed.get(rung.name) ?? 0;
+        this.elapsed.set(rung.name, offset + segment.durationSeconds);
+        const origin = this.options.firstFrameAt?.() ?? this.startedAt;
+        const timed = { ...segment, programDateTime: new Date(origin + Math.round(offset * 1000)) };
+        await this.options.prepareSegment?.(rung.name, timed, file);
         // ffmpeg renames a segment into place when it is whole (temp_file), before listing it.
         const bytes = await stat(file).then(
           (stats) => stats.size,
           () => undefined,
         );
-        const offset = this.elapsed.get(rung.name) ?? 0;
-        this.elapsed.set(rung.name, offset + segment.durationSeconds);
-        const origin = this.options.firstFrameAt?.() ?? this.startedAt;
-        this.options.onSegment(
-          rung.name,
-          {
-            ...segment,
-            ...(bytes === undefined ? {} : { bytes }),
-            programDateTime: new Date(origin + Math.round(offset * 1000)),
-          },
-          file,
-        );
+        this.options.onSegment(rung.name, { ...timed, ...(bytes === undefined ? {} : { bytes }) }, file);
       }
       this.seen.set(rung.name, Math.max(known, segments.length));
     }

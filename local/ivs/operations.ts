@@ -43,8 +43,14 @@ function tagsOf(value: unknown): Tags {
   return { ...(value as Tags) };
 }
 
+/** IVS's PutMetadata limits (its service quotas). */
+const PUT_METADATA = { maxBytes: 1024, perChannelPerSecond: 5, perAccountPerSecond: 155 } as const;
+
 export class IvsOperations {
   private readonly resources: IvsResources;
+  /** When each channel's recent PutMetadata calls came (ms), and the account's. */
+  private readonly metadataCalls = new Map<string, number[]>();
+  private readonly accountMetadataCalls: number[] = [];
 
   constructor(private readonly options: OperationsOptions) {
     this.resources = options.resources;
@@ -91,6 +97,8 @@ export class IvsOperations {
       case 'StopStream':
         this.liveStreamOf(input.channelArn).session.close();
         return {};
+      case 'PutMetadata':
+        return this.putMetadata(input);
       case 'CreateRecordingConfiguration':
         return this.createRecordingConfiguration(input);
       case 'GetRecordingConfiguration': {
@@ -129,6 +137,42 @@ export class IvsOperations {
       channels.get(key) ?? streamKeys.get(key) ?? recordingConfigurations.get(key) ?? keyPairs.get(key);
     if (!found) throw notFoundError(`Resource ${key} does not exist.`);
     return found;
+  }
+
+  /**
+   * PutMetadata as IVS takes it: a payload of 1 to 1,024 bytes of UTF-8 for a channel that is broadcasting, at
+   * most 5 calls per second per channel and 155 per account (ThrottlingException over either, counted over the
+   * last second). What it takes goes into the stream's segments at the moment it arrived (ingest.ts).
+   */
+  private putMetadata(input: Record<string, unknown>): Record<string, unknown> {
+    const metadata = stringField(input.metadata, 'metadata') as string;
+    const bytes = Buffer.byteLength(metadata, 'utf8');
+    if (bytes < 1 || bytes > PUT_METADATA.maxBytes)
+      throw validationError(`metadata must be 1 to ${PUT_METADATA.maxBytes} bytes of UTF-8, not ${bytes}.`);
+    const stream = this.liveStreamOf(input.channelArn);
+    if (stream.state !== 'LIVE')
+      throw new IvsApiError(
+        'ChannelNotBroadcasting',
+        404,
+        `Channel ${stream.channel.arn} is not broadcasting.`,
+      );
+    const now = Date.now();
+    const recent = (calls: number[]) => {
+      while (calls.length > 0 && (calls[0] as number) <= now - 1000) calls.shift();
+      return calls;
+    };
+    const channelCalls = recent(this.metadataCalls.get(stream.channel.arn) ?? []);
+    const accountCalls = recent(this.accountMetadataCalls);
+    if (
+      channelCalls.length >= PUT_METADATA.perChannelPerSecond ||
+      accountCalls.length >= PUT_METADATA.perAccountPerSecond
+    )
+      throw new IvsApiError('ThrottlingException', 429, 'PutMetadata: too many calls; slow down.');
+    channelCalls.push(now);
+    accountCalls.push(now);
+    this.metadataCalls.set(stream.channel.arn, channelCalls);
+    stream.timedMetadata.push({ at: now, payload: metadata });
+    return {};
   }
 
   private liveStreamOf(channelArn: unknown): LiveStream {

@@ -13,6 +13,7 @@ import { userIdTokens } from '../../support/http-deps.ts';
 import { type Handler, invoke } from '../../support/lambda.ts';
 import { InMemoryVideoCatalog } from '../catalog/in-memory.ts';
 import { inMemoryQuotas } from '../shared/in-memory-quotas.ts';
+import { InMemoryInteractivityStore } from '../interactivity/in-memory.ts';
 import { InMemoryChannels, InMemoryRecordingFiles, InMemoryStreamStore } from './in-memory.ts';
 
 const keyPair = generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
@@ -37,6 +38,7 @@ function liveDeps(): LiveDeps & { channels: InMemoryChannels; store: InMemoryStr
   return {
     channels: new InMemoryChannels(),
     store: new InMemoryStreamStore(),
+    interactivity: new InMemoryInteractivityStore(),
     tokens,
     settings: {
       application: 'skycast-test',

@@ -43,9 +43,10 @@ export class InMemoryStreamStore implements StreamStore {
   async updateProfile(streamId: string, profile: ChannelProfile, at: string) {
     const channel = this.channels.get(streamId);
     if (!channel) throw new Error(`no channel ${streamId}`);
-    const { category: _old, ...rest } = channel;
+    const { category: _old, disclaimer: _was, ...rest } = channel;
     const updated: StoredChannel = { ...rest, ...profile, updatedAt: at };
     if (!profile.category) delete updated.category;
+    if (!profile.disclaimer) delete updated.disclaimer;
     this.channels.set(streamId, updated);
     return structuredClone(updated);
   }

@@ -18,6 +18,7 @@ import { logger } from '../../../lambdas/shared/logger.ts';
 import { userIdTokens } from '../../support/http-deps.ts';
 import { invoke } from '../../support/lambda.ts';
 import { inMemoryQuotas } from '../shared/in-memory-quotas.ts';
+import { InMemoryInteractivityStore } from '../interactivity/in-memory.ts';
 import { InMemoryChannels, InMemoryStreamStore } from './in-memory.ts';
 
 const client = new IvsClient({
@@ -135,6 +136,7 @@ describe('stream keys and logs', () => {
     const deps = {
       channels: new InMemoryChannels(),
       store: new InMemoryStreamStore(),
+      interactivity: new InMemoryInteractivityStore(),
       tokens: { sign: async () => 'token' },
       settings: {
         application: 'app',

@@ -1,0 +1,40 @@
+import { IvsClient } from '@aws-sdk/client-ivs';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { ENV } from '#contract/environment.ts';
+import { requireEnv } from '#shared/config.ts';
+import { documentClient } from '#shared/dynamodb.ts';
+import { DynamoStreamStore } from '../live/stream-store.ts';
+import type { AnnouncementDeps } from './announcements.ts';
+import type { BroadcastDeps } from './broadcast.ts';
+import { DynamoInteractivityStore } from './interactivity-store.ts';
+import { IvsInBandChannel } from './ivs-metadata.ts';
+import type { ReactionDeps } from './reactions.ts';
+import { SqsReactionQueue } from './sqs-reaction-queue.ts';
+
+/** The interactivity functions' dependencies from their environment (read at init). */
+
+export function defaultReactionDeps(env: NodeJS.ProcessEnv = process.env): ReactionDeps {
+  const config = requireEnv([ENV.catalogTable, ENV.queueUrls['reaction-broadcast']], env);
+  const db = documentClient();
+  return {
+    streams: new DynamoStreamStore(db, config[ENV.catalogTable]),
+    interactivity: new DynamoInteractivityStore(db, config[ENV.catalogTable]),
+    queue: new SqsReactionQueue(new SQSClient({}), config[ENV.queueUrls['reaction-broadcast']]),
+    now: () => new Date(),
+  };
+}
+
+export function defaultAnnouncementDeps(env: NodeJS.ProcessEnv = process.env): AnnouncementDeps {
+  const config = requireEnv([ENV.catalogTable], env);
+  const db = documentClient();
+  return {
+    streams: new DynamoStreamStore(db, config[ENV.catalogTable]),
+    interactivity: new DynamoInteractivityStore(db, config[ENV.catalogTable]),
+    inBand: new IvsInBandChannel(new IvsClient({})),
+    now: () => new Date(),
+  };
+}
+
+export function defaultBroadcastDeps(): BroadcastDeps {
+  return { inBand: new IvsInBandChannel(new IvsClient({})) };
+}

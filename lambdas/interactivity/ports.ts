@@ -1,0 +1,59 @@
+import type { Announcement, Reaction, ReactionTotals } from '#contract/interactivity.ts';
+
+/**
+ * What the interactivity use cases need from outside: the channel's in-band metadata (IVS PutMetadata), the
+ * queue that gathers reactions for it, and the catalog items that count reactions and keep announcements.
+ */
+
+/** How one in-band call went: carried, refused for the channel's call rate, or the channel is not on air. */
+export type InBandResult = 'delivered' | 'throttled' | 'notBroadcasting';
+
+/** IVS PutMetadata on a channel: the payload goes into the stream as ID3 timed metadata. */
+export interface InBandChannel {
+  put(channelArn: string, payload: string): Promise<InBandResult>;
+}
+
+/** One accepted reaction on its way to the broadcast (the reaction-broadcast queue's message). */
+export interface ReactionMessage {
+  v: 1;
+  channelArn: string;
+  /** Skycast's stream id (the channel id). */
+  streamId: string;
+  reaction: Reaction;
+  /** When the API accepted it (ISO). */
+  acceptedAt: string;
+}
+
+export interface ReactionQueue {
+  send(message: ReactionMessage): Promise<void>;
+}
+
+/** What counting one reaction came to: accepted with what the viewer has left, or over the viewer's limit. */
+export type ReactionCount =
+  | { accepted: true; remaining: number }
+  | { accepted: false; retryAfterSeconds: number };
+
+/** The announcement a stream shows, with the IVS stream (broadcast) it was posted during. */
+export interface StoredAnnouncement extends Announcement {
+  ivsStreamId: string;
+}
+
+export interface InteractivityStore {
+  /**
+   * Counts one reaction of `viewerId` to the broadcast `ivsStreamId` of the channel `streamId`, unless the viewer
+   * already sent `limit.max` to this channel in the current fixed window of `limit.windowSeconds`.
+   */
+  countReaction(input: {
+    streamId: string;
+    ivsStreamId: string;
+    viewerId: string;
+    reaction: Reaction;
+    at: Date;
+    limit: { max: number; windowSeconds: number };
+  }): Promise<ReactionCount>;
+  /** The reaction totals of one broadcast of the channel, every reaction present. */
+  reactionTotals(streamId: string, ivsStreamId: string): Promise<ReactionTotals>;
+  /** Makes it the channel's announcement, replacing the one before. */
+  putAnnouncement(streamId: string, announcement: StoredAnnouncement): Promise<void>;
+  announcement(streamId: string): Promise<StoredAnnouncement | undefined>;
+}

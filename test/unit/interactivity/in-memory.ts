@@ -1,0 +1,77 @@
+import { REACTIONS, type Reaction, type ReactionTotals } from '../../../lambdas/contract/interactivity.ts';
+import type {
+  InBandChannel,
+  InBandResult,
+  InteractivityStore,
+  ReactionCount,
+  ReactionMessage,
+  ReactionQueue,
+  StoredAnnouncement,
+} from '../../../lambdas/interactivity/ports.ts';
+import { reactionWindow } from '../../../lambdas/interactivity/reactions.ts';
+
+/** The catalog's interactivity items in memory, with the same rules as the DynamoDB store. */
+export class InMemoryInteractivityStore implements InteractivityStore {
+  readonly windows = new Map<string, number>();
+  readonly totals = new Map<string, ReactionTotals>();
+  readonly announcements = new Map<string, StoredAnnouncement>();
+
+  async countReaction(input: {
+    streamId: string;
+    ivsStreamId: string;
+    viewerId: string;
+    reaction: Reaction;
+    at: Date;
+    limit: { max: number; windowSeconds: number };
+  }): Promise<ReactionCount> {
+    const window = reactionWindow(input.at, input.limit.windowSeconds);
+    const key = `${input.streamId}#${input.viewerId}#${window.start}`;
+    const used = this.windows.get(key) ?? 0;
+    if (used >= input.limit.max) return { accepted: false, retryAfterSeconds: window.retryAfterSeconds };
+    this.windows.set(key, used + 1);
+    const totals = await this.reactionTotals(input.streamId, input.ivsStreamId);
+    totals[input.reaction] += 1;
+    this.totals.set(`${input.streamId}#${input.ivsStreamId}`, totals);
+    return { accepted: true, remaining: input.limit.max - used - 1 };
+  }
+
+  async reactionTotals(streamId: string, ivsStreamId: string): Promise<ReactionTotals> {
+    const known = this.totals.get(`${streamId}#${ivsStreamId}`);
+    return known
+      ? { ...known }
+      : (Object.fromEntries(REACTIONS.map((reaction) => [reaction, 0])) as ReactionTotals);
+  }
+
+  async putAnnouncement(streamId: string, announcement: StoredAnnouncement): Promise<void> {
+    const known = this.announcements.get(streamId);
+    if (!known || known.postedAt <= announcement.postedAt) this.announcements.set(streamId, { ...announcement });
+  }
+
+  async announcement(streamId: string): Promise<StoredAnnouncement | undefined> {
+    const known = this.announcements.get(streamId);
+    return known ? { ...known } : undefined;
+  }
+}
+
+/** A channel's in-band metadata as IVS takes it: every call recorded, answers scripted per call when asked. */
+export class RecordingInBand implements InBandChannel {
+  readonly calls: { channelArn: string; payload: string; at: number }[] = [];
+  /** Answers for the next calls, in order; then 'delivered'. An Error is thrown. */
+  readonly answers: (InBandResult | Error)[] = [];
+
+  constructor(private readonly clock: () => number = () => performance.now()) {}
+
+  async put(channelArn: string, payload: string): Promise<InBandResult> {
+    this.calls.push({ channelArn, payload, at: this.clock() });
+    const answer = this.answers.shift() ?? 'delivered';
+    if (answer instanceof Error) throw answer;
+    return answer;
+  }
+}
+
+export class RecordingQueue implements ReactionQueue {
+  readonly sent: ReactionMessage[] = [];
+  async send(message: ReactionMessage): Promise<void> {
+    this.sent.push(message);
+  }
+}
