@@ -19,7 +19,12 @@ export function defaultReactionDeps(env: NodeJS.ProcessEnv = process.env): React
   return {
     streams: new DynamoStreamStore(db, config[ENV.catalogTable]),
     interactivity: new DynamoInteractivityStore(db, config[ENV.catalogTable]),
-    queue: new SqsReactionQueue(new SQSClient({}), config[ENV.queueUrls['reaction-broadcast']]),
+    // The client's endpoint, not the queue URL's host: in AWS they are the same, and locally the calls must go
+    // through the endpoint the platform gives (its IAM check), not straight to the emulator the URL names.
+    queue: new SqsReactionQueue(
+      new SQSClient({ useQueueUrlAsEndpoint: false }),
+      config[ENV.queueUrls['reaction-broadcast']],
+    ),
     now: () => new Date(),
   };
 }

@@ -15,10 +15,12 @@ import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { apiCors, DEFAULT_ROUTE_THROTTLE, routeThrottle } from '#contract/api-edge.ts';
 import { routeFunction } from '#contract/functions.ts';
+import type { QueueId } from '#contract/pipelines.ts';
 import type { UserQuotaLimits } from '#contract/quotas.ts';
 import type { BucketRole } from '#contract/resources.ts';
 import { routes as allRoutes, type Route, routeKey } from '#contract/routes.ts';
@@ -26,8 +28,6 @@ import type { PlaybackSigningKey } from '../delivery/playback-key.ts';
 import { grantAccess, type LiveTargets } from '../shared/access.ts';
 import type { ApiThrottle } from '../shared/settings.ts';
 import { SkycastFunction } from '../shared/skycast-function.ts';
-import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import type { QueueId } from '#contract/pipelines.ts';
 
 /** Props of {@link SkycastApi}. */
 export interface SkycastApiProps {

@@ -44,7 +44,8 @@ export class InMemoryInteractivityStore implements InteractivityStore {
 
   async putAnnouncement(streamId: string, announcement: StoredAnnouncement): Promise<void> {
     const known = this.announcements.get(streamId);
-    if (!known || known.postedAt <= announcement.postedAt) this.announcements.set(streamId, { ...announcement });
+    if (!known || known.postedAt <= announcement.postedAt)
+      this.announcements.set(streamId, { ...announcement });
   }
 
   async announcement(streamId: string): Promise<StoredAnnouncement | undefined> {

@@ -12,8 +12,8 @@ import { checkPlaybackToken } from '../../../local/ivs/playback-token.ts';
 import { userIdTokens } from '../../support/http-deps.ts';
 import { type Handler, invoke } from '../../support/lambda.ts';
 import { InMemoryVideoCatalog } from '../catalog/in-memory.ts';
-import { inMemoryQuotas } from '../shared/in-memory-quotas.ts';
 import { InMemoryInteractivityStore } from '../interactivity/in-memory.ts';
+import { inMemoryQuotas } from '../shared/in-memory-quotas.ts';
 import { InMemoryChannels, InMemoryRecordingFiles, InMemoryStreamStore } from './in-memory.ts';
 
 const keyPair = generateKeyPairSync('ec', { namedCurve: 'secp384r1' });

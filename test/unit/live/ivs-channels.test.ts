@@ -17,8 +17,8 @@ import { IvsLiveChannels } from '../../../lambdas/live/ivs-channels.ts';
 import { logger } from '../../../lambdas/shared/logger.ts';
 import { userIdTokens } from '../../support/http-deps.ts';
 import { invoke } from '../../support/lambda.ts';
-import { inMemoryQuotas } from '../shared/in-memory-quotas.ts';
 import { InMemoryInteractivityStore } from '../interactivity/in-memory.ts';
+import { inMemoryQuotas } from '../shared/in-memory-quotas.ts';
 import { InMemoryChannels, InMemoryStreamStore } from './in-memory.ts';
 
 const client = new IvsClient({
