@@ -40,6 +40,10 @@ export function defaultAnnouncementDeps(env: NodeJS.ProcessEnv = process.env): A
   };
 }
 
+/**
+ * The broadcast paces its calls itself (broadcast.ts) and decides what a throttled call becomes: the SDK's
+ * retries, which would call again sooner than that pace allows, are off.
+ */
 export function defaultBroadcastDeps(): BroadcastDeps {
-  return { inBand: new IvsInBandChannel(new IvsClient({})) };
+  return { inBand: new IvsInBandChannel(new IvsClient({ maxAttempts: 1 })) };
 }

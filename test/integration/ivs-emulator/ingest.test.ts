@@ -4,13 +4,17 @@ import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
+  ChannelNotBroadcasting,
   CreateChannelCommand,
   CreateRecordingConfigurationCommand,
   DeleteStreamKeyCommand,
   GetStreamCommand,
   IvsClient,
   ListStreamKeysCommand,
+  PutMetadataCommand,
   StopStreamCommand,
+  ThrottlingException,
+  ValidationException,
 } from '@aws-sdk/client-ivs';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import HLS from 'hls-parser';
@@ -20,6 +24,7 @@ import {
   RECORDING_STATE_CHANGE,
   STREAM_STATE_CHANGE,
 } from '#contract/events/ivs.ts';
+import { timedMetadata } from '../../../bench/support/ts-timed-metadata.ts';
 import { describeProblems } from '../../../lambdas/shared/events.ts';
 import { emulatorClientConfig } from '../../../local/emulator-clients.ts';
 import type { BusEvent } from '../../../local/event-bus.ts';
@@ -341,5 +346,73 @@ describe('the local IVS', () => {
     assert.deepEqual(streamKeys, []);
     const again = publishTestPattern(`${ivs.ingestUrl}${streamKey.value}`, { seconds: 3 });
     assert.notEqual((await again.exited).code, 0, 'the old key is refused');
+  });
+
+  it('takes PutMetadata as IVS does: within its limits, into the live segments at the moment it came', async () => {
+    const { channel, streamKey } = await ivsClient.send(new CreateChannelCommand({ name: 'metadata' }));
+    assert.ok(channel?.arn && channel.playbackUrl && streamKey?.value);
+    const channelArn = channel.arn;
+    await assert.rejects(
+      ivsClient.send(new PutMetadataCommand({ channelArn, metadata: 'too early' })),
+      ChannelNotBroadcasting,
+    );
+    const publisher = publishTestPattern(`${ivs.ingestUrl}${streamKey.value}`, {
+      seconds: 12,
+      size: '320x180',
+    });
+    const rendition = channel.playbackUrl.replace('master.m3u8', '360p30/playlist.m3u8');
+    await eventually('a live playlist', async () => {
+      const response = await fetch(rendition);
+      return response.ok && /\.ts/.test(await response.text()) ? true : undefined;
+    });
+
+    await assert.rejects(
+      ivsClient.send(new PutMetadataCommand({ channelArn, metadata: 'x'.repeat(1025) })),
+      ValidationException,
+    );
+    // Without the SDK's retries, which would try a throttled call again later.
+    const once = new IvsClient({
+      ...emulatorClientConfig({ endpoint: ivs.endpoint, region: REGION }),
+      maxAttempts: 1,
+    });
+    const began = Date.now();
+    const outcomes = await Promise.all(
+      Array.from({ length: 7 }, (_, i) =>
+        once.send(new PutMetadataCommand({ channelArn, metadata: `cue ${i} é` })).then(
+          () => 'ok',
+          (error: unknown) => (error instanceof ThrottlingException ? 'throttled' : String(error)),
+        ),
+      ),
+    );
+    const took = Date.now() - began;
+    once.destroy();
+    const accepted = outcomes.filter((outcome) => outcome === 'ok').length;
+    assert.ok(
+      outcomes.every((outcome) => outcome === 'ok' || outcome === 'throttled'),
+      outcomes.join(),
+    );
+    // Five per second per channel: seven calls at once (within one second) get five through.
+    if (took < 1000) assert.equal(accepted, 5, outcomes.join());
+    else assert.ok(accepted >= 5, outcomes.join());
+
+    const found = new Map<string, number>();
+    const seen = new Set<string>();
+    await eventually('the accepted payloads in the segments', async () => {
+      const text = await (await fetch(rendition)).text();
+      for (const segment of (HLS.parse(text) as HLS.types.MediaPlaylist).segments) {
+        const url = new URL(segment.uri, rendition).toString();
+        if (seen.has(url)) continue;
+        seen.add(url);
+        const read = timedMetadata(Buffer.from(await (await fetch(url)).arrayBuffer()));
+        for (const frame of read.frames) found.set(frame.payload, frame.ptsSeconds);
+      }
+      return found.size >= accepted ? true : undefined;
+    });
+    await publisher.exited;
+    assert.equal(found.size, accepted);
+    for (const payload of found.keys()) assert.match(payload, /^cue \d é$/);
+    // They came within a fraction of a second of each other, and sit as close together in the stream.
+    const times = [...found.values()];
+    assert.ok(Math.max(...times) - Math.min(...times) < 1.5, JSON.stringify(times));
   });
 });

@@ -18,6 +18,7 @@ const QUEUES = [
   probeQueue('unknown-id', { batchSize: 2 }),
   probeQueue('poison', { batchSize: 1, maxReceiveCount: 2 }),
   probeQueue('window', { batchSize: 10, maxBatchingWindowSeconds: 3 }),
+  probeQueue('large', { batchSize: 100, maxBatchingWindowSeconds: 3 }),
   probeQueue('stop'),
 ];
 
@@ -247,6 +248,36 @@ describe('the local SQS event source', () => {
     await pollers.stop();
 
     assert.deepEqual(names(batch as SQSRecord[]), ['early', 'late-1', 'late-2', 'late-3']);
+  });
+
+  it('gathers a batch larger than one receive holds, over several receives, and deletes it all', async () => {
+    const queue = bed.queue('large');
+    const bodies = Array.from({ length: 45 }, (_, i) => message(`m${String(i).padStart(2, '0')}`));
+    for (let start = 0; start < bodies.length; start += 10)
+      await sendAll('large', bodies.slice(start, start + 10));
+    const pollers = await bed.startPollers({ queues: ['large'] });
+
+    const delivered = await eventually('all 45 delivered', () => {
+      const batches = batchesFrom(queue.arn);
+      return batches.flat().length >= 45 ? batches : undefined;
+    });
+    await eventually('the queue drained', async () => {
+      const depth = await queueDepth(bed.sqs, queue.url);
+      return depth.visible === 0 && depth.inFlight === 0 ? true : undefined;
+    });
+    await pollers.stop();
+
+    assert.ok(
+      delivered.some((batch) => batch.length > 10),
+      `batches: ${delivered.map((batch) => batch.length)}`,
+    );
+    assert.deepEqual(
+      delivered
+        .flat()
+        .map((record) => JSON.parse(record.body).name)
+        .sort(),
+      bodies.map((body) => JSON.parse(body).name).sort(),
+    );
   });
 
   it('stops during a long poll without waiting for it, and delivers nothing after', {
