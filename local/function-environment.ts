@@ -91,8 +91,11 @@ export function combinedFunctionEnvironment(
   endpoints: LocalEndpoints,
   values: DeploymentValues,
 ): Record<string, string> {
+  // Functions whose resources these tests did not make (live settings, a queue they send to) are left out.
   const functions = wiredFunctions().filter(
-    (fn) => values.live || ((fn.access.ivs?.length ?? 0) === 0 && fn.access.liveTokens !== 'sign'),
+    (fn) =>
+      (values.live || ((fn.access.ivs?.length ?? 0) === 0 && fn.access.liveTokens !== 'sign')) &&
+      (fn.access.sendTo ?? []).every((queue) => values.queueUrls?.[queue] !== undefined),
   );
   return Object.assign(
     runtimeEnvironment(region, endpoints),

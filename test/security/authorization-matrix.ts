@@ -159,6 +159,18 @@ export const MATRIX: Record<string, MatrixRow> = {
     // A private stream comes with a playback token: the route checks revocation for every stream.
     expect: { owner: [200, 200], other: [200, 404], anonymous: [401, 401], signedOut: [401, 401] },
   },
+  // The matrix's streams are offline: whoever may watch one is told it is not live (409).
+  sendReaction: {
+    targets: 'streams',
+    // No revocation check: a reaction is no credential, is limited per viewer, and one per request would be a
+    // Cognito GetUser call per tap of a whole audience; a signed-out token still lapses within its hour.
+    expect: { owner: [409, 409], other: [409, 404], anonymous: [401, 401], signedOut: [409, 409] },
+  },
+  postAnnouncement: {
+    targets: 'streams',
+    // Owner only: a viewer of a public stream is refused (403), a private stream's id reveals nothing (404).
+    expect: { owner: [409, 409], other: [403, 404], anonymous: [401, 401], signedOut: [401, 401] },
+  },
   listStreams: {
     targets: 'none',
     // Public streams only, whose playback URLs need no token.

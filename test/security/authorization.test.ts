@@ -18,6 +18,8 @@ const BODIES: Record<string, unknown> = {
   updateVideo: { title: 'Renamed by the matrix' },
   createClip: { title: 'Cut by the matrix', startSeconds: 0, endSeconds: 1 },
   startStream: { title: 'The matrix streams', visibility: 'public' },
+  sendReaction: { reaction: 'heart' },
+  postAnnouncement: { kind: 'news', text: 'The matrix announces' },
 };
 const QUERIES: Record<string, string> = { listVideos: '?scope=public' };
 

@@ -8,6 +8,7 @@ import type * as accounts from '#contract/accounts.ts';
 import type * as catalog from '#contract/catalog.ts';
 import type { ListedVideo, Video, Visibility, WatchableVideo } from '#contract/catalog.ts';
 import type * as clips from '#contract/clips.ts';
+import type * as interactivity from '#contract/interactivity.ts';
 import type * as live from '#contract/live.ts';
 import type { StreamView } from '#contract/live.ts';
 import type { Operation } from '#contract/operation.ts';
@@ -35,6 +36,7 @@ type OperationsOf<Module> = {
 type Operations = OperationsOf<typeof accounts> &
   OperationsOf<typeof catalog> &
   OperationsOf<typeof clips> &
+  OperationsOf<typeof interactivity> &
   OperationsOf<typeof live> &
   OperationsOf<typeof uploads>;
 

@@ -26,8 +26,6 @@ const VALID_BODIES: Record<string, unknown> = {
     description: 'About it',
     visibility: 'unlisted',
     disclaimer: 'Contains flashing lights',
-    sponsorCreative: false,
-    adBreaks: [{ atSeconds: 12.5, creativeVideoId: 'sponsor-1' }],
   },
   createClip: { title: 'Best bit', startSeconds: 1.5, endSeconds: 7.25, visibility: 'public' },
   startStream: {
@@ -39,7 +37,6 @@ const VALID_BODIES: Record<string, unknown> = {
   },
   sendReaction: { reaction: 'heart' },
   postAnnouncement: { kind: 'news', text: 'Back after the break', durationSeconds: 20 },
-  scheduleAdBreak: { durationSeconds: 30, startsAt: '2026-12-04T10:00:00Z', creativeVideoId: 'sponsor-1' },
   updatePreferences: { categories: ['music'], tags: ['jazz'], language: 'en' },
 };
 

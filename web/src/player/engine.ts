@@ -28,6 +28,44 @@ export interface EngineEvents {
   onQualitySwitch(): void;
   /** Playback cannot go on; `offline` when the stream's playlist is gone (a live stream ended). */
   onFatal(message: string, offline: boolean): void;
+  /**
+   * The stream's in-band metadata reached the moment of the video it belongs to: the text of an ID3 TXXX frame
+   * (hls.js and Safari's metadata cues) or of an IVS TextMetadataCue, once per cue.
+   */
+  onMetadata?(text: string): void;
+}
+
+/**
+ * Follows the ID3 metadata cues a player puts on the <video>'s text tracks (hls.js with enableID3MetadataCues,
+ * Safari's own HLS): each TXXX cue's text goes to `onMetadata` once, when playback reaches it.
+ */
+export function followMetadataCues(video: HTMLVideoElement, onMetadata: (text: string) => void): () => void {
+  const seen = new WeakSet<TextTrackCue>();
+  const followed = new Set<TextTrack>();
+  const onCueChange = (event: Event) => {
+    for (const cue of [...((event.target as TextTrack).activeCues ?? [])]) {
+      if (seen.has(cue)) continue;
+      seen.add(cue);
+      const value = (cue as TextTrackCue & { value?: { key?: string; data?: unknown } }).value;
+      if (value?.key === 'TXXX' && typeof value.data === 'string') onMetadata(value.data);
+    }
+  };
+  const follow = (track: TextTrack) => {
+    if (track.kind !== 'metadata' || followed.has(track)) return;
+    followed.add(track);
+    // A hidden track still fires cuechange; a disabled one does not.
+    if (track.mode === 'disabled') track.mode = 'hidden';
+    track.addEventListener('cuechange', onCueChange);
+  };
+  for (const track of [...video.textTracks]) follow(track);
+  const onAddTrack = (event: TrackEvent) => {
+    if (event.track) follow(event.track as TextTrack);
+  };
+  video.textTracks.addEventListener('addtrack', onAddTrack);
+  return () => {
+    video.textTracks.removeEventListener('addtrack', onAddTrack);
+    for (const track of followed) track.removeEventListener('cuechange', onCueChange);
+  };
 }
 
 function labelFor(height: number, bitrate: number, sameHeight: boolean): string {

@@ -1,4 +1,4 @@
-import { type Engine, type EngineEvents, qualityLabels } from './engine.ts';
+import { type Engine, type EngineEvents, followMetadataCues, qualityLabels } from './engine.ts';
 
 /** hls.js where Media Source Extensions exist; the browser's own HLS otherwise (iOS Safari). */
 export async function hlsEngine(
@@ -8,6 +8,8 @@ export async function hlsEngine(
   events: EngineEvents,
 ): Promise<Engine> {
   const { default: Hls } = await import('hls.js');
+  // In-band metadata (live reactions, announcements): both hls.js and Safari put ID3 cues on a metadata track.
+  const unfollow = events.onMetadata ? followMetadataCues(video, events.onMetadata) : () => {};
   if (!Hls.isSupported()) {
     if (video.canPlayType('application/vnd.apple.mpegurl')) {
       video.src = url;
@@ -17,6 +19,7 @@ export async function hlsEngine(
         setQuality: () => {},
         playingLabel: () => (video.videoHeight ? `${video.videoHeight}p` : undefined),
         destroy: () => {
+          unfollow();
           video.removeAttribute('src');
           video.load();
         },
@@ -30,6 +33,8 @@ export async function hlsEngine(
   const hls = new Hls({
     lowLatencyMode: live,
     backBufferLength: live ? 30 : 90,
+    // The ID3 frames of the segments become cues on a metadata text track, timed to the video (the default).
+    enableID3MetadataCues: true,
   });
   let recoveredMedia = false;
   let retriedNetwork = 0;
@@ -100,6 +105,9 @@ export async function hlsEngine(
         hls.currentLevel
       ];
     },
-    destroy: () => hls.destroy(),
+    destroy: () => {
+      unfollow();
+      hls.destroy();
+    },
   };
 }

@@ -18,6 +18,10 @@ export async function ivsEngine(video: HTMLVideoElement, url: string, events: En
     const offline = error.code === 404 || error.type === ivs.ErrorType.NOT_AVAILABLE;
     events.onFatal(offline ? 'The stream is offline.' : 'The live stream could not be played.', offline);
   });
+  // In-band metadata arrives as TextMetadataCue at the moment of the video it belongs to.
+  player.addEventListener(ivs.PlayerEventType.TEXT_METADATA_CUE, (cue: { text?: string }) => {
+    if (typeof cue.text === 'string') events.onMetadata?.(cue.text);
+  });
   // The IVS player drives the <video> itself: it starts playing once loaded (browsers may still ask for a click).
   player.setAutoplay(true);
   player.load(url);

@@ -16,11 +16,15 @@ interface PlayerOptions {
   poster?: string;
   /** Called when the stream's playlist is gone (a live stream went offline) or playback fails for good. */
   onFatal?: (message: string, offline: boolean) => void;
+  /** The stream's in-band metadata, at the moment of the video it belongs to (engine.ts `onMetadata`). */
+  onMetadata?: (text: string) => void;
 }
 
 export interface Player {
   element: HTMLElement;
   video: HTMLVideoElement;
+  /** A layer over the picture, under the controls, for what goes with the video (live reactions, announcements). */
+  overlay: HTMLElement;
   engineName: string;
   destroy(): void;
 }
@@ -39,6 +43,7 @@ export async function createPlayer(options: PlayerOptions): Promise<Player> {
     h('span', {}, 'Buffering…'),
   );
   const message = h('div', { class: 'player-message', role: 'alert', hidden: true });
+  const overlay = h('div', { class: 'player-overlay' });
   const playButton = h(
     'button',
     { type: 'button', class: 'player-button', 'aria-label': 'Play' },
@@ -106,6 +111,7 @@ export async function createPlayer(options: PlayerOptions): Promise<Player> {
       'data-state': 'loading',
     },
     video,
+    overlay,
     spinner,
     message,
     controls,
@@ -124,6 +130,7 @@ export async function createPlayer(options: PlayerOptions): Promise<Player> {
     onQualities: () => renderQualities(),
     onQualitySwitch: () => renderQualities(),
     onFatal: fail,
+    ...(options.onMetadata ? { onMetadata: options.onMetadata } : {}),
   };
   let engine: Engine;
   try {
@@ -132,7 +139,7 @@ export async function createPlayer(options: PlayerOptions): Promise<Player> {
       : await hlsEngine(video, options.url, options.live, engineEvents);
   } catch (error) {
     fail(error instanceof Error ? error.message : String(error), false);
-    return { element, video, engineName: 'none', destroy: () => {} };
+    return { element, video, overlay, engineName: 'none', destroy: () => {} };
   }
 
   function renderQualities() {
@@ -243,6 +250,7 @@ export async function createPlayer(options: PlayerOptions): Promise<Player> {
   return {
     element,
     video,
+    overlay,
     engineName: engine.name,
     destroy: () => {
       engine.destroy();

@@ -15,6 +15,7 @@ import { currentSession } from '../auth.ts';
 import { announce, every, formatDate, h, notice, replace } from '../dom.ts';
 import { FieldError, onSubmit, problemRegion, visibilityField } from '../views/forms.ts';
 import { encoderSetup } from './encoder-setup.ts';
+import { liveTools } from './live-tools.ts';
 
 const STREAM_KEY = 'skycast.stream';
 
@@ -63,10 +64,24 @@ export async function goLiveSection(): Promise<{ element: HTMLElement; stop: () 
       h('input', { id: 'stream-category', name: 'category', maxlength: '64' }),
     ),
     visibilityField('stream-visibility', 'public', 'Who can watch'),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: 'stream-disclaimer' }, 'Disclaimer before viewers watch (optional)'),
+      h('input', {
+        id: 'stream-disclaimer',
+        name: 'disclaimer',
+        maxlength: '300',
+        placeholder: 'e.g. Contains flashing lights',
+      }),
+    ),
     h('button', { type: 'submit' }, 'Set up stream'),
   );
   const titleInput = form.elements.namedItem('title') as HTMLInputElement;
+  const disclaimerInput = form.elements.namedItem('disclaimer') as HTMLInputElement;
   let streamId = rememberedStreamId();
+  const tools = liveTools(() => streamId);
+  if (tools) tools.hidden = true;
 
   const showIngest = (ingest: Ingest) => replace(ingestArea, encoderSetup(ingest, streamId, { rotate, end }));
 
@@ -77,6 +92,8 @@ export async function goLiveSection(): Promise<{ element: HTMLElement; stop: () 
         ? `You are live${view.startedAt ? ` since ${formatDate(view.startedAt)}` : ''}${view.viewerCount !== undefined ? ` · ${view.viewerCount} watching` : ''}.`
         : 'Offline: start streaming from your encoder and this says LIVE within seconds.';
     if (!titleInput.value) titleInput.value = view.title;
+    if (!disclaimerInput.value && view.disclaimer) disclaimerInput.value = view.disclaimer;
+    if (tools) tools.hidden = view.status !== 'LIVE';
   };
 
   const showProblem = (error: unknown) => {
@@ -122,10 +139,12 @@ export async function goLiveSection(): Promise<{ element: HTMLElement; stop: () 
     const title = String(data.get('title')).trim();
     if (!title) throw new FieldError('title', 'Give your stream a title.');
     const category = String(data.get('category')).trim();
+    const disclaimer = String(data.get('disclaimer')).trim();
     const answer = await call('startStream', {
       body: {
         title,
         ...(category ? { category } : {}),
+        ...(disclaimer ? { disclaimer } : {}),
         visibility: String(data.get('visibility')) as Visibility,
       },
     });
@@ -162,6 +181,7 @@ export async function goLiveSection(): Promise<{ element: HTMLElement; stop: () 
     problem,
     form,
     ingestArea,
+    ...(tools ? [tools] : []),
   );
   return { element, stop: every(3000, poll) };
 }

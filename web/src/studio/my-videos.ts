@@ -105,6 +105,37 @@ export function myVideosSection(): { element: HTMLElement; refresh: () => Promis
           'button',
           {
             type: 'button',
+            class: 'secondary',
+            'aria-label': `Disclaimer for ${video.title}`,
+            onclick: async () => {
+              const text = prompt(
+                'Shown before the video plays, until the viewer goes on (e.g. “Contains flashing lights”). Leave empty for none.',
+                video.disclaimer ?? '',
+              );
+              if (text === null) return;
+              try {
+                await call('updateVideo', {
+                  params: { videoId: video.videoId },
+                  body: { disclaimer: text.trim() ? text.trim() : null },
+                });
+                announce(
+                  text.trim()
+                    ? `${video.title} now shows a disclaimer.`
+                    : `${video.title} shows no disclaimer.`,
+                );
+                await refresh();
+              } catch (error) {
+                problem.textContent = error instanceof Error ? error.message : String(error);
+                problem.hidden = false;
+              }
+            },
+          },
+          video.disclaimer ? 'Disclaimer ✓' : 'Disclaimer',
+        ),
+        h(
+          'button',
+          {
+            type: 'button',
             class: 'secondary danger',
             'aria-label': `Delete ${video.title}`,
             onclick: async () => {

@@ -16,7 +16,9 @@ import { announce, every, h, notice, replace } from '../dom.ts';
 import { createPlayer, type Player } from '../player/player.ts';
 import type { View } from '../router.ts';
 import { clipPanel } from '../watch/clip-panel.ts';
+import { disclaimerDismissed, disclaimerGate } from '../watch/disclaimer.ts';
 import { livePlaybackUrl, offlinePlaceholder, streamDetails } from '../watch/live-details.ts';
+import { liveInteractivity } from '../watch/live-interactivity.ts';
 import { notReadyPlaceholder, unplayableNotice, videoDetails } from '../watch/video-details.ts';
 
 const FINAL = new Set(['READY', 'FAILED']);
@@ -44,14 +46,22 @@ export const watchVideoView: View = {
         replace(stage, unplayableNotice(video));
         return;
       }
-      player = await createPlayer({
-        url: source,
-        title: video.title,
-        live: false,
-        poster: video.posterPath ? mediaUrl(video.posterPath) : undefined,
-      });
-      replace(stage, player.element);
-      if (offers('createClip') && video.source.kind !== 'clip') details.append(clipPanel(video, player));
+      const play = async () => {
+        player = await createPlayer({
+          url: source,
+          title: video.title,
+          live: false,
+          poster: video.posterPath ? mediaUrl(video.posterPath) : undefined,
+        });
+        replace(stage, player.element);
+        if (offers('createClip') && video.source.kind !== 'clip') details.append(clipPanel(video, player));
+      };
+      if (video.disclaimer && !disclaimerDismissed(video.videoId))
+        replace(
+          stage,
+          disclaimerGate(video.videoId, video.disclaimer, () => void play()),
+        );
+      else await play();
     };
 
     let video = await call('getVideo', { params: { videoId } }).catch((error: unknown) => {
@@ -91,7 +101,9 @@ export const watchLiveView: View = {
     const heading = h('h1', {}, 'Live stream');
     const stage = h('div', { class: 'stage' });
     const details = h('div', { class: 'details' });
-    root.append(heading, stage, details);
+    const interactive = liveInteractivity(streamId);
+    interactive.bar.hidden = true;
+    root.append(heading, stage, interactive.bar, details);
     if (!offers('watchStream')) {
       stage.append(notice('Live streams are not available on this server yet.', 'alert'));
       return undefined;
@@ -99,11 +111,15 @@ export const watchLiveView: View = {
     let player: Player | undefined;
     let playing: string | undefined;
     let stream: StreamView | undefined;
+    /** The stream's disclaimer is on screen, waiting for the viewer to go on. */
+    let gated = false;
 
     const offline = (text: string) => {
       player?.destroy();
       player = undefined;
       playing = undefined;
+      gated = false;
+      interactive.bar.hidden = true;
       replace(stage, offlinePlaceholder(text, stream));
     };
 
@@ -128,6 +144,20 @@ export const watchLiveView: View = {
         }
         return;
       }
+      interactive.bar.hidden = false;
+      interactive.update(stream);
+      if (gated) return;
+      if (stream.disclaimer && !disclaimerDismissed(streamId)) {
+        gated = true;
+        replace(
+          stage,
+          disclaimerGate(streamId, stream.disclaimer, () => {
+            gated = false;
+            void refresh();
+          }),
+        );
+        return;
+      }
       // Compared without the token: watchStream signs a fresh one each time, and the player already has one.
       if (playing === stream.playbackUrl) return;
       playing = stream.playbackUrl;
@@ -142,13 +172,17 @@ export const watchLiveView: View = {
             playing = 'offline';
           }
         },
+        onMetadata: (text) => interactive.onMetadata(text),
       });
+      interactive.attach(player.overlay);
+      interactive.update(stream);
       replace(stage, player.element);
     };
     await refresh();
     const stop = every(5000, refresh);
     return () => {
       stop();
+      interactive.destroy();
       player?.destroy();
     };
   },

@@ -1,0 +1,79 @@
+/**
+ * The studio's live tools, while the stream is on air: post a news flash (lower third) or a disclaimer notice
+ * over the video to everyone watching, in-band (postAnnouncement). The limits are the contract's.
+ */
+import { ANNOUNCEMENT_KINDS, type AnnouncementKind } from '#contract/interactivity-limits.ts';
+import { call, offers } from '../api.ts';
+import { announce, h } from '../dom.ts';
+import { FieldError, onSubmit, problemRegion } from '../views/forms.ts';
+
+/** The text limit in characters (the API also checks its bytes, and says so in a 400). */
+const TEXT_MAX_CHARACTERS = 280;
+const SECONDS = { min: 3, max: 600, default: 15 };
+
+const KIND_LABELS: Record<AnnouncementKind, string> = {
+  news: 'News flash (lower third)',
+  disclaimer: 'Notice over the video',
+};
+
+export function liveTools(streamId: () => string | undefined): HTMLElement | null {
+  if (!offers('postAnnouncement')) return null;
+  const problem = problemRegion();
+  const form = h(
+    'form',
+    { novalidate: true, class: 'live-tools', 'aria-label': 'Announce to your viewers' },
+    h('h3', {}, 'Announce to your viewers'),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: 'announcement-kind' }, 'Kind'),
+      h(
+        'select',
+        { id: 'announcement-kind', name: 'kind' },
+        ANNOUNCEMENT_KINDS.map((kind) => h('option', { value: kind }, KIND_LABELS[kind])),
+      ),
+    ),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: 'announcement-text' }, 'Text'),
+      h('input', {
+        id: 'announcement-text',
+        name: 'text',
+        required: true,
+        maxlength: String(TEXT_MAX_CHARACTERS),
+      }),
+    ),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: 'announcement-seconds' }, 'Seconds on screen'),
+      h('input', {
+        id: 'announcement-seconds',
+        name: 'durationSeconds',
+        type: 'number',
+        min: String(SECONDS.min),
+        max: String(SECONDS.max),
+        value: String(SECONDS.default),
+      }),
+    ),
+    h('button', { type: 'submit' }, 'Post announcement'),
+    problem,
+  );
+  onSubmit(form, problem, async (data) => {
+    const id = streamId();
+    if (!id) throw new Error('Set up your stream first.');
+    const text = String(data.get('text')).trim();
+    if (!text) throw new FieldError('text', 'Write what your viewers should read.');
+    const seconds = Number(data.get('durationSeconds'));
+    if (!Number.isInteger(seconds) || seconds < SECONDS.min || seconds > SECONDS.max)
+      throw new FieldError('durationSeconds', `Between ${SECONDS.min} and ${SECONDS.max} seconds.`);
+    await call('postAnnouncement', {
+      params: { streamId: id },
+      body: { kind: String(data.get('kind')) as AnnouncementKind, text, durationSeconds: seconds },
+    });
+    (form.elements.namedItem('text') as HTMLInputElement).value = '';
+    announce('Announcement posted: your viewers see it now.');
+  });
+  return form;
+}
