@@ -116,7 +116,6 @@ describe('live interactivity in Chromium', () => {
       body: { reaction: 'clap' },
     });
     assert.equal(other.status, 202);
-
     await page
       .locator('.reaction-bubble[data-reaction="clap"]')
       .first()

@@ -36,8 +36,49 @@ export interface EngineEvents {
 }
 
 /**
- * Follows the ID3 metadata cues a player puts on the <video>'s text tracks (hls.js with enableID3MetadataCues,
- * Safari's own HLS): each TXXX cue's text goes to `onMetadata` once, when playback reaches it.
+ * Payloads with their time on the video's timeline, raised once each when playback reaches it (checked on
+ * every timeupdate and a few times a second while playing). One that playback passed by more than
+ * `STALE_SECONDS` (a jump to the live edge, a seek) is dropped rather than shown out of its moment.
+ */
+export class MetadataTimeline {
+  private pending: { at: number; text: string }[] = [];
+  private readonly timer: ReturnType<typeof setInterval>;
+  private readonly check = () => this.deliver();
+  static readonly STALE_SECONDS = 10;
+
+  constructor(
+    private readonly video: HTMLVideoElement,
+    private readonly onMetadata: (text: string) => void,
+  ) {
+    video.addEventListener('timeupdate', this.check);
+    this.timer = setInterval(this.check, 200);
+  }
+
+  add(at: number, text: string): void {
+    if (!Number.isFinite(at)) return;
+    this.pending.push({ at, text });
+    this.pending.sort((a, b) => a.at - b.at);
+    this.deliver();
+  }
+
+  private deliver(): void {
+    const now = this.video.currentTime;
+    while (this.pending.length > 0 && (this.pending[0]?.at ?? Number.POSITIVE_INFINITY) <= now) {
+      const next = this.pending.shift() as { at: number; text: string };
+      if (now - next.at <= MetadataTimeline.STALE_SECONDS) this.onMetadata(next.text);
+    }
+  }
+
+  destroy(): void {
+    clearInterval(this.timer);
+    this.video.removeEventListener('timeupdate', this.check);
+    this.pending = [];
+  }
+}
+
+/**
+ * Follows the ID3 metadata cues Safari's own HLS puts on the <video>'s text tracks: each TXXX cue's text goes to
+ * `onMetadata` once, when playback reaches it.
  */
 export function followMetadataCues(video: HTMLVideoElement, onMetadata: (text: string) => void): () => void {
   const seen = new WeakSet<TextTrackCue>();

@@ -1,4 +1,11 @@
-import { type Engine, type EngineEvents, followMetadataCues, qualityLabels } from './engine.ts';
+import {
+  type Engine,
+  type EngineEvents,
+  followMetadataCues,
+  MetadataTimeline,
+  qualityLabels,
+} from './engine.ts';
+import { id3TextFrames } from './id3.ts';
 
 /** hls.js where Media Source Extensions exist; the browser's own HLS otherwise (iOS Safari). */
 export async function hlsEngine(
@@ -8,10 +15,10 @@ export async function hlsEngine(
   events: EngineEvents,
 ): Promise<Engine> {
   const { default: Hls } = await import('hls.js');
-  // In-band metadata (live reactions, announcements): both hls.js and Safari put ID3 cues on a metadata track.
-  const unfollow = events.onMetadata ? followMetadataCues(video, events.onMetadata) : () => {};
   if (!Hls.isSupported()) {
     if (video.canPlayType('application/vnd.apple.mpegurl')) {
+      // Safari's own HLS puts the segments' ID3 frames on a metadata text track, timed to the video.
+      const unfollow = events.onMetadata ? followMetadataCues(video, events.onMetadata) : () => {};
       video.src = url;
       return {
         name: 'native',
@@ -33,9 +40,18 @@ export async function hlsEngine(
   const hls = new Hls({
     lowLatencyMode: live,
     backBufferLength: live ? 30 : 90,
-    // The ID3 frames of the segments become cues on a metadata text track, timed to the video (the default).
-    enableID3MetadataCues: true,
+    // Not hls.js's own metadata text track (see below): it would load a `data:` track the page's CSP refuses.
+    enableID3MetadataCues: false,
+    enableEmsgMetadataCues: false,
   });
+  // In-band metadata: hls.js hands over each segment's ID3 samples as it parses them, ahead of playback, with
+  // their time on the video's timeline; each payload is raised when playback gets there.
+  const timeline = events.onMetadata ? new MetadataTimeline(video, events.onMetadata) : undefined;
+  if (timeline)
+    hls.on(Hls.Events.FRAG_PARSING_METADATA, (_event, data) => {
+      for (const sample of data.samples)
+        for (const text of id3TextFrames(sample.data)) timeline.add(sample.pts, text);
+    });
   let recoveredMedia = false;
   let retriedNetwork = 0;
   hls.on(Hls.Events.MANIFEST_PARSED, () => events.onQualities());
@@ -106,7 +122,7 @@ export async function hlsEngine(
       ];
     },
     destroy: () => {
-      unfollow();
+      timeline?.destroy();
       hls.destroy();
     },
   };

@@ -144,11 +144,12 @@ export const watchLiveView: View = {
         }
         return;
       }
-      interactive.bar.hidden = false;
       interactive.update(stream);
       if (gated) return;
       if (stream.disclaimer && !disclaimerDismissed(streamId)) {
         gated = true;
+        // Reactions come with watching: not before the viewer has gone past the disclaimer.
+        interactive.bar.hidden = true;
         replace(
           stage,
           disclaimerGate(streamId, stream.disclaimer, () => {
@@ -176,6 +177,7 @@ export const watchLiveView: View = {
       });
       interactive.attach(player.overlay);
       interactive.update(stream);
+      interactive.bar.hidden = false;
       replace(stage, player.element);
     };
     await refresh();

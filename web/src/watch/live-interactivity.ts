@@ -45,10 +45,15 @@ export interface LiveInteractivity {
 
 export function liveInteractivity(streamId: string): LiveInteractivity {
   let overlay: HTMLElement | undefined;
-  const totals: Record<Reaction, number> = Object.fromEntries(REACTIONS.map((r) => [r, 0])) as Record<
-    Reaction,
-    number
-  >;
+  const zero = () =>
+    Object.fromEntries(REACTIONS.map((reaction) => [reaction, 0])) as Record<Reaction, number>;
+  /**
+   * The tally: the catalog's exact totals at the last watchStream, plus what came in-band since that was
+   * accepted after it (an envelope says when its reactions were accepted), so nothing counts twice.
+   */
+  let base = zero();
+  let since = zero();
+  let baseAt = 0;
   const tallies = new Map<Reaction, HTMLElement>();
   const status = h('p', { class: 'reaction-status', role: 'status' });
   const buttons = REACTIONS.map((reaction) => {
@@ -87,7 +92,7 @@ export function liveInteractivity(streamId: string): LiveInteractivity {
   const renderTotals = () => {
     for (const reaction of REACTIONS) {
       const tally = tallies.get(reaction);
-      if (tally) tally.textContent = String(totals[reaction]);
+      if (tally) tally.textContent = String(base[reaction] + since[reaction]);
     }
   };
 
@@ -163,8 +168,10 @@ export function liveInteractivity(streamId: string): LiveInteractivity {
       const envelope = parseLiveMetadata(text);
       if (!envelope) return;
       if (envelope.type === 'reactions') {
-        for (const reaction of REACTIONS) totals[reaction] += envelope.counts[reaction] ?? 0;
-        renderTotals();
+        if (Date.parse(envelope.last) > baseAt) {
+          for (const reaction of REACTIONS) since[reaction] += envelope.counts[reaction] ?? 0;
+          renderTotals();
+        }
         burst(envelope.counts);
       } else {
         showAnnouncement(envelope.announcement, announcementSeconds(envelope.announcement));
@@ -172,9 +179,9 @@ export function liveInteractivity(streamId: string): LiveInteractivity {
     },
     update(stream) {
       if (stream.reactions) {
-        // The catalog's count is exact; in-band windows that came since are already in it or still on their way.
-        for (const reaction of REACTIONS)
-          totals[reaction] = Math.max(totals[reaction], stream.reactions[reaction]);
+        base = { ...stream.reactions };
+        since = zero();
+        baseAt = Date.now();
         renderTotals();
       }
       if (stream.announcement && !shown)
