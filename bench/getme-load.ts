@@ -1,11 +1,10 @@
 /**
  * getme-load: `GET /me` (getMe) through the local platform — HTTP server, JWT authorizer, the handler with its
- * real dependencies, DynamoDB on DynamoDB Local (or moto, where the platform keeps it there) — under load from
- * autocannon at 10 and 100 connections.
+ * real dependencies, DynamoDB on moto — under load from autocannon at 10 and 100 connections.
  *
  * Three processes: the platform (bench/support/platform-host.ts, its logs to /dev/null), the load generator
- * (bench/support/load-worker.ts) and this one, which only orchestrates; moto and DynamoDB Local are two more,
- * started by the platform. They all share this machine's cores, so the numbers are a floor for what the
+ * (bench/support/load-worker.ts) and this one, which only orchestrates; moto is one more, started by the
+ * platform. They all share this machine's cores, so the numbers are a floor for what the
  * platform does when it has the machine to itself.
  *
  * It also loads the emulator's DynamoDB GetItem directly (raw HTTP, no SDK): getMe makes one GetItem per
@@ -18,7 +17,6 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { getMe } from '#contract/accounts.ts';
-import { DYNAMODB_LOCAL_MAIN_CLASS } from '../local/dynamodb-local.ts';
 import { emulatorClientConfig, LOCAL_CREDENTIALS } from '../local/provision.ts';
 import { createSignedInUser } from '../test/support/accounts.ts';
 import { exited, forkModule, nextMessage } from './support/child.ts';
@@ -39,14 +37,14 @@ const GOAL_P99_MS = 61;
 
 function coresNote(): string {
   return (
-    `the load generator (autocannon, 1 process), the platform (Node, 1 process), moto (Python) and DynamoDB ` +
-    `Local (Java) share this machine's ${os.availableParallelism()} cores ` +
+    `the load generator (autocannon, 1 process), the platform (Node, 1 process) and moto (Python) ` +
+    `share this machine's ${os.availableParallelism()} cores ` +
     `(${os.cpus()[0]?.model.trim() ?? 'unknown CPU'})`
   );
 }
 
 /** The processes whose CPU time is accounted per request (Linux only; missing ones are skipped). */
-type Processes = Record<'platform' | 'moto' | 'dynamodbLocal' | 'loadGenerator', number | undefined>;
+type Processes = Record<'platform' | 'moto' | 'loadGenerator', number | undefined>;
 
 /** CPU milliseconds each process spent per answered request: independent of how busy the machine was. */
 type CpuPerRequest = Partial<Record<keyof Processes, number>>;
@@ -121,11 +119,11 @@ function loadRows(label: string, { summary, cpuPerRequest }: Measured, goals: bo
       unit: 'count',
       ...(goals ? { goal: { atMost: 0 } } : {}),
     },
-    ...(['platform', 'moto', 'dynamodbLocal'] as const)
-      // A process the requests never reach (moto, when DynamoDB Local serves DynamoDB) stays in the JSON only.
+    ...(['platform', 'moto'] as const)
+      // A process the requests never reach stays in the JSON only.
       .filter((name) => (cpuPerRequest[name] ?? 0) >= 0.01)
       .map((name) => ({
-        metric: `${label}: ${name === 'dynamodbLocal' ? 'DynamoDB Local' : name} CPU time per request`,
+        metric: `${label}: ${name} CPU time per request`,
         value: cpuPerRequest[name]!,
         unit: 'ms',
         note:
@@ -154,14 +152,13 @@ export async function getMeLoad(): Promise<BenchRow[]> {
     });
     platformDown.catch(() => {}); // raced below; it also rejects when we stop the platform at the end
     const measure = (run: LoadRun) => Promise.race([loadOnce(loader, run, processes), platformDown]);
-    const { config, motoEndpoint, dynamodbEndpoint, dynamodbEmulator } = ready;
-    console.error(`  platform up at ${ready.url} (DynamoDB on ${dynamodbEmulator}); signing a user in`);
+    const { config, motoEndpoint } = ready;
+    console.error(`  platform up at ${ready.url} (DynamoDB on moto); signing a user in`);
     const child = (match: string) =>
       platform.pid === undefined ? undefined : childProcesses(platform.pid, match)[0];
     const processes: Processes = {
       platform: platform.pid,
       moto: child('moto_server'),
-      dynamodbLocal: child(DYNAMODB_LOCAL_MAIN_CLASS),
       loadGenerator: loader.pid,
     };
 
@@ -192,16 +189,15 @@ export async function getMeLoad(): Promise<BenchRow[]> {
     }
 
     const table = ready.resources.tableName;
-    const onMoto = dynamodbEmulator === 'moto';
-    const emulator = onMoto ? 'moto' : 'DynamoDB Local';
+    const emulator = 'moto';
     console.error(`  ${emulator}'s GetItem directly, 10 connections, ${DIRECT_SECONDS} s`);
     const direct = await measure({
-      url: dynamodbEndpoint,
+      url: motoEndpoint,
       method: 'POST',
       headers: {
         'content-type': 'application/x-amz-json-1.0',
         'x-amz-target': 'DynamoDB_20120810.GetItem',
-        // Both read the access key and region from the credential scope; neither checks the signature.
+        // moto reads the access key and region from the credential scope; it does not check the signature.
         authorization: `AWS4-HMAC-SHA256 Credential=${LOCAL_CREDENTIALS.accessKeyId}/20250101/${config.region}/dynamodb/aws4_request, SignedHeaders=host, Signature=0`,
       },
       body: JSON.stringify({
@@ -210,8 +206,8 @@ export async function getMeLoad(): Promise<BenchRow[]> {
       }),
       connections: 10,
       durationSeconds: DIRECT_SECONDS,
-      // moto's server closes every connection; DynamoDB Local keeps them alive, as the SDK expects.
-      closeAfterEachResponse: onMoto,
+      // moto's server closes every connection.
+      closeAfterEachResponse: true,
     });
     const directRows = loadRows(`${emulator} GetItem direct, 10 connections`, direct, false);
     rows.push({
@@ -220,18 +216,16 @@ export async function getMeLoad(): Promise<BenchRow[]> {
         `${emulator} GetItem direct = raw DynamoDB GetItem HTTP requests to ${emulator} (no SDK, no signing): ` +
         'the ceiling for getMe, which makes one GetItem per request',
     });
-    rows.push(...directRows.filter((row) => /p50|(moto|DynamoDB Local) CPU/.test(row.metric)));
-    const emulatorMs = onMoto ? direct.cpuPerRequest.moto : direct.cpuPerRequest.dynamodbLocal;
+    rows.push(...directRows.filter((row) => /p50|moto CPU/.test(row.metric)));
+    const emulatorMs = direct.cpuPerRequest.moto;
     if (emulatorMs !== undefined) {
       rows.push({
         metric: `${emulator} GetItem ceiling on one free core, estimate (1 s / its CPU per GetItem)`,
         value: Math.round(1000 / emulatorMs),
         unit: '1/s',
-        note: onMoto
-          ? 'moto is one Python process: its request threads take turns on the GIL, so it uses about one ' +
-            'core at most, whatever the machine has'
-          : 'DynamoDB Local (Java) serves requests on several threads: it would use more than one core if ' +
-            'the machine had them to spare',
+        note:
+          'moto is one Python process: its request threads take turns on the GIL, so it uses about one ' +
+          'core at most, whatever the machine has',
       });
     }
     if (direct.summary.non2xx > 0 || direct.summary.errors > 0) {

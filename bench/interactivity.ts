@@ -275,7 +275,7 @@ export async function interactivity(): Promise<BenchRow[]> {
         metric: 'platform CPU while reacting',
         value: round(((cpuAfter.platform ?? 0) - (cpuBefore.platform ?? 0)) / SECONDS, 2),
         unit: 'cores',
-        note: `moto ${round(((cpuAfter.moto ?? 0) - (cpuBefore.moto ?? 0)) / SECONDS, 2)} cores, DynamoDB Local ${round(((cpuAfter.dynamodbLocal ?? 0) - (cpuBefore.dynamodbLocal ?? 0)) / SECONDS, 2)} cores.`,
+        note: `moto ${round(((cpuAfter.moto ?? 0) - (cpuBefore.moto ?? 0)) / SECONDS, 2)} cores.`,
       },
     ];
   } finally {

@@ -4,7 +4,6 @@
  */
 import { relative } from 'node:path';
 import { ROOT } from '../scripts/python-env.ts';
-import { dynamodbEmulators } from './dynamodb-emulators.ts';
 import { getMeLoad } from './getme-load.ts';
 import { handlerBundles } from './handler-bundles.ts';
 import { interactivity } from './interactivity.ts';
@@ -40,12 +39,6 @@ const benchmarks: Benchmark[] = [
     name: 'getme-load',
     description: 'GET /me (getMe) through the local platform under load with autocannon',
     run: getMeLoad,
-  },
-  {
-    name: 'dynamodb-emulators',
-    description:
-      'moto and DynamoDB Local side by side: start-up, and GetItem through the SDK with keep-alive',
-    run: dynamodbEmulators,
   },
   {
     name: 'transcoder',

@@ -2,12 +2,12 @@
 export interface AwsTarget {
   endpoint: string;
   region: string;
-  /** Where DynamoDB answers, when another emulator serves it (DynamoDB Local). @default endpoint */
+  /** Where DynamoDB answers, when another endpoint serves it (AWS_ENDPOINT_URL_DYNAMODB). @default endpoint */
   dynamodbEndpoint?: string;
 }
 
 /**
- * The credentials every local client and function uses. Letters and digits only: DynamoDB Local refuses any
+ * The credentials every local client and function uses. Letters and digits only: some DynamoDB emulators refuse any
  * other access key id.
  */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'skycastlocal', secretAccessKey: 'skycastlocal' } as const;

@@ -18,7 +18,7 @@ export const LOCAL_MEDIA_URL_UNSERVED = 'http://media.invalid/media';
 export interface LocalEndpoints {
   /** The AWS-compatible emulator (moto), AWS_ENDPOINT_URL. */
   endpoint: string;
-  /** DynamoDB elsewhere (DynamoDB Local): the SDK's AWS_ENDPOINT_URL_DYNAMODB wins over AWS_ENDPOINT_URL. */
+  /** DynamoDB on an endpoint of its own (AWS_ENDPOINT_URL_DYNAMODB wins over AWS_ENDPOINT_URL in the SDK). */
   dynamodbEndpoint?: string;
   /** Further per-service endpoints (`AWS_ENDPOINT_URL_<SERVICE>`), e.g. the local MediaConvert and IVS. */
   services?: Record<string, string>;

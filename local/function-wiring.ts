@@ -57,8 +57,6 @@ export function platformFunctions(
 /** Where the services the functions call answer on this machine. */
 export interface ServiceEndpoints {
   moto: string;
-  /** DynamoDB Local, when it runs instead of moto's DynamoDB. */
-  dynamodb?: string;
   mediaConvert: string;
   ivs: string;
 }
@@ -92,7 +90,7 @@ export function startFunctionIam(settings: {
     upstreams: {
       default: services.moto,
       byService: {
-        dynamodb: services.dynamodb ?? services.moto,
+        dynamodb: services.moto,
         mediaconvert: services.mediaConvert,
         ivs: services.ivs,
       },
@@ -124,7 +122,6 @@ export function functionEnvironments(settings: {
   const wiring = new Map(settings.functions.map((fn) => [fn.key, fn.wiring]));
   const endpoints = {
     endpoint: services.moto,
-    ...(services.dynamodb ? { dynamodbEndpoint: services.dynamodb } : {}),
     services: {
       AWS_ENDPOINT_URL_MEDIACONVERT: services.mediaConvert,
       AWS_ENDPOINT_URL_IVS: services.ivs,

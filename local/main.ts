@@ -128,9 +128,6 @@ async function main(): Promise<void> {
       `  RTMP ingest    ${platform.ivs.ingestUrl} (OBS "Server"; the stream key comes from startStream)`,
       `  live HLS       ${url}/ivs/playback/<streamId>/master.m3u8`,
       `  AWS emulator   ${platform.motoEndpoint} (moto)`,
-      ...(platform.dynamodbEmulator === 'DynamoDB Local'
-        ? [`  DynamoDB       ${platform.dynamodbEndpoint} (DynamoDB Local)`]
-        : []),
       '',
       'Verification codes are not e-mailed: they are printed here (✉) and listed in the outbox.',
       'Requests are logged below. Ctrl-C stops everything.',

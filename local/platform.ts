@@ -6,7 +6,6 @@ import type { UserQuotaLimits } from '#contract/quotas.ts';
 import { type Route, routeKey, routes as wiredRoutes } from '#contract/routes.ts';
 import type { WebConfig } from '#contract/web-config.ts';
 import { createCognitoEndpoint } from './cognito-endpoint.ts';
-import { localDynamoDbChoice, startDynamoDbLocal } from './dynamodb-local.ts';
 import { createEventPublisher, type EventPublisher } from './event-bus.ts';
 import { localDeploymentValues } from './function-environment.ts';
 import {
@@ -79,9 +78,6 @@ export interface RunningPlatform {
   resources: ProvisionedResources;
   /** The AWS-compatible emulator (moto) the handlers talk to. */
   motoEndpoint: string;
-  /** Where DynamoDB answers: DynamoDB Local (functions get AWS_ENDPOINT_URL_DYNAMODB), or moto. */
-  dynamodbEndpoint: string;
-  dynamodbEmulator: 'DynamoDB Local' | 'moto';
   /** The local MediaConvert, which functions reach through AWS_ENDPOINT_URL_MEDIACONVERT. */
   mediaConvertEndpoint: string;
   /** The local IVS: its API endpoint (AWS_ENDPOINT_URL_IVS), RTMP port and ingest URL, and its service. */
@@ -96,7 +92,7 @@ export interface RunningPlatform {
    */
   failure: Promise<Error>;
   /**
-   * Stops serving, the pollers, the MediaConvert emulator (and its jobs), moto and DynamoDB Local. Safe to call
+   * Stops serving, the pollers, the MediaConvert emulator (and its jobs), and moto. Safe to call
    * more than once.
    */
   stop(): Promise<void>;
@@ -141,7 +137,6 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
   const browserOrigins = [url, `http://localhost:${port}`];
 
   let moto: RunningEmulator | undefined;
-  let dynamodb: RunningEmulator | undefined;
   let cognito: CognitoIdentityProviderClient | undefined;
   let publisher: EventPublisher | undefined;
   let mediaConvert: RunningMediaConvertEmulator | undefined;
@@ -167,24 +162,14 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     await mediaConvert?.stop();
     await live?.ivs.stop();
     publisher?.destroy();
-    await Promise.all([moto?.stop(), dynamodb?.stop()]);
+    await moto?.stop();
     cognito?.destroy();
   };
 
   try {
-    const dynamodbChoice = localDynamoDbChoice();
-    if (dynamodbChoice.note) log(`ℹ ${dynamodbChoice.note}`);
-    // Both start at once; a first run installs each synchronously before either waits for anything.
-    const [dynamodbStart, motoStart] = await Promise.allSettled([
-      dynamodbChoice.emulator === 'dynamodb-local' ? startDynamoDbLocal() : undefined,
-      startMoto(),
-    ]);
-    if (dynamodbStart.status === 'fulfilled') dynamodb = dynamodbStart.value;
-    if (motoStart.status === 'rejected') throw motoStart.reason;
-    if (dynamodbStart.status === 'rejected') throw dynamodbStart.reason;
-    moto = motoStart.value;
+    moto = await startMoto();
     const resources = await provision(
-      { endpoint: moto.endpoint, region: REGION, dynamodbEndpoint: dynamodb?.endpoint },
+      { endpoint: moto.endpoint, region: REGION },
       undefined,
       // The web app's pages upload from this origin (and from localhost, the name people type).
       { browserOrigins },
@@ -210,7 +195,6 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     });
     const services: ServiceEndpoints = {
       moto: moto.endpoint,
-      ...(dynamodb ? { dynamodb: dynamodb.endpoint } : {}),
       mediaConvert: mediaConvert.endpoint,
       ivs: live.ivs.endpoint,
     };
@@ -347,14 +331,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
 
     let stopping = false;
     const runningMoto = moto;
-    const runningDynamoDb = dynamodb;
     const failure = new Promise<Error>((resolveFailure) => {
       void runningMoto.exited.then((code) => {
         if (!stopping)
           resolveFailure(new Error(`The AWS emulator (moto) stopped unexpectedly (exit code ${code}).`));
-      });
-      void runningDynamoDb?.exited.then((code) => {
-        if (!stopping) resolveFailure(new Error(`DynamoDB Local stopped unexpectedly (exit code ${code}).`));
       });
     });
     let stopped: Promise<void> | undefined;
@@ -364,8 +344,6 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       config,
       resources,
       motoEndpoint: moto.endpoint,
-      dynamodbEndpoint: dynamodb?.endpoint ?? moto.endpoint,
-      dynamodbEmulator: dynamodb ? 'DynamoDB Local' : 'moto',
       mediaConvertEndpoint: mediaConvert.endpoint,
       ivs: runningIvs,
       outbox,

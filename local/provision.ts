@@ -149,7 +149,7 @@ export async function provision(
   const cognito = new CognitoIdentityProviderClient(config);
 
   const tableName = `${prefix}-catalog`;
-  // The table may live on another emulator (DynamoDB Local): it is created while moto gets the rest.
+  // The table may live on an endpoint of its own (AWS_ENDPOINT_URL_DYNAMODB): it is created there.
   const tableCreated = createTable(db, tableName, catalogTable);
   tableCreated.catch(() => {}); // awaited below; this only keeps an early failure from counting as unhandled
 

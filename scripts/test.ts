@@ -6,7 +6,6 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { ensureDynamoDbLocal, localDynamoDbChoice } from '../local/dynamodb-local.ts';
 import { IAM_USAGE_DIR_ENV, mergedUsage } from '../local/iam/usage-files.ts';
 import { formatUsageReport } from '../local/iam/usage-report.ts';
 import { ensurePythonRequirements, ROOT } from './python-env.ts';
@@ -61,8 +60,6 @@ if (layers.includes('security')) ensurePythonRequirements('fuzz');
 // The web app: the infra tests synthesize it and the browser tests serve it; built once, before files run side by side.
 if (layers.some((layer) => layer === 'infra' || layer === 'e2e' || layer === 'security'))
   ensureWebBuild((line) => console.log(line));
-// The local platform's DynamoDB, which the end-to-end tests start: Maven downloads it the first time.
-if (layers.includes('e2e') && localDynamoDbChoice().emulator === 'dynamodb-local') ensureDynamoDbLocal();
 
 // Platforms started by the tests record what their functions called; printed against the grants at the end.
 const iamUsage =

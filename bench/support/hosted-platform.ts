@@ -1,11 +1,10 @@
 /**
  * The parent's side of benchmarks that run the local platform in a child process (platform-host.ts) and a
- * signed-in user against it: start it, learn its processes (the platform, moto, DynamoDB Local) for CPU and
+ * signed-in user against it: start it, learn its processes (the platform, moto) for CPU and
  * memory accounting, and stop it, children included.
  */
 import type { ChildProcess } from 'node:child_process';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { DYNAMODB_LOCAL_MAIN_CLASS } from '../../local/dynamodb-local.ts';
 import { emulatorClientConfig } from '../../local/provision.ts';
 import type { ApiClient } from '../../scripts/uploader.ts';
 import { createSignedInUser } from '../../test/support/accounts.ts';
@@ -14,7 +13,7 @@ import { childProcesses, processCpuSeconds } from './machine.ts';
 import type { PlatformReady } from './platform-host.ts';
 import type { UploadJob, UploadReport } from './upload-client.ts';
 
-export type ProcessName = 'platform' | 'moto' | 'dynamodbLocal' | 'platformChildren';
+export type ProcessName = 'platform' | 'moto' | 'platformChildren';
 
 export interface HostedPlatform {
   ready: PlatformReady;
@@ -23,7 +22,7 @@ export interface HostedPlatform {
   pids: Partial<Record<ProcessName, number>>;
   /**
    * CPU seconds each process has used so far (Linux only); `platformChildren` is the platform's children that
-   * have exited (the local MediaConvert's ffmpeg and ffprobe runs), not moto or DynamoDB Local.
+   * have exited (the local MediaConvert's ffmpeg and ffprobe runs), not moto.
    */
   cpuSeconds(): Partial<Record<ProcessName, number>>;
   /** Rejects with the platform's error if it fails while a benchmark runs; race it against the work. */
@@ -48,7 +47,6 @@ export async function hostPlatform(): Promise<HostedPlatform> {
     const pids: HostedPlatform['pids'] = {
       platform: child.pid,
       moto: childOf('moto_server'),
-      dynamodbLocal: childOf(DYNAMODB_LOCAL_MAIN_CLASS),
     };
     const cognito = new CognitoIdentityProviderClient(
       emulatorClientConfig({ endpoint: ready.motoEndpoint, region: ready.config.region }),

@@ -10,13 +10,7 @@ import { failToParent, sendToParent } from './child.ts';
 /** What the parent learns: plain data only, as it crosses IPC. */
 export type PlatformReady = { type: 'ready' } & Pick<
   RunningPlatform,
-  | 'url'
-  | 'config'
-  | 'resources'
-  | 'motoEndpoint'
-  | 'dynamodbEndpoint'
-  | 'dynamodbEmulator'
-  | 'mediaConvertEndpoint'
+  'url' | 'config' | 'resources' | 'motoEndpoint' | 'mediaConvertEndpoint'
 >;
 
 async function main(): Promise<void> {
@@ -39,8 +33,6 @@ async function main(): Promise<void> {
     type: 'ready',
     url: platform.url,
     motoEndpoint: platform.motoEndpoint,
-    dynamodbEndpoint: platform.dynamodbEndpoint,
-    dynamodbEmulator: platform.dynamodbEmulator,
     mediaConvertEndpoint: platform.mediaConvertEndpoint,
     config: platform.config,
     resources: platform.resources,

@@ -15,7 +15,7 @@ export interface FunctionIdentity {
   policy: PolicyDocument;
 }
 
-/** Letters and digits only (DynamoDB Local refuses anything else), and `ASIA` as session keys begin. */
+/** Letters and digits only (some DynamoDB emulators refuse anything else), and `ASIA` as session keys begin. */
 function keyFor(purpose: string, functionName: string, length: number): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
   const digest = createHash('sha256').update(`${purpose}:${functionName}`).digest();

@@ -138,8 +138,6 @@ describe('npm start', () => {
     const motoEndpoint = /AWS emulator\s+(http:\/\/127\.0\.0\.1:(\d+))/.exec(printed);
     assert.ok(motoEndpoint, printed);
     const motoPort = motoEndpoint[2] as string;
-    // DynamoDB Local serves DynamoDB unless SKYCAST_LOCAL_DYNAMODB=moto (or the platform has no native SQLite).
-    const dynamodbLocal = /DynamoDB\s+(http:\/\/127\.0\.0\.1:\d+) \(DynamoDB Local\)/.exec(printed);
 
     const config = await fetchJson(`${origin}/config.json`);
     assert.equal(config.status, 200);
@@ -163,7 +161,6 @@ describe('npm start', () => {
     await assert.rejects(fetch(`${origin}/config.json`), 'the port is closed');
     await assert.rejects(fetch(`${motoEndpoint[1]}/moto-api/`), 'the emulator is gone');
     assert.deepEqual(motoProcessesOnPort(motoPort), [], 'no moto process is left');
-    if (dynamodbLocal) await assert.rejects(fetch(dynamodbLocal[1] as string), 'DynamoDB Local is gone');
     assert.deepEqual(processesInGroup(platform.child.pid), [], 'nothing npm start started is left');
   });
 

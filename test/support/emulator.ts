@@ -16,7 +16,7 @@ export interface TestEmulator {
 /**
  * An AWS-compatible endpoint with Skycast's resources in it: a moto server started for this test file, or,
  * when AWS_ENDPOINT_URL is set (LocalStack, another moto), that endpoint. When AWS_ENDPOINT_URL_DYNAMODB is
- * set (say, DynamoDB Local, as `npm start` uses), the table is created there and functions use it, as the SDK
+ * set, the table is created there and functions use it, as the SDK
  * would. Resource names get a random prefix so test files never see each other's data. The function
  * environment is also applied to process.env, as Lambda would do before a handler module loads.
  */
