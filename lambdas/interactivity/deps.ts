@@ -26,6 +26,7 @@ export function defaultReactionDeps(env: NodeJS.ProcessEnv = process.env): React
       config[ENV.queueUrls['reaction-broadcast']],
     ),
     now: () => new Date(),
+    streamCache: new Map(),
   };
 }
 

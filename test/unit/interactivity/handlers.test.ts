@@ -279,3 +279,54 @@ describe('interactivity handlers', () => {
     }
   });
 });
+
+describe("sendReaction's view of a stream, per container", () => {
+  it('reads a stream once a second at most, and sees it go offline or private after that', async () => {
+    const { sendReaction, LIVE_STREAM_CACHE_MS } = await import(
+      '../../../lambdas/interactivity/reactions.ts'
+    );
+    const { testUser } = await import('../../support/http-deps.ts');
+    const streams = new InMemoryStreamStore();
+    let reads = 0;
+    const counting = {
+      channel: async (id: string) => {
+        reads += 1;
+        return streams.channel(id);
+      },
+      newestStream: async (arn: string) => {
+        reads += 1;
+        return streams.newestStream(arn);
+      },
+    };
+    await streams.claimChannel(channel('Cached', 'user-owner', 'public'));
+    await streams.mergeFacts({
+      channelArn: arnOf('Cached'),
+      streamId: 'st-c',
+      firstEventAt: '2026-12-04T11:00:00Z',
+      lastEventAt: '2026-12-04T11:00:00Z',
+      startedAt: '2026-12-04T11:00:00Z',
+    });
+    let now = new Date('2026-12-04T12:00:00.000Z');
+    const deps = {
+      streams: counting,
+      interactivity: new InMemoryInteractivityStore(),
+      queue: new RecordingQueue(),
+      now: () => now,
+      streamCache: new Map(),
+    };
+    for (const viewer of ['user-a', 'user-b', 'user-c'])
+      await sendReaction(deps, testUser(viewer), 'Cached', 'heart');
+    assert.equal(reads, 2, 'one read of the channel and one of its streams for three reactions');
+
+    await streams.mergeFacts({
+      channelArn: arnOf('Cached'),
+      streamId: 'st-c',
+      firstEventAt: '2026-12-04T11:00:00Z',
+      lastEventAt: '2026-12-04T12:00:00Z',
+      endedAt: '2026-12-04T12:00:00Z',
+    });
+    now = new Date(now.getTime() + LIVE_STREAM_CACHE_MS);
+    await assert.rejects(sendReaction(deps, testUser('user-a'), 'Cached', 'heart'), { status: 409 });
+    assert.equal(reads, 4);
+  });
+});
