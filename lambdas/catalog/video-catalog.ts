@@ -69,6 +69,7 @@ export interface VideoCatalog {
       description?: string;
       visibility?: Video['visibility'];
       disclaimer?: string | null;
+      sponsorCreative?: boolean;
     },
     at: string,
     /** For a clip: write only while its source is still as read (else SourceChangedError). */

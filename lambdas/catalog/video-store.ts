@@ -230,6 +230,7 @@ export class DynamoVideoCatalog implements VideoCatalog {
       description?: string;
       visibility?: StoredVideo['visibility'];
       disclaimer?: string | null;
+      sponsorCreative?: boolean;
     },
     at: string,
     source?: SourceAsRead,
@@ -243,7 +244,7 @@ export class DynamoVideoCatalog implements VideoCatalog {
       const values: Record<string, unknown> = { ':at': at, ':status': current.status };
       const sets = ['updatedAt = :at'];
       const removes: string[] = [];
-      for (const field of ['title', 'description', 'visibility', 'disclaimer'] as const) {
+      for (const field of ['title', 'description', 'visibility', 'disclaimer', 'sponsorCreative'] as const) {
         const value = changes[field];
         if (value === undefined) continue;
         names[`#${field}`] = field;

@@ -4,6 +4,7 @@ import { ForbiddenError, NotFoundError } from '#shared/errors.ts';
 import { logger } from '#shared/logger.ts';
 import { MediaPrefixError, mediaPrefixOf, type PlaybackIssuer } from '../delivery/playback.ts';
 import { narrowClipsOf } from './clip-narrowing.ts';
+import { CreativeNotEligibleError } from './creatives.ts';
 import { SourceChangedError, VisibilityTooOpenError } from './errors.ts';
 import { narrowest, OPENNESS, visibilitiesWithin } from './video.ts';
 import type { Page, StoredVideo, VideoCatalog } from './video-catalog.ts';
@@ -204,6 +205,8 @@ export interface VideoChanges {
   visibility?: Visibility;
   /** Shown before playback until dismissed; null removes it. */
   disclaimer?: string | null;
+  /** The owner's ad breaks may play it: only a READY video that is not private (nor becomes private). */
+  sponsorCreative?: boolean;
 }
 
 export interface VideoUpdateDeps extends CatalogReadDeps {
@@ -230,6 +233,15 @@ export async function updateVideo(
     if (!seen.mine) throw new ForbiddenError('Only the owner of a video can change it.');
     const at = deps.now().toISOString();
     const { video } = seen;
+    if (changes.sponsorCreative === true) {
+      const refusal =
+        video.status !== 'READY'
+          ? 'Only a READY video can be a sponsor creative.'
+          : (changes.visibility ?? video.visibility) === 'private'
+            ? 'A private video cannot be a sponsor creative: every viewer of an ad break plays it.'
+            : undefined;
+      if (refusal) throw new CreativeNotEligibleError(refusal, { details: { videoId } });
+    }
     let updated: StoredVideo | undefined;
     if (video.source.kind === 'clip') {
       const sourceId = video.source.videoId;

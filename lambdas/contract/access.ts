@@ -44,6 +44,8 @@ export interface FunctionAccess {
   quotas?: readonly UserQuota[];
   /** Send messages to these queues of the wiring tables (their URLs come in `ENV.queueUrls`). */
   sendTo?: readonly QueueId[];
+  /** Know the house ad creative the operator configured (a video id), if any. */
+  houseCreative?: 'read';
 }
 
 /** The IVS actions the live functions call; the CDK app scopes each to the resources IVS lets it. */

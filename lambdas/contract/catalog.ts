@@ -107,6 +107,7 @@ export const Video = z
     /** The audio-only videos have no picture: no renditions with a size, no poster. */
     audioOnly: z.boolean().optional(),
     disclaimer: z.string().optional().describe('Show before playback until the viewer dismisses it.'),
+    sponsorCreative: z.boolean().optional().describe("The owner's live ad breaks may play this video."),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
@@ -217,10 +218,14 @@ export const UpdateVideoRequest = z
       .optional()
       .describe('public: listed for everyone signed in; unlisted: anyone with the link; private: only you.'),
     disclaimer: disclaimerText().nullable().optional().describe('null removes it.'),
+    sponsorCreative: z
+      .boolean()
+      .optional()
+      .describe('Mark a READY, not private video of yours that your ad breaks may play.'),
   })
   .strict()
   .refine((changes) => Object.values(changes).some((value) => value !== undefined), {
-    message: 'Say what to change: title, description, visibility or disclaimer.',
+    message: 'Say what to change: title, description, visibility, disclaimer or sponsorCreative.',
   })
   .meta({ id: 'UpdateVideoRequest' });
 

@@ -45,6 +45,8 @@ export const ENV = {
     clipsPerHour: 'QUOTA_CLIPS_PER_HOUR',
     streamsPerHour: 'QUOTA_STREAMS_PER_HOUR',
   },
+  /** Optional: the video id of the operator's house ad creative (`access.houseCreative`). */
+  houseCreativeVideoId: 'HOUSE_CREATIVE_VIDEO_ID',
   /** Queues a function sends to (`access.sendTo`), by queue id. */
   queueUrls: {
     'transcode-submissions': 'TRANSCODE_SUBMISSIONS_QUEUE_URL',
@@ -79,6 +81,8 @@ export interface DeploymentValues {
     ingestUrlTemplate?: string;
   };
   queueUrls?: Partial<Record<QueueId, string>>;
+  /** The operator's house ad creative, a READY, not private video id, if one is configured. */
+  houseCreativeVideoId?: string;
   mediaConvert?: { roleArn: string };
   /** Per-user limits that differ from `DEFAULT_USER_QUOTAS`; the others are left to the functions' defaults. */
   quotas?: Partial<UserQuotaLimits>;
@@ -144,6 +148,8 @@ export function functionEnvironment(fn: FunctionWiring, values: DeploymentValues
     environment[ENV.liveKeySecret] = live.keySecretArn;
     environment[ENV.ingestUrlTemplate] = live.ingestUrlTemplate ?? IVS_INGEST_URL_TEMPLATE;
   }
+  if (access.houseCreative === 'read' && values.houseCreativeVideoId !== undefined)
+    environment[ENV.houseCreativeVideoId] = values.houseCreativeVideoId;
   for (const queue of access.sendTo ?? []) {
     environment[ENV.queueUrls[queue]] = need(values.queueUrls?.[queue], `the ${queue} queue`);
   }

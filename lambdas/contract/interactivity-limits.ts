@@ -2,9 +2,9 @@
  * Live interactivity's numbers and the in-band envelopes, without zod: the web app imports these at run time
  * (lambdas/contract/interactivity.ts re-exports them beside the request schemas).
  */
-import type { Announcement } from './interactivity.ts';
+import type { AdBreak, Announcement } from './interactivity.ts';
 
-export type { Announcement };
+export type { AdBreak, Announcement };
 
 /** IVS `PutMetadata`'s limits: the payload, calls per second per channel and per account. */
 export const PUT_METADATA_LIMITS = {
@@ -24,6 +24,9 @@ export type ReactionCounts = Partial<Record<Reaction, number>>;
  * (a person tapping fast is fine; a script is not). Over it: 429 with `Retry-After` until the window ends.
  */
 export const REACTION_RATE_LIMIT = { max: 20, windowSeconds: 10 } as const;
+
+/** An ad break's length. */
+export const AD_BREAK_SECONDS = { min: 5, max: 180 } as const;
 
 export const ANNOUNCEMENT_KINDS = ['news', 'disclaimer'] as const;
 export type AnnouncementKind = (typeof ANNOUNCEMENT_KINDS)[number];
@@ -46,4 +49,9 @@ export type LiveMetadata =
       first: string;
       last: string;
     }
-  | { v: 1; type: 'announcement'; announcement: Announcement };
+  | { v: 1; type: 'announcement'; announcement: Announcement }
+  | {
+      v: 1;
+      type: 'adBreak';
+      adBreak: Pick<AdBreak, 'adBreakId' | 'startsAt' | 'durationSeconds' | 'creativeVideoId'>;
+    };

@@ -1,6 +1,7 @@
 import * as z from 'zod';
-import { StreamIdParams } from './ids.ts';
+import { StreamIdParams, VideoId } from './ids.ts';
 import {
+  AD_BREAK_SECONDS,
   ANNOUNCEMENT_KINDS,
   METADATA_MAX_BYTES,
   REACTION_RATE_LIMIT,
@@ -101,6 +102,35 @@ export const Announcement = z
   .meta({ id: 'Announcement' });
 export type Announcement = z.output<typeof Announcement>;
 
+export const ScheduleAdBreakRequest = z
+  .object({
+    durationSeconds: z
+      .number()
+      .int('durationSeconds is a whole number of seconds.')
+      .min(AD_BREAK_SECONDS.min)
+      .max(AD_BREAK_SECONDS.max),
+    creativeVideoId: VideoId.optional().describe(
+      'One of your READY, not private videos marked as a sponsor creative; absent: the house creative, if any.',
+    ),
+  })
+  .strict()
+  .meta({ id: 'ScheduleAdBreakRequest' });
+
+export const AD_BREAK_STATUSES = ['STARTED'] as const;
+
+export const AdBreak = z
+  .object({
+    adBreakId: z.string(),
+    streamId: z.string(),
+    status: z.enum(AD_BREAK_STATUSES),
+    startsAt: z.iso.datetime(),
+    durationSeconds: z.number().int(),
+    creativeVideoId: z.string().describe('Play it with getVideo (its playback cookies).'),
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: 'AdBreak' });
+export type AdBreak = z.output<typeof AdBreak>;
+
 export const sendReaction = defineOperation({
   operationId: 'sendReaction',
   method: 'POST',
@@ -135,6 +165,28 @@ export const postAnnouncement = defineOperation({
   params: StreamIdParams,
   body: PostAnnouncementRequest,
   response: Announcement,
+  successStatus: 201,
+  errors: [400, 401, 403, 404, 409, 415, 429],
+});
+
+export const scheduleAdBreak = defineOperation({
+  operationId: 'scheduleAdBreak',
+  method: 'POST',
+  path: '/streams/{streamId}/ad-breaks',
+  tag: 'interactivity',
+  summary: 'Start an ad break in your live stream now',
+  description:
+    'Owner only (403 for anyone else who may watch the stream, 404 for the rest); the stream must be live ' +
+    '(409 STREAM_NOT_LIVE). Viewers see the creative with a countdown over the paused stream, then return to ' +
+    'the live edge. The creative is one of your READY, not private videos marked as a sponsor creative ' +
+    '(updateVideo `sponsorCreative`), or the house creative the operator configured (400 NO_CREATIVE when there ' +
+    'is none, 400 CREATIVE_NOT_ELIGIBLE for a video that may not be played as an ad). One break at a time: 409 ' +
+    'AD_BREAK_IN_PROGRESS while one plays. Breaks scheduled for later are not offered yet.',
+  auth: 'user',
+  checkRevocation: true,
+  params: StreamIdParams,
+  body: ScheduleAdBreakRequest,
+  response: AdBreak,
   successStatus: 201,
   errors: [400, 401, 403, 404, 409, 415, 429],
 });

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { VISIBILITIES } from './catalog.ts';
 import { StreamId, StreamIdParams } from './ids.ts';
-import { Announcement, disclaimerText, ReactionTotals } from './interactivity.ts';
+import { AdBreak, Announcement, disclaimerText, ReactionTotals } from './interactivity.ts';
 import { defineOperation } from './operation.ts';
 import { pageQueryFields } from './page-query.ts';
 import { singleLineText } from './text.ts';
@@ -62,6 +62,7 @@ export const StreamView = z
     latestRecordingVideoId: z.string().optional().describe('The video the last recording became.'),
     disclaimer: z.string().optional().describe('Show before playback until the viewer dismisses it.'),
     announcement: Announcement.optional().describe('While LIVE: the announcement showing right now, if any.'),
+    adBreak: AdBreak.optional().describe('While LIVE: the ad break playing right now, if any.'),
     reactions: ReactionTotals.optional().describe("While LIVE: the current stream's reaction totals."),
     updatedAt: z.iso.datetime(),
   })

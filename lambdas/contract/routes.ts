@@ -155,6 +155,12 @@ export const routes: readonly Route[] = [
     // In-band first (PutMetadata), then kept on the stream for viewers who join while it lasts.
     access: { catalog: 'readWrite', ivs: ['ivs:PutMetadata'] },
   },
+  {
+    operation: interactivity.scheduleAdBreak,
+    entry: 'lambdas/interactivity/schedule-ad-break.ts',
+    // The catalog: the stream, the creative (a video), the break kept for viewers who join while it plays.
+    access: { catalog: 'readWrite', ivs: ['ivs:PutMetadata'], houseCreative: 'read' },
+  },
 ];
 
 /** `GET /me` → `GET /me`; API Gateway's route key, also used as a stable id for the route's function. */

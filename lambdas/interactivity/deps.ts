@@ -3,7 +3,9 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { ENV } from '#contract/environment.ts';
 import { requireEnv } from '#shared/config.ts';
 import { documentClient } from '#shared/dynamodb.ts';
+import { DynamoVideoCatalog } from '../catalog/video-store.ts';
 import { DynamoStreamStore } from '../live/stream-store.ts';
+import type { AdBreakDeps } from './ad-breaks.ts';
 import type { AnnouncementDeps } from './announcements.ts';
 import type { BroadcastDeps } from './broadcast.ts';
 import { DynamoInteractivityStore } from './interactivity-store.ts';
@@ -38,6 +40,20 @@ export function defaultAnnouncementDeps(env: NodeJS.ProcessEnv = process.env): A
     interactivity: new DynamoInteractivityStore(db, config[ENV.catalogTable]),
     inBand: new IvsInBandChannel(new IvsClient({})),
     now: () => new Date(),
+  };
+}
+
+export function defaultAdBreakDeps(env: NodeJS.ProcessEnv = process.env): AdBreakDeps {
+  const config = requireEnv([ENV.catalogTable], env);
+  const db = documentClient();
+  const house = env[ENV.houseCreativeVideoId];
+  return {
+    streams: new DynamoStreamStore(db, config[ENV.catalogTable]),
+    interactivity: new DynamoInteractivityStore(db, config[ENV.catalogTable]),
+    catalog: new DynamoVideoCatalog(db, config[ENV.catalogTable]),
+    inBand: new IvsInBandChannel(new IvsClient({})),
+    now: () => new Date(),
+    ...(house ? { houseCreativeVideoId: house } : {}),
   };
 }
 

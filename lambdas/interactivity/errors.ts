@@ -26,6 +26,19 @@ export class ReactionRateLimitedError extends SkycastError {
   }
 }
 
+/** One ad break at a time: another still plays. */
+export class AdBreakInProgressError extends SkycastError {
+  readonly code = 'AD_BREAK_IN_PROGRESS';
+  readonly status = 409;
+
+  constructor(endsAt: string, retryAfterSeconds: number) {
+    super(`An ad break is playing until ${endsAt}; start the next one after it.`, {
+      details: { endsAt },
+      headers: { 'retry-after': String(retryAfterSeconds) },
+    });
+  }
+}
+
 /** IVS took as many in-band calls for the channel as it allows this second: 429, retry in a second. */
 export class MetadataThrottledError extends SkycastError {
   readonly code = 'METADATA_THROTTLED';

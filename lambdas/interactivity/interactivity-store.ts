@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -8,7 +9,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { REACTIONS, type Reaction, type ReactionTotals } from '#contract/interactivity.ts';
-import type { InteractivityStore, ReactionCount, StoredAnnouncement } from './ports.ts';
+import type { InteractivityStore, ReactionCount, StoredAdBreak, StoredAnnouncement } from './ports.ts';
 import { reactionWindow } from './reactions.ts';
 
 /**
@@ -21,7 +22,8 @@ import { reactionWindow } from './reactions.ts';
  *   REACTION_TOTAL_SHARDS items. One item takes about 1,000 writes per second (a partition's write capacity);
  *   a big audience reacting at once sends more, so each reaction is added to a shard picked at random and the
  *   totals are the sum over the shards (one Query): 16 shards take about 16,000 reactions per second;
- * - `ANNOUNCEMENT`: the latest announcement, with the broadcast it was posted in.
+ * - `ANNOUNCEMENT`: the latest announcement, with the broadcast it was posted in;
+ * - `ADBREAK`: the latest ad break, written only while no other plays (a conditional put on its `endsAt`).
  */
 export const REACTION_TOTAL_SHARDS = 16;
 
@@ -33,6 +35,17 @@ const shardKey = (ivsStreamId: string, shard: number) =>
 const RATE_ITEM_LINGER_SECONDS = 3600;
 
 const ANNOUNCEMENT_FIELDS = ['announcementId', 'kind', 'text', 'postedAt', 'endsAt', 'ivsStreamId'] as const;
+const AD_BREAK_FIELDS = [
+  'adBreakId',
+  'streamId',
+  'status',
+  'startsAt',
+  'durationSeconds',
+  'creativeVideoId',
+  'createdAt',
+  'ivsStreamId',
+  'endsAt',
+] as const;
 
 export class DynamoInteractivityStore implements InteractivityStore {
   constructor(
@@ -135,5 +148,50 @@ export class DynamoInteractivityStore implements InteractivityStore {
     );
     if (!Item) return undefined;
     return Object.fromEntries(ANNOUNCEMENT_FIELDS.map((field) => [field, Item[field]])) as StoredAnnouncement;
+  }
+
+  async claimAdBreak(adBreak: StoredAdBreak): Promise<boolean> {
+    const item = Object.fromEntries(AD_BREAK_FIELDS.map((field) => [field, adBreak[field]]));
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: partition(adBreak.streamId), sk: 'ADBREAK', entity: 'adBreak', ...item },
+          ConditionExpression: 'attribute_not_exists(endsAt) OR endsAt <= :startsAt',
+          ExpressionAttributeValues: { ':startsAt': adBreak.startsAt },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async releaseAdBreak(streamId: string, adBreakId: string): Promise<void> {
+    try {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: partition(streamId), sk: 'ADBREAK' },
+          ConditionExpression: 'adBreakId = :id',
+          ExpressionAttributeValues: { ':id': adBreakId },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async adBreak(streamId: string): Promise<StoredAdBreak | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: partition(streamId), sk: 'ADBREAK' },
+        ConsistentRead: true,
+      }),
+    );
+    if (!Item) return undefined;
+    return Object.fromEntries(AD_BREAK_FIELDS.map((field) => [field, Item[field]])) as StoredAdBreak;
   }
 }

@@ -1,4 +1,4 @@
-import type { Announcement, Reaction, ReactionTotals } from '#contract/interactivity.ts';
+import type { AdBreak, Announcement, Reaction, ReactionTotals } from '#contract/interactivity.ts';
 
 /**
  * What the interactivity use cases need from outside: the channel's in-band metadata (IVS PutMetadata), the
@@ -38,6 +38,12 @@ export interface StoredAnnouncement extends Announcement {
   ivsStreamId: string;
 }
 
+/** An ad break of a stream, with the broadcast it plays in and when it ends. */
+export interface StoredAdBreak extends AdBreak {
+  ivsStreamId: string;
+  endsAt: string;
+}
+
 export interface InteractivityStore {
   /**
    * Counts one reaction of `viewerId` to the broadcast `ivsStreamId` of the channel `streamId`, unless the viewer
@@ -56,4 +62,13 @@ export interface InteractivityStore {
   /** Makes it the channel's announcement, replacing the one before. */
   putAnnouncement(streamId: string, announcement: StoredAnnouncement): Promise<void>;
   announcement(streamId: string): Promise<StoredAnnouncement | undefined>;
+  /**
+   * Makes it the stream's ad break unless one still plays at its start (false then): one break at a time,
+   * however many requests race.
+   */
+  claimAdBreak(adBreak: StoredAdBreak): Promise<boolean>;
+  /** Gives the claim back (an ad break that never went in-band), if it is still this one. */
+  releaseAdBreak(streamId: string, adBreakId: string): Promise<void>;
+  /** The stream's latest ad break, playing or not. */
+  adBreak(streamId: string): Promise<StoredAdBreak | undefined>;
 }

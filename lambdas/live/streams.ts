@@ -28,7 +28,7 @@ export interface LiveDeps {
   channels: LiveChannels;
   store: StreamStore;
   /** The live stream's reaction totals and announcement, which watchStream shows (lambdas/interactivity). */
-  interactivity: Pick<InteractivityStore, 'reactionTotals' | 'announcement'>;
+  interactivity: Pick<InteractivityStore, 'reactionTotals' | 'announcement' | 'adBreak'>;
   tokens: PlaybackTokenSigner;
   settings: LiveSettings;
   now?: () => Date;
@@ -93,15 +93,23 @@ async function liveInteractivity(
   deps: LiveDeps,
   channel: StoredChannel,
   ivsStreamId: string,
-): Promise<Pick<StreamView, 'reactions' | 'announcement'>> {
-  const [reactions, stored] = await Promise.all([
+): Promise<Pick<StreamView, 'reactions' | 'announcement' | 'adBreak'>> {
+  const [reactions, stored, adBreak] = await Promise.all([
     deps.interactivity.reactionTotals(channel.streamId, ivsStreamId),
     deps.interactivity.announcement(channel.streamId),
+    deps.interactivity.adBreak(channel.streamId),
   ]);
   const now = (deps.now?.() ?? new Date()).toISOString();
-  if (!stored || stored.ivsStreamId !== ivsStreamId || stored.endsAt <= now) return { reactions };
-  const { ivsStreamId: _broadcast, ...announcement } = stored;
-  return { reactions, announcement };
+  const shown: Pick<StreamView, 'reactions' | 'announcement' | 'adBreak'> = { reactions };
+  if (stored && stored.ivsStreamId === ivsStreamId && stored.endsAt > now) {
+    const { ivsStreamId: _broadcast, ...announcement } = stored;
+    shown.announcement = announcement;
+  }
+  if (adBreak && adBreak.ivsStreamId === ivsStreamId && adBreak.endsAt > now) {
+    const { ivsStreamId: _broadcast, endsAt: _ends, ...playing } = adBreak;
+    shown.adBreak = playing;
+  }
+  return shown;
 }
 
 /** The caller's channel: theirs already, or created in IVS now and recorded (once, even under races). */

@@ -52,6 +52,8 @@ export interface SkycastApiProps {
   userQuotas?: Partial<UserQuotaLimits>;
   /** For live routes (`access.ivs`, `access.liveTokens`): the recording configuration and playback key. @default none */
   live?: LiveTargets;
+  /** The operator's house ad creative, for routes whose `access.houseCreative` asks. @default none */
+  houseCreativeVideoId?: string;
   /** The queues of the wiring tables by id, for routes whose `access.sendTo` names them. @default none */
   queues?: Partial<Record<QueueId, IQueue>>;
   /** Browser origins allowed to call the API (CORS), e.g. the web app's URL. */
@@ -194,6 +196,7 @@ export class SkycastApi extends Construct {
       ...(props.userQuotas ? { userQuotas: props.userQuotas } : {}),
       ...(props.live ? { live: props.live } : {}),
       ...(props.queues ? { queues: props.queues } : {}),
+      ...(props.houseCreativeVideoId ? { houseCreativeVideoId: props.houseCreativeVideoId } : {}),
       ...(props.playback ? { mediaCookies: props.playback } : {}),
     });
 

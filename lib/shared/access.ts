@@ -36,6 +36,8 @@ export interface AccessTargets {
   live?: LiveTargets;
   /** For `mediaCookies`: the CloudFront signing key and where media is served. */
   mediaCookies?: { key: PlaybackSigningKey; mediaUrl: string };
+  /** For `houseCreative`: the operator's house ad creative, if one is configured. */
+  houseCreativeVideoId?: string;
   /** For `sendTo`: the queues of the wiring tables, by id. */
   queues?: Partial<Record<QueueId, IQueue>>;
 }
@@ -195,6 +197,7 @@ function deploymentValues(targets: AccessTargets): DeploymentValues {
         }
       : {}),
     ...(targets.mediaConvert ? { mediaConvert: { roleArn: targets.mediaConvert.role.roleArn } } : {}),
+    ...(targets.houseCreativeVideoId ? { houseCreativeVideoId: targets.houseCreativeVideoId } : {}),
     ...(targets.queues
       ? {
           queueUrls: Object.fromEntries(

@@ -68,6 +68,12 @@ export interface SkycastSettings {
    */
   userQuotas?: Partial<UserQuotaLimits>;
   /**
+   * The video id of the operator's house ad creative: what a live ad break plays when its creator names none
+   * (a READY, not private video of the catalog; checked when a break starts). `undefined`: none, and a break
+   * must name one of its creator's sponsor creatives.
+   */
+  houseCreativeVideoId?: string;
+  /**
    * The AWS region of CloudFront's Origin Shield in front of the media buckets, or `false` for none.
    * `undefined`: the stack's own region, where the buckets are, which is what AWS advises (the Origin Shield
    * region nearest the origin). Origin Shield runs in most but not all regions; where the stack's region has
@@ -241,7 +247,8 @@ function parseUserQuotas(node: Node): Partial<UserQuotaLimits> {
  * `-c corsOrigins=http://localhost:5173,…`, `-c uploadMaxBytes=<bytes>`, `-c originShieldRegion=<region>|off`,
  * `-c mediaDomain=media.example.com -c mediaCertificateArn=arn:aws:acm:us-east-1:…` (both or neither),
  * `-c quota.openUploads=<n> -c quota.uploadBytesInFlight=<bytes> -c quota.clipsPerHour=<n> -c quota.streamsPerHour=<n>`,
- * `-c waf=true|false` (default: on in prod), `-c wafAclArn=arn:aws:wafv2:us-east-1:…` (an existing web ACL).
+ * `-c waf=true|false` (default: on in prod), `-c wafAclArn=arn:aws:wafv2:us-east-1:…` (an existing web ACL),
+ * `-c houseCreativeVideoId=<video id>` (the house ad creative).
  */
 export function settingsFromContext(node: Node): SkycastSettings {
   const stage = node.tryGetContext('stage') ?? 'dev';
@@ -274,6 +281,15 @@ export function settingsFromContext(node: Node): SkycastSettings {
   if (uploadMaxBytes !== undefined) overrides.uploadMaxBytes = uploadMaxBytes;
   const userQuotas = parseUserQuotas(node);
   if (Object.keys(userQuotas).length > 0) overrides.userQuotas = userQuotas;
+  const houseCreative = node.tryGetContext('houseCreativeVideoId');
+  if (houseCreative !== undefined) {
+    const id = String(houseCreative);
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(id))
+      throw new Error(
+        `Context "houseCreativeVideoId" must be a video id (1–64 letters, digits, - or _), not ${JSON.stringify(id)}.`,
+      );
+    overrides.houseCreativeVideoId = id;
+  }
   const originShieldRegion = parseOriginShieldRegion(node.tryGetContext('originShieldRegion'));
   if (originShieldRegion !== undefined) overrides.originShieldRegion = originShieldRegion;
   const mediaDomain = parseMediaDomain(

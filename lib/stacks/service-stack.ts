@@ -131,6 +131,7 @@ export class ServiceStack extends Stack {
       queues: { 'reaction-broadcast': this.pipelines.queues['reaction-broadcast']?.queue },
       ...(settings.uploadMaxBytes === undefined ? {} : { uploadMaxBytes: settings.uploadMaxBytes }),
       ...(settings.userQuotas ? { userQuotas: settings.userQuotas } : {}),
+      ...(settings.houseCreativeVideoId ? { houseCreativeVideoId: settings.houseCreativeVideoId } : {}),
       allowOrigins: [this.webApp.url, ...settings.extraCorsOrigins],
       throttle: settings.apiThrottle,
       logRetention: settings.logRetention,

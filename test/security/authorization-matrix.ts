@@ -171,6 +171,11 @@ export const MATRIX: Record<string, MatrixRow> = {
     // Owner only: a viewer of a public stream is refused (403), a private stream's id reveals nothing (404).
     expect: { owner: [409, 409], other: [403, 404], anonymous: [401, 401], signedOut: [401, 401] },
   },
+  scheduleAdBreak: {
+    targets: 'streams',
+    // Owner only, checked before the creative: offline streams answer 409 to their owner.
+    expect: { owner: [409, 409], other: [403, 404], anonymous: [401, 401], signedOut: [401, 401] },
+  },
   listStreams: {
     targets: 'none',
     // Public streams only, whose playback URLs need no token.

@@ -20,6 +20,7 @@ const BODIES: Record<string, unknown> = {
   startStream: { title: 'The matrix streams', visibility: 'public' },
   sendReaction: { reaction: 'heart' },
   postAnnouncement: { kind: 'news', text: 'The matrix announces' },
+  scheduleAdBreak: { durationSeconds: 30, creativeVideoId: 'matrix-creative' },
 };
 const QUERIES: Record<string, string> = { listVideos: '?scope=public' };
 

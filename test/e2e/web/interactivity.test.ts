@@ -2,13 +2,19 @@
  * Live interactivity in a real browser (headless Chromium, hls.js) against the local platform: a viewer meets
  * the stream's disclaimer before it plays, reacts, and sees reactions float over the video and the creator's
  * news flash in the lower third, both arriving in-band (ID3 cues in the live segments, raised by hls.js at
- * their moment of the video). The creator posts the announcement from the studio's live tools. Console errors
- * fail the test.
+ * their moment of the video). The creator posts the announcement from the studio's live tools, marks an uploaded
+ * video as a sponsor creative and starts an ad break: the viewer's player shows the creative with a countdown
+ * over the paused stream, then goes back to the live edge. Console errors fail the test.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { type RunningPlatform, startPlatform } from '../../../local/platform.ts';
+import { uploadFile, waitForVideo } from '../../../scripts/uploader.ts';
 import { ensureWebBuild } from '../../../scripts/web-build.ts';
 import { eventually, type Publisher, publishTestPattern } from '../../support/publisher.ts';
 import { callApi, fetchJson, newSignedInUser, type SignedInUser, type WebConfig } from '../support/client.ts';
@@ -39,6 +45,8 @@ describe('live interactivity in Chromium', () => {
   let bob: SignedInUser;
   let streamId: string;
   let publisher: Publisher | undefined;
+  let creativeId: string;
+  const work = mkdtempSync(join(tmpdir(), 'skycast-e2e-ads-'));
 
   const signedInPage = async (user: SignedInUser) => {
     const context = await browser.newContext({ viewport: VIEWPORTS.desktop, baseURL: platform.url });
@@ -56,6 +64,18 @@ describe('live interactivity in Chromium', () => {
     config = (await fetchJson(`${platform.url}/config.json`)).body;
     alice = await newSignedInUser(platform.url, config);
     bob = await newSignedInUser(platform.url, config);
+    // The creative: a short public video of the creator's, uploaded and transcoded before the stream starts.
+    const file = join(work, 'sponsor.mp4');
+    execFileSync('ffmpeg', [
+      ...['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30', '-f', 'lavfi'],
+      ...['-i', 'sine=frequency=880:sample_rate=48000', '-t', '8', '-c:v', 'libx264', '-preset', 'ultrafast'],
+      ...['-c:a', 'aac', '-pix_fmt', 'yuv420p', file],
+    ]);
+    const client = { apiUrl: config.apiUrl, accessToken: alice.tokens.AccessToken };
+    ({ videoId: creativeId } = await uploadFile(client, file, {
+      title: 'Sponsor spot',
+      visibility: 'public',
+    }));
     browser = await launchChromium();
     viewer = await signedInPage(bob);
     creator = await signedInPage(alice);
@@ -64,6 +84,7 @@ describe('live interactivity in Chromium', () => {
     await publisher?.stop();
     await browser?.close();
     await platform?.stop();
+    rmSync(work, { recursive: true, force: true });
   });
 
   it('sets up a stream with a disclaimer in the studio, and goes live', async () => {
@@ -77,7 +98,7 @@ describe('live interactivity in Chromium', () => {
     const server = await page.getByLabel('Server', { exact: true }).inputValue();
     await page.getByRole('button', { name: 'Show' }).click();
     const streamKey = await key.inputValue();
-    publisher = publishTestPattern(`${server}${streamKey}`, { seconds: 90, size: '640x360' });
+    publisher = publishTestPattern(`${server}${streamKey}`, { seconds: 150, size: '640x360' });
     await page.locator('.live-status[data-status="LIVE"]').waitFor({ timeout: 60_000 });
     // The studio remembers the stream it set up, per user.
     const remembered = await page.evaluate(() => JSON.parse(localStorage.getItem('skycast.stream') ?? '{}'));
@@ -156,6 +177,58 @@ describe('live interactivity in Chromium', () => {
       return body.announcement;
     });
     assert.equal(late.text, 'Guest joins at 9 — stay tuned');
+    noConsoleErrors(viewer.errors);
+    noConsoleErrors(creator.errors);
+  });
+
+  it('plays an ad break the creator starts: the creative with a countdown, then back to the live stream', async () => {
+    const client = { apiUrl: config.apiUrl, accessToken: alice.tokens.AccessToken };
+    const creative = await waitForVideo(client, creativeId, { timeoutMs: 120_000 });
+    assert.equal(creative.status, 'READY');
+    const { page } = creator;
+    await page.goto('/studio');
+    await page
+      .getByRole('button', { name: 'Sponsor creative: Sponsor spot may play in your live ad breaks' })
+      .click();
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('button[aria-pressed="true"]')].some((button) =>
+        button.getAttribute('aria-label')?.startsWith('Sponsor creative: Sponsor spot'),
+      ),
+    );
+    // The ad tools read the creatives when they appear: a reload shows the one just marked.
+    await page.goto('/studio');
+    const tools = page.getByRole('form', { name: 'Ad break' });
+    await tools.waitFor({ timeout: 30_000 });
+    await tools.getByLabel('Creative').selectOption({ label: 'Sponsor spot' });
+    await tools.getByLabel('Length in seconds').fill('6');
+    await tools.getByRole('button', { name: 'Start ad break now' }).click();
+
+    const viewerPage = viewer.page;
+    const adBreak = viewerPage.getByRole('region', { name: 'Ad break' });
+    await adBreak.waitFor({ timeout: 30_000 });
+    assert.match(await adBreak.innerText(), /Back to the live stream in \d+ s/);
+    await viewerPage.waitForFunction(
+      () => {
+        const ad = document.querySelector('.ad-break video') as HTMLVideoElement | null;
+        const live = document.querySelector('.player video') as HTMLVideoElement | null;
+        return ad !== null && ad.currentTime > 0.5 && live !== null && live.paused;
+      },
+      undefined,
+      { timeout: 30_000 },
+    );
+    await screenshots(viewerPage, 'live-ad-break');
+    await adBreak.waitFor({ state: 'detached', timeout: 30_000 });
+    const resumedAt = await viewerPage.evaluate(
+      () => (document.querySelector('video') as HTMLVideoElement).currentTime,
+    );
+    await viewerPage.waitForFunction(
+      (from) => {
+        const live = document.querySelector('video') as HTMLVideoElement;
+        return !live.paused && live.currentTime > from + 1;
+      },
+      resumedAt,
+      { timeout: 30_000 },
+    );
     noConsoleErrors(viewer.errors);
     noConsoleErrors(creator.errors);
   });

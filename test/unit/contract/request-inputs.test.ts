@@ -26,6 +26,7 @@ const VALID_BODIES: Record<string, unknown> = {
     description: 'About it',
     visibility: 'unlisted',
     disclaimer: 'Contains flashing lights',
+    sponsorCreative: true,
   },
   createClip: { title: 'Best bit', startSeconds: 1.5, endSeconds: 7.25, visibility: 'public' },
   startStream: {
@@ -37,6 +38,7 @@ const VALID_BODIES: Record<string, unknown> = {
   },
   sendReaction: { reaction: 'heart' },
   postAnnouncement: { kind: 'news', text: 'Back after the break', durationSeconds: 20 },
+  scheduleAdBreak: { durationSeconds: 30, creativeVideoId: 'sponsor-1' },
   updatePreferences: { categories: ['music'], tags: ['jazz'], language: 'en' },
 };
 

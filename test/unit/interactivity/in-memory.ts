@@ -6,6 +6,7 @@ import type {
   ReactionCount,
   ReactionMessage,
   ReactionQueue,
+  StoredAdBreak,
   StoredAnnouncement,
 } from '../../../lambdas/interactivity/ports.ts';
 import { reactionWindow } from '../../../lambdas/interactivity/reactions.ts';
@@ -15,6 +16,23 @@ export class InMemoryInteractivityStore implements InteractivityStore {
   readonly windows = new Map<string, number>();
   readonly totals = new Map<string, ReactionTotals>();
   readonly announcements = new Map<string, StoredAnnouncement>();
+  readonly adBreaks = new Map<string, StoredAdBreak>();
+
+  async claimAdBreak(adBreak: StoredAdBreak): Promise<boolean> {
+    const playing = this.adBreaks.get(adBreak.streamId);
+    if (playing && playing.endsAt > adBreak.startsAt) return false;
+    this.adBreaks.set(adBreak.streamId, { ...adBreak });
+    return true;
+  }
+
+  async releaseAdBreak(streamId: string, adBreakId: string): Promise<void> {
+    if (this.adBreaks.get(streamId)?.adBreakId === adBreakId) this.adBreaks.delete(streamId);
+  }
+
+  async adBreak(streamId: string): Promise<StoredAdBreak | undefined> {
+    const known = this.adBreaks.get(streamId);
+    return known ? { ...known } : undefined;
+  }
 
   async countReaction(input: {
     streamId: string;

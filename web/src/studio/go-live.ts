@@ -15,7 +15,7 @@ import { currentSession } from '../auth.ts';
 import { announce, every, formatDate, h, notice, replace } from '../dom.ts';
 import { FieldError, onSubmit, problemRegion, visibilityField } from '../views/forms.ts';
 import { encoderSetup } from './encoder-setup.ts';
-import { liveTools } from './live-tools.ts';
+import { adBreakTools, liveTools } from './live-tools.ts';
 
 const STREAM_KEY = 'skycast.stream';
 
@@ -82,6 +82,8 @@ export async function goLiveSection(): Promise<{ element: HTMLElement; stop: () 
   let streamId = rememberedStreamId();
   const tools = liveTools(() => streamId);
   if (tools) tools.hidden = true;
+  const adTools = adBreakTools(() => streamId);
+  if (adTools) adTools.element.hidden = true;
 
   const showIngest = (ingest: Ingest) => replace(ingestArea, encoderSetup(ingest, streamId, { rotate, end }));
 
@@ -94,6 +96,12 @@ export async function goLiveSection(): Promise<{ element: HTMLElement; stop: () 
     if (!titleInput.value) titleInput.value = view.title;
     if (!disclaimerInput.value && view.disclaimer) disclaimerInput.value = view.disclaimer;
     if (tools) tools.hidden = view.status !== 'LIVE';
+    if (adTools) {
+      const wasHidden = adTools.element.hidden;
+      adTools.element.hidden = view.status !== 'LIVE';
+      // The creatives are read when the tools appear: a video marked meanwhile shows up on the next stream.
+      if (wasHidden && !adTools.element.hidden) void adTools.refresh().catch(() => {});
+    }
   };
 
   const showProblem = (error: unknown) => {
@@ -182,6 +190,7 @@ export async function goLiveSection(): Promise<{ element: HTMLElement; stop: () 
     form,
     ingestArea,
     ...(tools ? [tools] : []),
+    ...(adTools ? [adTools.element] : []),
   );
   return { element, stop: every(3000, poll) };
 }

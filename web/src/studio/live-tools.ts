@@ -77,3 +77,71 @@ export function liveTools(streamId: () => string | undefined): HTMLElement | nul
   });
   return form;
 }
+
+const AD_SECONDS = { min: 5, max: 180, default: 30 };
+
+/**
+ * Start an ad break now (scheduleAdBreak): every viewer sees the chosen sponsor creative over the paused
+ * stream, then comes back to the live edge. The creatives are the owner's READY, not private videos marked as
+ * sponsor creatives (My videos → Sponsor creative); with none, the house creative plays if the operator set one.
+ */
+export function adBreakTools(
+  streamId: () => string | undefined,
+): { element: HTMLElement; refresh(): Promise<void> } | null {
+  if (!offers('scheduleAdBreak')) return null;
+  const problem = problemRegion();
+  const creative = h('select', { id: 'ad-break-creative', name: 'creativeVideoId' }) as HTMLSelectElement;
+  const form = h(
+    'form',
+    { novalidate: true, class: 'live-tools', 'aria-label': 'Ad break' },
+    h('h3', {}, 'Ad break'),
+    h('div', { class: 'field' }, h('label', { for: 'ad-break-creative' }, 'Creative'), creative),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: 'ad-break-seconds' }, 'Length in seconds'),
+      h('input', {
+        id: 'ad-break-seconds',
+        name: 'durationSeconds',
+        type: 'number',
+        min: String(AD_SECONDS.min),
+        max: String(AD_SECONDS.max),
+        value: String(AD_SECONDS.default),
+      }),
+    ),
+    h('button', { type: 'submit' }, 'Start ad break now'),
+    problem,
+  );
+  async function refresh() {
+    const page = await call('listVideos', { query: { scope: 'mine', limit: 50 } });
+    const eligible = page.items.filter(
+      (video) => video.sponsorCreative === true && video.status === 'READY' && video.visibility !== 'private',
+    );
+    const selected = creative.value;
+    creative.replaceChildren(
+      h(
+        'option',
+        { value: '' },
+        eligible.length ? 'House creative (if the operator set one)' : 'House creative (if any)',
+      ),
+      ...eligible.map((video) =>
+        h('option', { value: video.videoId, selected: video.videoId === selected }, video.title),
+      ),
+    );
+    if (!selected && eligible[0]) creative.value = eligible[0].videoId;
+  }
+  onSubmit(form, problem, async (data) => {
+    const id = streamId();
+    if (!id) throw new Error('Set up your stream first.');
+    const seconds = Number(data.get('durationSeconds'));
+    if (!Number.isInteger(seconds) || seconds < AD_SECONDS.min || seconds > AD_SECONDS.max)
+      throw new FieldError('durationSeconds', `Between ${AD_SECONDS.min} and ${AD_SECONDS.max} seconds.`);
+    const chosen = String(data.get('creativeVideoId') ?? '');
+    await call('scheduleAdBreak', {
+      params: { streamId: id },
+      body: { durationSeconds: seconds, ...(chosen ? { creativeVideoId: chosen } : {}) },
+    });
+    announce(`Ad break started: your viewers see the ad for ${seconds} seconds.`);
+  });
+  return { element: form, refresh };
+}

@@ -132,6 +132,35 @@ export function myVideosSection(): { element: HTMLElement; refresh: () => Promis
           },
           video.disclaimer ? 'Disclaimer ✓' : 'Disclaimer',
         ),
+        video.status === 'READY' && video.visibility !== 'private' && video.source.kind !== 'clip'
+          ? h(
+              'button',
+              {
+                type: 'button',
+                class: 'secondary',
+                'aria-pressed': String(video.sponsorCreative === true),
+                'aria-label': `Sponsor creative: ${video.title} may play in your live ad breaks`,
+                onclick: async () => {
+                  try {
+                    await call('updateVideo', {
+                      params: { videoId: video.videoId },
+                      body: { sponsorCreative: video.sponsorCreative !== true },
+                    });
+                    announce(
+                      video.sponsorCreative
+                        ? `${video.title} no longer plays in ad breaks.`
+                        : `${video.title} may now play in your live ad breaks.`,
+                    );
+                    await refresh();
+                  } catch (error) {
+                    problem.textContent = error instanceof Error ? error.message : String(error);
+                    problem.hidden = false;
+                  }
+                },
+              },
+              'Sponsor creative',
+            )
+          : null,
         h(
           'button',
           {

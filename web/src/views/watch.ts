@@ -175,7 +175,7 @@ export const watchLiveView: View = {
         },
         onMetadata: (text) => interactive.onMetadata(text),
       });
-      interactive.attach(player.overlay);
+      interactive.attach(player.overlay, player.video);
       interactive.update(stream);
       interactive.bar.hidden = false;
       replace(stage, player.element);

@@ -12,6 +12,7 @@ import {
 } from '#contract/interactivity-limits.ts';
 import { ApiError, call, offers, type StreamView } from '../api.ts';
 import { announce, h } from '../dom.ts';
+import { playAdBreak } from './ad-break.ts';
 import { announcementSeconds, parseLiveMetadata } from './live-metadata.ts';
 
 export const REACTION_EMOJI: Record<Reaction, string> = {
@@ -38,13 +39,17 @@ export interface LiveInteractivity {
   onMetadata(text: string): void;
   /** What watchStream said now (totals, the announcement showing): shown where nothing newer came in-band. */
   update(stream: StreamView): void;
-  /** The player's overlay to draw bursts and announcements in. */
-  attach(overlay: HTMLElement): void;
+  /** The player's overlay to draw bursts, announcements and ad breaks in, and its video (paused for a break). */
+  attach(overlay: HTMLElement, video: HTMLVideoElement): void;
   destroy(): void;
 }
 
 export function liveInteractivity(streamId: string): LiveInteractivity {
   let overlay: HTMLElement | undefined;
+  let liveVideo: HTMLVideoElement | undefined;
+  /** The ad breaks seen (in-band or from watchStream), so each plays once; and the one playing. */
+  const breaksSeen = new Set<string>();
+  let endBreak: (() => void) | undefined;
   const zero = () =>
     Object.fromEntries(REACTIONS.map((reaction) => [reaction, 0])) as Record<Reaction, number>;
   /**
@@ -131,6 +136,15 @@ export function liveInteractivity(streamId: string): LiveInteractivity {
     }
   }
 
+  function startBreak(adBreak: Parameters<typeof playAdBreak>[2], seconds: number) {
+    if (!overlay || !liveVideo || seconds <= 0 || breaksSeen.has(adBreak.adBreakId)) return;
+    breaksSeen.add(adBreak.adBreakId);
+    endBreak?.();
+    endBreak = playAdBreak(overlay, liveVideo, adBreak, seconds, () => {
+      endBreak = undefined;
+    });
+  }
+
   function showAnnouncement(announcement: Announcement, seconds: number) {
     if (!overlay || seconds <= 0 || shown?.id === announcement.announcementId) return;
     shown?.element.remove();
@@ -161,8 +175,9 @@ export function liveInteractivity(streamId: string): LiveInteractivity {
 
   return {
     bar,
-    attach(element) {
+    attach(element, video) {
       overlay = element;
+      liveVideo = video;
     },
     onMetadata(text) {
       const envelope = parseLiveMetadata(text);
@@ -173,8 +188,10 @@ export function liveInteractivity(streamId: string): LiveInteractivity {
           renderTotals();
         }
         burst(envelope.counts);
-      } else {
+      } else if (envelope.type === 'announcement') {
         showAnnouncement(envelope.announcement, announcementSeconds(envelope.announcement));
+      } else {
+        startBreak(envelope.adBreak, envelope.adBreak.durationSeconds);
       }
     },
     update(stream) {
@@ -184,10 +201,16 @@ export function liveInteractivity(streamId: string): LiveInteractivity {
         baseAt = Date.now();
         renderTotals();
       }
+      if (stream.adBreak)
+        startBreak(
+          stream.adBreak,
+          (Date.parse(stream.adBreak.startsAt) + stream.adBreak.durationSeconds * 1000 - Date.now()) / 1000,
+        );
       if (stream.announcement && !shown)
         showAnnouncement(stream.announcement, (Date.parse(stream.announcement.endsAt) - Date.now()) / 1000);
     },
     destroy() {
+      endBreak?.();
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
     },

@@ -43,6 +43,22 @@ export function parseLiveMetadata(text: string): LiveMetadata | undefined {
     }
     return { v: 1, type: 'reactions', counts, first: value.first, last: value.last };
   }
+  if (value.type === 'adBreak') {
+    const adBreak = value.adBreak;
+    if (!isObject(adBreak)) return undefined;
+    const { adBreakId, startsAt, durationSeconds, creativeVideoId } = adBreak;
+    if (typeof adBreakId !== 'string' || typeof creativeVideoId !== 'string' || !isTime(startsAt))
+      return undefined;
+    if (
+      typeof durationSeconds !== 'number' ||
+      !Number.isInteger(durationSeconds) ||
+      durationSeconds < 1 ||
+      durationSeconds > 600
+    )
+      return undefined;
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(creativeVideoId)) return undefined;
+    return { v: 1, type: 'adBreak', adBreak: { adBreakId, startsAt, durationSeconds, creativeVideoId } };
+  }
   if (value.type === 'announcement') {
     const announcement = announcementOf(value.announcement);
     return announcement ? { v: 1, type: 'announcement', announcement } : undefined;

@@ -1,0 +1,190 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import type { StoredVideo } from '../../../lambdas/catalog/video-catalog.ts';
+import { userIdTokens } from '../../support/http-deps.ts';
+import { type Handler, invoke } from '../../support/lambda.ts';
+import { InMemoryVideoCatalog } from '../catalog/in-memory.ts';
+import { InMemoryChannels, InMemoryStreamStore } from '../live/in-memory.ts';
+import { InMemoryInteractivityStore, RecordingInBand } from './in-memory.ts';
+
+Object.assign(process.env, {
+  AWS_REGION: 'us-east-1',
+  USER_POOL_ID: 'us-east-1_example',
+  USER_POOL_CLIENT_ID: 'client',
+  CATALOG_TABLE_NAME: 'catalog',
+  APPLICATION_NAME: 'skycast-test',
+  RECORDING_CONFIGURATION_ARN: 'arn:aws:ivs:us-east-1:123456789012:recording-configuration/abc',
+  PLAYBACK_KEY_SECRET_ID: 'playback-key',
+  INGEST_URL_TEMPLATE: 'rtmps://{ingestEndpoint}:443/app/',
+});
+
+const arnOf = (id: string) => `arn:aws:ivs:us-east-1:123456789012:channel/${id}`;
+
+function video(videoId: string, ownerId: string, extra: Partial<StoredVideo> = {}): StoredVideo {
+  return {
+    videoId,
+    ownerId,
+    title: `Video ${videoId}`,
+    visibility: 'public',
+    status: 'READY',
+    source: { kind: 'upload', fileName: `${videoId}.mp4` },
+    createdAt: '2026-12-01T00:00:00.000Z',
+    updatedAt: '2026-12-01T00:00:00.000Z',
+    ...extra,
+  } as StoredVideo;
+}
+
+describe('live ad breaks', () => {
+  let now = new Date('2026-12-04T12:00:00.000Z');
+  const streams = new InMemoryStreamStore();
+  const interactivity = new InMemoryInteractivityStore();
+  const inBand = new RecordingInBand();
+  const catalog = new InMemoryVideoCatalog();
+  let start: Handler;
+  let watch: Handler;
+
+  before(async () => {
+    for (const [id, owner, visibility] of [
+      ['AliceLive', 'user-alice', 'public'],
+      ['CarolHidden', 'user-carol', 'private'],
+      ['DaveOff', 'user-dave', 'public'],
+    ] as const) {
+      await streams.claimChannel({
+        streamId: id,
+        channelArn: arnOf(id),
+        ownerId: owner,
+        title: id,
+        tags: [],
+        visibility,
+        playbackUrl: `https://example.invalid/${id}.m3u8`,
+        ingestEndpoint: 'x',
+        createdAt: '2026-12-01T00:00:00.000Z',
+        updatedAt: '2026-12-01T00:00:00.000Z',
+      });
+      if (id !== 'DaveOff')
+        await streams.mergeFacts({
+          channelArn: arnOf(id),
+          streamId: `st-${id}`,
+          firstEventAt: '2026-12-04T11:00:00Z',
+          lastEventAt: '2026-12-04T11:00:00Z',
+          startedAt: '2026-12-04T11:00:00Z',
+        });
+    }
+    await catalog.create(video('ad-1', 'user-alice', { sponsorCreative: true }));
+    await catalog.create(video('plain', 'user-alice'));
+    await catalog.create(video('hidden-ad', 'user-alice', { sponsorCreative: true, visibility: 'private' }));
+    await catalog.create(video('bobs-ad', 'user-bob', { sponsorCreative: true }));
+    await catalog.create(video('house', 'user-operator'));
+    const deps = { ...userIdTokens, streams, interactivity, catalog, inBand, now: () => now };
+    start = (await import('../../../lambdas/interactivity/schedule-ad-break.ts')).createHandler(deps);
+    watch = (await import('../../../lambdas/live/watch-stream.ts')).createHandler({
+      ...userIdTokens,
+      channels: new InMemoryChannels(),
+      store: streams,
+      interactivity,
+      tokens: { sign: async () => 'token' },
+      settings: {
+        application: 'skycast-test',
+        ingestUrlTemplate: '{ingestEndpoint}',
+        playbackTokenSeconds: 60,
+      },
+      now: () => now,
+    });
+  });
+
+  const post = (token: string, streamId: string, body: unknown, handler = start) =>
+    invoke(handler, {
+      method: 'POST',
+      path: `/streams/${streamId}/ad-breaks`,
+      routeKey: 'POST /streams/{streamId}/ad-breaks',
+      token,
+      pathParameters: { streamId },
+      body,
+    });
+  const watchAs = (token: string, streamId: string) =>
+    invoke(watch, {
+      path: `/streams/${streamId}`,
+      routeKey: 'GET /streams/{streamId}',
+      token,
+      pathParameters: { streamId },
+    });
+
+  it('lets only the owner start one: 403 for a viewer, 404 for a stream they may not see, 409 offline', async () => {
+    const body = { durationSeconds: 30, creativeVideoId: 'ad-1' };
+    assert.equal((await post('user-bob', 'AliceLive', body)).status, 403);
+    assert.equal((await post('user-bob', 'CarolHidden', body)).status, 404);
+    const offline = await post('user-dave', 'DaveOff', body);
+    assert.equal(offline.status, 409);
+    assert.equal(offline.body.code, 'STREAM_NOT_LIVE');
+    assert.equal(inBand.calls.length, 0);
+  });
+
+  it('plays only a READY, not private sponsor creative of the owner, or says there is no house creative', async () => {
+    for (const [creativeVideoId, code] of [
+      ['plain', 'CREATIVE_NOT_ELIGIBLE'],
+      ['hidden-ad', 'CREATIVE_NOT_ELIGIBLE'],
+      ['bobs-ad', 'CREATIVE_NOT_ELIGIBLE'],
+      ['no-such-video', 'CREATIVE_NOT_ELIGIBLE'],
+    ]) {
+      const refused = await post('user-alice', 'AliceLive', { durationSeconds: 30, creativeVideoId });
+      assert.equal(refused.status, 400, creativeVideoId);
+      assert.equal(refused.body.code, code, creativeVideoId);
+    }
+    const none = await post('user-alice', 'AliceLive', { durationSeconds: 30 });
+    assert.equal(none.status, 400);
+    assert.equal(none.body.code, 'NO_CREATIVE');
+    for (const durationSeconds of [4, 181, 30.5])
+      assert.equal(
+        (await post('user-alice', 'AliceLive', { durationSeconds, creativeVideoId: 'ad-1' })).status,
+        400,
+      );
+    assert.equal(inBand.calls.length, 0);
+  });
+
+  it('puts the break in-band, shows it to viewers who join, and takes no second one while it plays', async () => {
+    const started = await post('user-alice', 'AliceLive', { durationSeconds: 30, creativeVideoId: 'ad-1' });
+    assert.equal(started.status, 201, JSON.stringify(started.body));
+    assert.equal(started.body.status, 'STARTED');
+    assert.equal(started.body.creativeVideoId, 'ad-1');
+    assert.deepEqual(JSON.parse(inBand.calls.at(-1)?.payload ?? '{}'), {
+      v: 1,
+      type: 'adBreak',
+      adBreak: {
+        adBreakId: started.body.adBreakId,
+        startsAt: '2026-12-04T12:00:00.000Z',
+        durationSeconds: 30,
+        creativeVideoId: 'ad-1',
+      },
+    });
+    now = new Date('2026-12-04T12:00:20.000Z');
+    assert.deepEqual((await watchAs('user-bob', 'AliceLive')).body.adBreak, started.body);
+    const second = await post('user-alice', 'AliceLive', { durationSeconds: 10, creativeVideoId: 'ad-1' });
+    assert.equal(second.status, 409);
+    assert.equal(second.body.code, 'AD_BREAK_IN_PROGRESS');
+    assert.equal(second.headers['retry-after'], '10');
+
+    now = new Date('2026-12-04T12:00:30.000Z');
+    assert.equal((await watchAs('user-bob', 'AliceLive')).body.adBreak, undefined);
+  });
+
+  it('gives the slot back when IVS does not carry the break, and uses the house creative when set', async () => {
+    now = new Date('2026-12-04T12:05:00.000Z');
+    inBand.answers.push('throttled');
+    const throttled = await post('user-alice', 'AliceLive', { durationSeconds: 20, creativeVideoId: 'ad-1' });
+    assert.equal(throttled.status, 429);
+    assert.equal((await watchAs('user-bob', 'AliceLive')).body.adBreak, undefined);
+
+    const withHouse = (await import('../../../lambdas/interactivity/schedule-ad-break.ts')).createHandler({
+      ...userIdTokens,
+      streams,
+      interactivity,
+      catalog,
+      inBand,
+      now: () => now,
+      houseCreativeVideoId: 'house',
+    });
+    const house = await post('user-alice', 'AliceLive', { durationSeconds: 20 }, withHouse);
+    assert.equal(house.status, 201, JSON.stringify(house.body));
+    assert.equal(house.body.creativeVideoId, 'house');
+  });
+});
