@@ -26,7 +26,7 @@ import {
   userPoolPolicy,
 } from '#contract/resources.ts';
 import { makeKeyPairInSecret } from './deploy-time-key-pair.ts';
-import { type AwsTarget, emulatorClientConfig, LOCAL_CREDENTIALS } from './emulator-clients.ts';
+import { type AwsTarget, emulatorClientConfig } from './emulator-clients.ts';
 import { LOCAL_ACCOUNT_ID } from './lambda.ts';
 import { type ProvisionedEventRule, type ProvisionedQueue, provisionPipelines } from './pipelines.ts';
 

@@ -7,7 +7,6 @@
  * copy still serves every viewer, and who may watch is decided at each getVideo, not baked into the media.
  */
 import { getSignedCookies, getSignedUrl } from '@aws-sdk/cloudfront-signer';
-import * as z from 'zod';
 import type { Playback } from '#contract/catalog.ts';
 import { mediaSourceOf } from '#contract/media-layout.ts';
 

@@ -4,7 +4,6 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DeployTimeKeyPair } from '../shared/deploy-time-key-pair.ts';
-import type { SkycastFunction } from '../shared/skycast-function.ts';
 
 /** Props of {@link PlaybackSigningKey}. */
 export interface PlaybackSigningKeyProps {

@@ -12,7 +12,7 @@ import * as accounts from '#contract/accounts.ts';
 import { ENV } from '#contract/environment.ts';
 import { BUCKET_OBJECTS } from '#contract/media-layout.ts';
 import type { QueueDefinition } from '#contract/pipelines.ts';
-import { type BucketRole, buckets } from '#contract/resources.ts';
+import type { BucketRole } from '#contract/resources.ts';
 import type { Route } from '#contract/routes.ts';
 import { SkycastApi } from '../../lib/api/http-api.ts';
 import { Pipelines } from '../../lib/pipelines/pipelines.ts';

@@ -6,7 +6,6 @@ import { UserPool } from 'aws-cdk-lib/aws-cognito';
 import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import * as accounts from '#contract/accounts.ts';
 import { ENV } from '#contract/environment.ts';
-import { catalogTable } from '#contract/resources.ts';
 import { type Route, routeKey, routes } from '#contract/routes.ts';
 import { SkycastApi } from '../../lib/api/http-api.ts';
 import { SKYCAST_RUNTIME } from '../../lib/shared/skycast-function.ts';

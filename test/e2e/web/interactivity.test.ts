@@ -211,10 +211,14 @@ describe('live interactivity in Chromium', () => {
       () => {
         const ad = document.querySelector('.ad-break video') as HTMLVideoElement | null;
         const live = document.querySelector('.player video') as HTMLVideoElement | null;
-        return ad !== null && ad.currentTime > 0.5 && live !== null && live.paused;
+        return ad !== null && ad.currentTime > 0.5 && live?.paused;
       },
       undefined,
       { timeout: 30_000 },
+    );
+    assert.ok(
+      await viewerPage.getByRole('button', { name: 'Love (send a reaction)' }).isDisabled(),
+      'no reactions while the ad plays',
     );
     await screenshots(viewerPage, 'live-ad-break');
     await adBreak.waitFor({ state: 'detached', timeout: 30_000 });
@@ -231,5 +235,34 @@ describe('live interactivity in Chromium', () => {
     );
     noConsoleErrors(viewer.errors);
     noConsoleErrors(creator.errors);
+  });
+
+  it("shows a video's disclaimer before it plays, and plays it once the viewer goes on", async () => {
+    const client = { apiUrl: config.apiUrl, accessToken: alice.tokens.AccessToken };
+    const set = await callApi(config, 'PATCH', `/videos/${creativeId}`, {
+      token: client.accessToken,
+      body: { disclaimer: 'Loud noises' },
+    });
+    assert.equal(set.status, 200, JSON.stringify(set.body));
+    const { page } = viewer;
+    await page.goto(`/watch/video/${creativeId}`);
+    const gate = page.getByRole('dialog', { name: 'Before you watch' });
+    await gate.waitFor({ timeout: 30_000 });
+    assert.match(await gate.innerText(), /Loud noises/);
+    assert.equal(await page.locator('video').count(), 0, 'nothing plays before the disclaimer is dismissed');
+    await page.getByRole('button', { name: 'Continue to the video' }).click();
+    await page.waitForFunction(
+      () => {
+        const video = document.querySelector('video');
+        return video !== null && video.currentTime > 0.5;
+      },
+      undefined,
+      { timeout: 30_000 },
+    );
+    // Dismissed once per session: the next visit plays at once.
+    await page.reload();
+    await page.locator('video').waitFor({ timeout: 30_000 });
+    assert.equal(await gate.count(), 0);
+    noConsoleErrors(viewer.errors);
   });
 });

@@ -140,8 +140,11 @@ export function liveInteractivity(streamId: string): LiveInteractivity {
     if (!overlay || !liveVideo || seconds <= 0 || breaksSeen.has(adBreak.adBreakId)) return;
     breaksSeen.add(adBreak.adBreakId);
     endBreak?.();
+    // Reactions belong to the stream: none while the creative plays in its place.
+    for (const button of buttons) button.disabled = true;
     endBreak = playAdBreak(overlay, liveVideo, adBreak, seconds, () => {
       endBreak = undefined;
+      for (const button of buttons) button.disabled = false;
     });
   }
 
