@@ -163,6 +163,7 @@ describe('live interactivity in Chromium', () => {
     await creator.page.waitForFunction(
       () => (document.getElementById('announcement-text') as HTMLInputElement | null)?.value === '',
     );
+    await screenshots(creator.page, 'studio-live-tools');
 
     const lowerThird = viewer.page.locator('.lower-third');
     await lowerThird.waitFor({ timeout: 30_000 });
