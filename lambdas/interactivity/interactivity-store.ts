@@ -8,8 +8,14 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { REACTIONS, type Reaction, type ReactionTotals } from '#contract/interactivity.ts';
-import type { InteractivityStore, ReactionCount, StoredAdBreak, StoredAnnouncement } from './ports.ts';
+import { REACTIONS, type ReactionTotals } from '#contract/interactivity.ts';
+import type {
+  CountReactionInput,
+  InteractivityStore,
+  ReactionCount,
+  StoredAdBreak,
+  StoredAnnouncement,
+} from './ports.ts';
 import { reactionWindow } from './reactions.ts';
 
 /**
@@ -53,14 +59,7 @@ export class DynamoInteractivityStore implements InteractivityStore {
     private readonly tableName: string,
   ) {}
 
-  async countReaction(input: {
-    streamId: string;
-    ivsStreamId: string;
-    viewerId: string;
-    reaction: Reaction;
-    at: Date;
-    limit: { max: number; windowSeconds: number };
-  }): Promise<ReactionCount> {
+  async countReaction(input: CountReactionInput): Promise<ReactionCount> {
     const window = reactionWindow(input.at, input.limit.windowSeconds);
     let used: number;
     try {

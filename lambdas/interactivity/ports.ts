@@ -44,19 +44,22 @@ export interface StoredAdBreak extends AdBreak {
   endsAt: string;
 }
 
+/** One reaction to count: whose, to which broadcast of which channel, when, under which per-viewer limit. */
+export interface CountReactionInput {
+  streamId: string;
+  ivsStreamId: string;
+  viewerId: string;
+  reaction: Reaction;
+  at: Date;
+  limit: { max: number; windowSeconds: number };
+}
+
 export interface InteractivityStore {
   /**
    * Counts one reaction of `viewerId` to the broadcast `ivsStreamId` of the channel `streamId`, unless the viewer
    * already sent `limit.max` to this channel in the current fixed window of `limit.windowSeconds`.
    */
-  countReaction(input: {
-    streamId: string;
-    ivsStreamId: string;
-    viewerId: string;
-    reaction: Reaction;
-    at: Date;
-    limit: { max: number; windowSeconds: number };
-  }): Promise<ReactionCount>;
+  countReaction(input: CountReactionInput): Promise<ReactionCount>;
   /** The reaction totals of one broadcast of the channel, every reaction present. */
   reactionTotals(streamId: string, ivsStreamId: string): Promise<ReactionTotals>;
   /** Makes it the channel's announcement, replacing the one before. */

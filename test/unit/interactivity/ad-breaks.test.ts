@@ -4,19 +4,11 @@ import type { StoredVideo } from '../../../lambdas/catalog/video-catalog.ts';
 import { userIdTokens } from '../../support/http-deps.ts';
 import { type Handler, invoke } from '../../support/lambda.ts';
 import { InMemoryVideoCatalog } from '../catalog/in-memory.ts';
-import { InMemoryChannels, InMemoryStreamStore } from '../live/in-memory.ts';
+import { InMemoryStreamStore } from '../live/in-memory.ts';
 import { InMemoryInteractivityStore, RecordingInBand } from './in-memory.ts';
+import { HANDLER_ENV, watchHandler } from './support.ts';
 
-Object.assign(process.env, {
-  AWS_REGION: 'us-east-1',
-  USER_POOL_ID: 'us-east-1_example',
-  USER_POOL_CLIENT_ID: 'client',
-  CATALOG_TABLE_NAME: 'catalog',
-  APPLICATION_NAME: 'skycast-test',
-  RECORDING_CONFIGURATION_ARN: 'arn:aws:ivs:us-east-1:123456789012:recording-configuration/abc',
-  PLAYBACK_KEY_SECRET_ID: 'playback-key',
-  INGEST_URL_TEMPLATE: 'rtmps://{ingestEndpoint}:443/app/',
-});
+Object.assign(process.env, HANDLER_ENV);
 
 const arnOf = (id: string) => `arn:aws:ivs:us-east-1:123456789012:channel/${id}`;
 
@@ -77,19 +69,7 @@ describe('live ad breaks', () => {
     await catalog.create(video('house', 'user-operator'));
     const deps = { ...userIdTokens, streams, interactivity, catalog, inBand, now: () => now };
     start = (await import('../../../lambdas/interactivity/schedule-ad-break.ts')).createHandler(deps);
-    watch = (await import('../../../lambdas/live/watch-stream.ts')).createHandler({
-      ...userIdTokens,
-      channels: new InMemoryChannels(),
-      store: streams,
-      interactivity,
-      tokens: { sign: async () => 'token' },
-      settings: {
-        application: 'skycast-test',
-        ingestUrlTemplate: '{ingestEndpoint}',
-        playbackTokenSeconds: 60,
-      },
-      now: () => now,
-    });
+    watch = await watchHandler(streams, interactivity, () => now);
   });
 
   const post = (token: string, streamId: string, body: unknown, handler = start) =>

@@ -10,20 +10,11 @@ import { announcementEnvelope, encodeMetadata } from '../../../lambdas/interacti
 import type { StoredChannel } from '../../../lambdas/live/ports.ts';
 import { userIdTokens } from '../../support/http-deps.ts';
 import { type Handler, invoke } from '../../support/lambda.ts';
-import { InMemoryChannels, InMemoryStreamStore } from '../live/in-memory.ts';
+import { InMemoryStreamStore } from '../live/in-memory.ts';
 import { InMemoryInteractivityStore, RecordingInBand, RecordingQueue } from './in-memory.ts';
+import { HANDLER_ENV, watchHandler } from './support.ts';
 
-Object.assign(process.env, {
-  AWS_REGION: 'us-east-1',
-  USER_POOL_ID: 'us-east-1_example',
-  USER_POOL_CLIENT_ID: 'client',
-  CATALOG_TABLE_NAME: 'catalog',
-  APPLICATION_NAME: 'skycast-test',
-  RECORDING_CONFIGURATION_ARN: 'arn:aws:ivs:us-east-1:123456789012:recording-configuration/abc',
-  PLAYBACK_KEY_SECRET_ID: 'playback-key',
-  INGEST_URL_TEMPLATE: 'rtmps://{ingestEndpoint}:443/app/',
-  REACTION_BROADCAST_QUEUE_URL: 'http://127.0.0.1:1/queue/reactions',
-});
+Object.assign(process.env, HANDLER_ENV);
 
 const arnOf = (streamId: string) => `arn:aws:ivs:us-east-1:123456789012:channel/${streamId}`;
 
@@ -77,19 +68,7 @@ describe('interactivity handlers', () => {
     handlers.announce = (await import('../../../lambdas/interactivity/post-announcement.ts')).createHandler(
       deps,
     );
-    handlers.watch = (await import('../../../lambdas/live/watch-stream.ts')).createHandler({
-      ...userIdTokens,
-      channels: new InMemoryChannels(),
-      store: streams,
-      interactivity,
-      tokens: { sign: async () => 'token' },
-      settings: {
-        application: 'skycast-test',
-        ingestUrlTemplate: '{ingestEndpoint}',
-        playbackTokenSeconds: 60,
-      },
-      now: () => now,
-    });
+    handlers.watch = await watchHandler(streams, interactivity, () => now);
   });
 
   beforeEach(() => {

@@ -1,5 +1,6 @@
-import { REACTIONS, type Reaction, type ReactionTotals } from '../../../lambdas/contract/interactivity.ts';
+import { REACTIONS, type ReactionTotals } from '../../../lambdas/contract/interactivity.ts';
 import type {
+  CountReactionInput,
   InBandChannel,
   InBandResult,
   InteractivityStore,
@@ -34,14 +35,7 @@ export class InMemoryInteractivityStore implements InteractivityStore {
     return known ? { ...known } : undefined;
   }
 
-  async countReaction(input: {
-    streamId: string;
-    ivsStreamId: string;
-    viewerId: string;
-    reaction: Reaction;
-    at: Date;
-    limit: { max: number; windowSeconds: number };
-  }): Promise<ReactionCount> {
+  async countReaction(input: CountReactionInput): Promise<ReactionCount> {
     const window = reactionWindow(input.at, input.limit.windowSeconds);
     const key = `${input.streamId}#${input.viewerId}#${window.start}`;
     const used = this.windows.get(key) ?? 0;

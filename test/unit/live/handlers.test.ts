@@ -13,6 +13,7 @@ import { userIdTokens } from '../../support/http-deps.ts';
 import { type Handler, invoke } from '../../support/lambda.ts';
 import { InMemoryVideoCatalog } from '../catalog/in-memory.ts';
 import { InMemoryInteractivityStore } from '../interactivity/in-memory.ts';
+import { HANDLER_ENV } from '../interactivity/support.ts';
 import { inMemoryQuotas } from '../shared/in-memory-quotas.ts';
 import { InMemoryChannels, InMemoryRecordingFiles, InMemoryStreamStore } from './in-memory.ts';
 
@@ -22,17 +23,7 @@ const tokens = {
 };
 
 // Handler modules read their configuration at import, as at Lambda init.
-Object.assign(process.env, {
-  AWS_REGION: 'us-east-1',
-  USER_POOL_ID: 'us-east-1_example',
-  USER_POOL_CLIENT_ID: 'client',
-  CATALOG_TABLE_NAME: 'catalog',
-  APPLICATION_NAME: 'skycast-test',
-  RECORDING_CONFIGURATION_ARN: 'arn:aws:ivs:us-east-1:123456789012:recording-configuration/abc',
-  PLAYBACK_KEY_SECRET_ID: 'playback-key',
-  INGEST_URL_TEMPLATE: 'rtmps://{ingestEndpoint}:443/app/',
-  RECORDINGS_BUCKET_NAME: 'recordings',
-});
+Object.assign(process.env, HANDLER_ENV);
 
 function liveDeps(): LiveDeps & { channels: InMemoryChannels; store: InMemoryStreamStore } {
   return {
