@@ -68,6 +68,13 @@ export function localDeploymentValues(
     ...(extra.quotas ? { quotas: extra.quotas } : {}),
     mediaConvert: { roleArn: resources.mediaConvertRoleArn },
     queueUrls: Object.fromEntries(resources.queues.map((queue) => [queue.definition.id, queue.url])),
+    schedules: {
+      groupName: resources.schedules.groupName,
+      roleArn: resources.schedules.roleArn,
+      targetArns: Object.fromEntries(
+        resources.schedules.targets.map((target) => [target.definition.id, target.functionArn]),
+      ),
+    },
   };
 }
 

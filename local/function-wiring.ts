@@ -19,7 +19,10 @@ import type { ProvisionedResources } from './provision.ts';
 
 /** One function of the wiring tables, as the platform runs it. */
 export interface PlatformFunction {
-  /** Its construct's key in the synthesized app: `route:<operationId>`, `queue:<id>`, `rule:<id>`, `manifest`. */
+  /**
+   * Its construct's key in the synthesized app: `route:<operationId>`, `queue:<id>`, `rule:<id>`,
+   * `schedule:<id>`, `manifest`.
+   */
   key: string;
   /** Its function name, as deployed. */
   name: string;
@@ -49,6 +52,11 @@ export function platformFunctions(
       key: `rule:${rule.definition.id}`,
       name: `${resources.application}-${rule.definition.id}`,
       wiring: pipelineFunction(rule.definition),
+    })),
+    ...resources.schedules.targets.map((target) => ({
+      key: `schedule:${target.definition.id}`,
+      name: target.functionName,
+      wiring: pipelineFunction(target.definition),
     })),
     { key: MANIFEST_FUNCTION.id, name: 'skycast-manifest', wiring: MANIFEST_FUNCTION },
   ];
@@ -86,6 +94,8 @@ export function startFunctionIam(settings: {
       playbackKeySecretArn: resources.playbackKey.secretArn,
       mediaConvertRoleArn: resources.mediaConvertRoleArn,
       queueArns: Object.fromEntries(resources.queues.map((queue) => [queue.definition.id, queue.arn])),
+      scheduleGroupName: resources.schedules.groupName,
+      schedulerRoleArn: resources.schedules.roleArn,
     },
     upstreams: {
       default: services.moto,

@@ -10,6 +10,7 @@ import {
   S3Client,
   type Event as S3EventName,
 } from '@aws-sdk/client-s3';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
   DEAD_LETTER_RETENTION_DAYS,
@@ -21,6 +22,8 @@ import type { BucketRole } from '#contract/resources.ts';
 import { emulatorClientConfig } from './emulator-clients.ts';
 import { type EventReport, startEventRuleTarget } from './event-rule-target.ts';
 import { type LambdaHandler, type LocalFunction, loadHandler, stopFunctions } from './lambda.ts';
+import type { ProvisionedResources } from './provision.ts';
+import { type ScheduleReport, startLocalScheduler } from './scheduler.ts';
 import { type BatchReport, type RunningEventSource, startSqsEventSource } from './sqs-event-source.ts';
 
 /** An SQS queue as the emulator knows it. */
@@ -227,8 +230,11 @@ export interface PipelineRunSettings {
   application: string;
   queues: readonly ProvisionedQueue[];
   eventRules: readonly ProvisionedEventRule[];
+  /** The one-time schedules' group and targets, fired by the local scheduler (`scheduler.ts`). @default none */
+  schedules?: ProvisionedResources['schedules'];
+  onSchedule?: (report: ScheduleReport) => void;
   /**
-   * Each function's environment, by key (`queue:<id>`, `rule:<id>`): given, every function runs in execution
+   * Each function's environment, by key (`queue:<id>`, `rule:<id>`, `schedule:<id>`): given, every function runs in execution
    * environments of its own with that environment (what the platform does); otherwise its handler is imported
    * into this process with `load` (the pollers' own tests).
    */
@@ -289,6 +295,36 @@ export async function startPipelines(settings: PipelineRunSettings): Promise<Run
           onError: onError(queue.name),
         }),
       );
+    }
+    if (settings.schedules && settings.schedules.targets.length > 0) {
+      const targets = new Map<string, LocalFunction>();
+      for (const target of settings.schedules.targets) {
+        const { definition } = target;
+        targets.set(
+          target.functionArn,
+          await local(
+            `schedule:${definition.id}`,
+            definition.id,
+            definition.entry,
+            definition.functionTimeoutSeconds,
+          ),
+        );
+      }
+      const scheduler = new SchedulerClient(emulatorClientConfig(settings));
+      const source = startLocalScheduler({
+        scheduler,
+        groupName: settings.schedules.groupName,
+        targets,
+        region: settings.region,
+        ...(settings.onSchedule ? { onSchedule: settings.onSchedule } : {}),
+        onError: onError(`schedules ${settings.schedules.groupName}`),
+      });
+      running.push({
+        async stop() {
+          await source.stop();
+          scheduler.destroy();
+        },
+      });
     }
     for (const rule of settings.eventRules) {
       const { definition } = rule;

@@ -278,7 +278,13 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       application: resources.application,
       queues: resources.queues,
       eventRules: resources.eventRules,
+      schedules: resources.schedules,
       environmentOf,
+      onSchedule: (report) => {
+        const what = `⏲ ${report.schedule}: ${report.functionName}`;
+        if (report.outcome === 'succeeded') log(what);
+        else console.error(`✖ ${what} gave up after ${plural(report.attempts, 'attempt')}:`, report.error);
+      },
       onBatch: (queue, report) => {
         const what = `⇢ ${queue.definition.id}: ${plural(report.messages, 'message')}`;
         if (report.outcome === 'failed') {

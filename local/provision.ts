@@ -11,12 +11,15 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   type EventRuleDefinition,
   type QueueDefinition,
+  type ScheduledTargetDefinition,
   eventRules as wiredEventRules,
   queues as wiredQueues,
+  scheduledTargets as wiredScheduledTargets,
 } from '#contract/pipelines.ts';
 import {
   buckets,
@@ -50,6 +53,15 @@ export interface ProvisionedResources {
   eventRules: ProvisionedEventRule[];
   /** The IAM role (in the local account) that transcode jobs name as the one MediaConvert assumes. */
   mediaConvertRoleArn: string;
+  /**
+   * One-time schedules (EventBridge Scheduler in the emulator): the group, the role schedules name (the local
+   * scheduler runs targets as the platform does, so nothing assumes it), and each scheduled target's function.
+   */
+  schedules: {
+    groupName: string;
+    roleArn: string;
+    targets: { definition: ScheduledTargetDefinition; functionName: string; functionArn: string }[];
+  };
   /**
    * The playback signing key, made as the deploy makes it: a fresh RSA key pair whose private key only the
    * secret store holds; the public key is what the media server trusts, as CloudFront trusts its key group.
@@ -92,6 +104,7 @@ export interface ProvisionOptions {
   browserOrigins?: readonly string[];
   queues?: readonly QueueDefinition[];
   eventRules?: readonly EventRuleDefinition[];
+  scheduledTargets?: readonly ScheduledTargetDefinition[];
 }
 
 /** Creates a table (with its indexes and time to live) from its definition in the wiring tables. */
@@ -225,9 +238,26 @@ export async function provision(
     queues: options.queues ?? wiredQueues,
     eventRules: options.eventRules ?? wiredEventRules,
   });
+  // The schedule group the functions create one-time schedules in, named as in the cloud: the application.
+  const scheduler = new SchedulerClient(emulatorClientConfig(target));
+  await scheduler.send(new CreateScheduleGroupCommand({ Name: prefix }));
+  scheduler.destroy();
+  const schedules = {
+    groupName: prefix,
+    roleArn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/${prefix}-scheduler`,
+    targets: (options.scheduledTargets ?? wiredScheduledTargets).map((definition) => {
+      const functionName = `${prefix}-${definition.id}`;
+      return {
+        definition,
+        functionName,
+        functionArn: `arn:aws:lambda:${target.region}:${LOCAL_ACCOUNT_ID}:function:${functionName}`,
+      };
+    }),
+  };
   await tableCreated;
   db.destroy();
   return {
+    schedules,
     region: target.region,
     application: prefix,
     userPoolId,

@@ -4,7 +4,7 @@
  * environment; the local platform computes each function's environment with the same function and checks its
  * calls against the policy the CDK synthesizes from it.
  */
-import type { QueueId } from './pipelines.ts';
+import type { QueueId, ScheduledTargetId } from './pipelines.ts';
 import type { UserQuota } from './quotas.ts';
 import type { BucketRole } from './resources.ts';
 
@@ -44,6 +44,12 @@ export interface FunctionAccess {
   quotas?: readonly UserQuota[];
   /** Send messages to these queues of the wiring tables (their URLs come in `ENV.queueUrls`). */
   sendTo?: readonly QueueId[];
+  /**
+   * Create and delete one-time EventBridge Scheduler schedules, in the application's schedule group, that invoke
+   * these scheduled targets (pipelines.ts) through the scheduler role; the function gets the group, the role and
+   * each target's ARN in its environment.
+   */
+  schedules?: readonly ScheduledTargetId[];
   /** Know the house ad creative the operator configured (a video id), if any. */
   houseCreative?: 'read';
 }

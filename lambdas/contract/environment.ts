@@ -5,7 +5,7 @@
  * both, and locally only its own.
  */
 import type { FunctionAccess } from './access.ts';
-import type { QueueId } from './pipelines.ts';
+import type { QueueId, ScheduledTargetId } from './pipelines.ts';
 import type { UserQuota, UserQuotaLimits } from './quotas.ts';
 import type { BucketRole } from './resources.ts';
 
@@ -47,6 +47,10 @@ export const ENV = {
   },
   /** Optional: the video id of the operator's house ad creative (`access.houseCreative`). */
   houseCreativeVideoId: 'HOUSE_CREATIVE_VIDEO_ID',
+  /** One-time schedules (`access.schedules`): the group they go in, the role Scheduler invokes with, the targets. */
+  scheduleGroup: 'SCHEDULE_GROUP_NAME',
+  schedulerRoleArn: 'SCHEDULER_ROLE_ARN',
+  scheduleTargets: { 'ad-break-start': 'AD_BREAK_START_FUNCTION_ARN' },
   /** Queues a function sends to (`access.sendTo`), by queue id. */
   queueUrls: {
     'transcode-submissions': 'TRANSCODE_SUBMISSIONS_QUEUE_URL',
@@ -54,6 +58,7 @@ export const ENV = {
   },
 } as const;
 ENV.queueUrls satisfies Record<QueueId, string>;
+ENV.scheduleTargets satisfies Record<ScheduledTargetId, string>;
 ENV.buckets satisfies Record<BucketRole, string>;
 ENV.quotas satisfies Record<UserQuota, string>;
 
@@ -81,6 +86,7 @@ export interface DeploymentValues {
     ingestUrlTemplate?: string;
   };
   queueUrls?: Partial<Record<QueueId, string>>;
+  schedules?: { groupName: string; roleArn: string; targetArns: Partial<Record<ScheduledTargetId, string>> };
   /** The operator's house ad creative, a READY, not private video id, if one is configured. */
   houseCreativeVideoId?: string;
   mediaConvert?: { roleArn: string };
@@ -150,6 +156,13 @@ export function functionEnvironment(fn: FunctionWiring, values: DeploymentValues
   }
   if (access.houseCreative === 'read' && values.houseCreativeVideoId !== undefined)
     environment[ENV.houseCreativeVideoId] = values.houseCreativeVideoId;
+  if ((access.schedules?.length ?? 0) > 0) {
+    const schedules = need(values.schedules, 'the schedule group');
+    environment[ENV.scheduleGroup] = schedules.groupName;
+    environment[ENV.schedulerRoleArn] = schedules.roleArn;
+    for (const target of access.schedules ?? [])
+      environment[ENV.scheduleTargets[target]] = need(schedules.targetArns[target], `the ${target} target`);
+  }
   for (const queue of access.sendTo ?? []) {
     environment[ENV.queueUrls[queue]] = need(values.queueUrls?.[queue], `the ${queue} queue`);
   }

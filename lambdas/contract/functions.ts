@@ -5,7 +5,14 @@
  */
 import type { FunctionAccess } from './access.ts';
 import type { FunctionKind, FunctionWiring } from './environment.ts';
-import { type EventRuleDefinition, eventRules, type QueueDefinition, queues } from './pipelines.ts';
+import {
+  type EventRuleDefinition,
+  eventRules,
+  type QueueDefinition,
+  queues,
+  type ScheduledTargetDefinition,
+  scheduledTargets,
+} from './pipelines.ts';
 import { type Route, routes } from './routes.ts';
 
 /** A function of the wiring tables. */
@@ -53,7 +60,9 @@ export function routeFunction(route: Route): WiredFunction {
 }
 
 /** A queue's or event rule's function: named by the definition's id, its service by its handler's folder. */
-export function pipelineFunction(definition: QueueDefinition | EventRuleDefinition): WiredFunction {
+export function pipelineFunction(
+  definition: QueueDefinition | EventRuleDefinition | ScheduledTargetDefinition,
+): WiredFunction {
   return {
     id: definition.id,
     entry: definition.entry,
@@ -66,12 +75,18 @@ export function pipelineFunction(definition: QueueDefinition | EventRuleDefiniti
 
 /** All functions of the wiring tables, routes first. */
 export function wiredFunctions(
-  tables: { routes?: readonly Route[]; queues?: typeof queues; eventRules?: typeof eventRules } = {},
+  tables: {
+    routes?: readonly Route[];
+    queues?: typeof queues;
+    eventRules?: typeof eventRules;
+    scheduledTargets?: typeof scheduledTargets;
+  } = {},
 ): WiredFunction[] {
   return [
     ...(tables.routes ?? routes).map(routeFunction),
     ...(tables.queues ?? queues).map(pipelineFunction),
     ...(tables.eventRules ?? eventRules).map(pipelineFunction),
+    ...(tables.scheduledTargets ?? scheduledTargets).map(pipelineFunction),
     MANIFEST_FUNCTION,
   ];
 }

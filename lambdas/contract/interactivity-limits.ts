@@ -27,6 +27,9 @@ export const REACTION_RATE_LIMIT = { max: 20, windowSeconds: 10 } as const;
 
 /** An ad break's length. */
 export const AD_BREAK_SECONDS = { min: 5, max: 180 } as const;
+/** How far ahead an ad break may be scheduled; one asked for less than `AD_BREAK_NOW_SECONDS` ahead starts now. */
+export const AD_BREAK_MAX_LEAD_SECONDS = 24 * 60 * 60;
+export const AD_BREAK_NOW_SECONDS = 5;
 
 export const ANNOUNCEMENT_KINDS = ['news', 'disclaimer'] as const;
 export type AnnouncementKind = (typeof ANNOUNCEMENT_KINDS)[number];

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { StreamIdParams, VideoId } from './ids.ts';
 import {
+  AD_BREAK_MAX_LEAD_SECONDS,
   AD_BREAK_SECONDS,
   ANNOUNCEMENT_KINDS,
   METADATA_MAX_BYTES,
@@ -112,11 +113,18 @@ export const ScheduleAdBreakRequest = z
     creativeVideoId: VideoId.optional().describe(
       'One of your READY, not private videos marked as a sponsor creative; absent: the house creative, if any.',
     ),
+    startsAt: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .describe(
+        `When the break starts, within the next ${AD_BREAK_MAX_LEAD_SECONDS / 3600} hours; absent (or within a few seconds): now.`,
+      ),
   })
   .strict()
   .meta({ id: 'ScheduleAdBreakRequest' });
 
-export const AD_BREAK_STATUSES = ['STARTED'] as const;
+/** SCHEDULED: waits for its time; STARTED: went in-band; CANCELLED: the stream ended (or another break played) first. */
+export const AD_BREAK_STATUSES = ['SCHEDULED', 'STARTED', 'CANCELLED'] as const;
 
 export const AdBreak = z
   .object({
@@ -174,14 +182,16 @@ export const scheduleAdBreak = defineOperation({
   method: 'POST',
   path: '/streams/{streamId}/ad-breaks',
   tag: 'interactivity',
-  summary: 'Start an ad break in your live stream now',
+  summary: 'Start an ad break in your live stream now, or schedule one within the next 24 hours',
   description:
     'Owner only (403 for anyone else who may watch the stream, 404 for the rest); the stream must be live ' +
     '(409 STREAM_NOT_LIVE). Viewers see the creative with a countdown over the paused stream, then return to ' +
     'the live edge. The creative is one of your READY, not private videos marked as a sponsor creative ' +
     '(updateVideo `sponsorCreative`), or the house creative the operator configured (400 NO_CREATIVE when there ' +
     'is none, 400 CREATIVE_NOT_ELIGIBLE for a video that may not be played as an ad). One break at a time: 409 ' +
-    'AD_BREAK_IN_PROGRESS while one plays. Breaks scheduled for later are not offered yet.',
+    'AD_BREAK_IN_PROGRESS while one plays, 409 AD_BREAK_OVERLAPS for a scheduled one that would overlap another. ' +
+    'A scheduled break (201, SCHEDULED) starts at its time if the stream is still live then, and is cancelled ' +
+    'when the stream ends; a time in the past or beyond 24 hours is 400 AD_BREAK_TIME_INVALID.',
   auth: 'user',
   checkRevocation: true,
   params: StreamIdParams,

@@ -47,6 +47,19 @@ export interface EventRuleDefinition {
   access: FunctionAccess;
 }
 
+/**
+ * A function that one-time EventBridge Scheduler schedules invoke (`at(...)` expressions), created at run time by
+ * the functions whose access names it in `schedules`. The CDK app builds the function, the schedule group and the
+ * role Scheduler invokes it with; the local platform fires due schedules itself, as Scheduler does.
+ */
+export interface ScheduledTargetDefinition {
+  id: string;
+  description: string;
+  entry: string;
+  functionTimeoutSeconds: number;
+  access: FunctionAccess;
+}
+
 /** SQS keeps a message at most 14 days; a dead letter should wait that long for someone to look at it. */
 export const DEAD_LETTER_RETENTION_DAYS = 14;
 
@@ -115,6 +128,19 @@ export const queues: readonly QueueDefinition[] = [
 /** The queues of the wiring tables, by id. */
 export type QueueId = 'transcode-submissions' | 'reaction-broadcast';
 
+export const scheduledTargets: readonly ScheduledTargetDefinition[] = [
+  {
+    id: 'ad-break-start',
+    description: 'Starts a scheduled ad break of a live stream at its time: its cue goes in-band',
+    entry: 'lambdas/interactivity/start-ad-break.ts',
+    functionTimeoutSeconds: 30,
+    access: { catalog: 'readWrite', ivs: ['ivs:PutMetadata'] },
+  },
+];
+
+/** The scheduled targets of the wiring tables, by id. */
+export type ScheduledTargetId = 'ad-break-start';
+
 export const eventRules: readonly EventRuleDefinition[] = [
   {
     id: 'transcode-job-state',
@@ -140,7 +166,8 @@ export const eventRules: readonly EventRuleDefinition[] = [
       detail: { channel_name: [{ prefix: `${application}-` }] },
     }),
     functionTimeoutSeconds: 30,
-    access: { catalog: 'readWrite' },
+    // schedules: a stream's end cancels its scheduled ad breaks.
+    access: { catalog: 'readWrite', schedules: ['ad-break-start'] },
   },
   {
     id: 'live-recording-end',

@@ -159,7 +159,12 @@ export const routes: readonly Route[] = [
     operation: interactivity.scheduleAdBreak,
     entry: 'lambdas/interactivity/schedule-ad-break.ts',
     // The catalog: the stream, the creative (a video), the break kept for viewers who join while it plays.
-    access: { catalog: 'readWrite', ivs: ['ivs:PutMetadata'], houseCreative: 'read' },
+    access: {
+      catalog: 'readWrite',
+      ivs: ['ivs:PutMetadata'],
+      houseCreative: 'read',
+      schedules: ['ad-break-start'],
+    },
   },
 ];
 

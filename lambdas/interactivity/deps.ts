@@ -1,4 +1,5 @@
 import { IvsClient } from '@aws-sdk/client-ivs';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { ENV } from '#contract/environment.ts';
 import { requireEnv } from '#shared/config.ts';
@@ -11,6 +12,7 @@ import type { BroadcastDeps } from './broadcast.ts';
 import { DynamoInteractivityStore } from './interactivity-store.ts';
 import { IvsInBandChannel } from './ivs-metadata.ts';
 import type { ReactionDeps } from './reactions.ts';
+import { SchedulerAdBreakSchedules } from './scheduler-schedules.ts';
 import { SqsReactionQueue } from './sqs-reaction-queue.ts';
 
 /** The interactivity functions' dependencies from their environment (read at init). */
@@ -43,10 +45,23 @@ export function defaultAnnouncementDeps(env: NodeJS.ProcessEnv = process.env): A
   };
 }
 
+/** The ad-break-start schedules, where the function's wiring gives it the schedule group (access.schedules). */
+export function defaultAdBreakSchedules(env: NodeJS.ProcessEnv = process.env) {
+  const group = env[ENV.scheduleGroup];
+  if (!group) return undefined;
+  const config = requireEnv([ENV.schedulerRoleArn, ENV.scheduleTargets['ad-break-start']], env);
+  return new SchedulerAdBreakSchedules(new SchedulerClient({}), {
+    groupName: group,
+    roleArn: config[ENV.schedulerRoleArn],
+    targetArn: config[ENV.scheduleTargets['ad-break-start']],
+  });
+}
+
 export function defaultAdBreakDeps(env: NodeJS.ProcessEnv = process.env): AdBreakDeps {
   const config = requireEnv([ENV.catalogTable], env);
   const db = documentClient();
   const house = env[ENV.houseCreativeVideoId];
+  const schedules = defaultAdBreakSchedules(env);
   return {
     streams: new DynamoStreamStore(db, config[ENV.catalogTable]),
     interactivity: new DynamoInteractivityStore(db, config[ENV.catalogTable]),
@@ -54,6 +69,7 @@ export function defaultAdBreakDeps(env: NodeJS.ProcessEnv = process.env): AdBrea
     inBand: new IvsInBandChannel(new IvsClient({})),
     now: () => new Date(),
     ...(house ? { houseCreativeVideoId: house } : {}),
+    ...(schedules ? { schedules } : {}),
   };
 }
 

@@ -29,7 +29,8 @@ import { reactionWindow } from './reactions.ts';
  *   a big audience reacting at once sends more, so each reaction is added to a shard picked at random and the
  *   totals are the sum over the shards (one Query): 16 shards take about 16,000 reactions per second;
  * - `ANNOUNCEMENT`: the latest announcement, with the broadcast it was posted in;
- * - `ADBREAK`: the latest ad break, written only while no other plays (a conditional put on its `endsAt`).
+ * - `ADBREAK`: the latest ad break, written only while no other plays (a conditional put on its `endsAt`);
+ * - `ADBREAK#SCHEDULED#<startsAt>#<id>`: a break scheduled for later, SCHEDULED until it starts or is cancelled.
  */
 export const REACTION_TOTAL_SHARDS = 16;
 
@@ -39,6 +40,9 @@ const shardKey = (ivsStreamId: string, shard: number) =>
   `${totalsPrefix(ivsStreamId)}${String(shard).padStart(2, '0')}`;
 /** A rate window's item outlives its window by this much, then TTL may remove it. */
 const RATE_ITEM_LINGER_SECONDS = 3600;
+
+/** Breaks scheduled for later: `ADBREAK#SCHEDULED#<startsAt>#<id>`, so a Query lists them in time order. */
+const SCHEDULED_PREFIX = 'ADBREAK#SCHEDULED#';
 
 const ANNOUNCEMENT_FIELDS = ['announcementId', 'kind', 'text', 'postedAt', 'endsAt', 'ivsStreamId'] as const;
 const AD_BREAK_FIELDS = [
@@ -192,5 +196,69 @@ export class DynamoInteractivityStore implements InteractivityStore {
     );
     if (!Item) return undefined;
     return Object.fromEntries(AD_BREAK_FIELDS.map((field) => [field, Item[field]])) as StoredAdBreak;
+  }
+
+  async putScheduledAdBreak(adBreak: StoredAdBreak): Promise<void> {
+    const item = Object.fromEntries(AD_BREAK_FIELDS.map((field) => [field, adBreak[field]]));
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: partition(adBreak.streamId),
+          sk: `${SCHEDULED_PREFIX}${adBreak.startsAt}#${adBreak.adBreakId}`,
+          entity: 'scheduledAdBreak',
+          ...item,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async scheduledAdBreaks(streamId: string): Promise<StoredAdBreak[]> {
+    const found: StoredAdBreak[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': partition(streamId), ':prefix': SCHEDULED_PREFIX },
+          ConsistentRead: true,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      for (const item of page.Items ?? [])
+        found.push(Object.fromEntries(AD_BREAK_FIELDS.map((field) => [field, item[field]])) as StoredAdBreak);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return found;
+  }
+
+  async settleScheduledAdBreak(
+    streamId: string,
+    adBreakId: string,
+    status: 'STARTED' | 'CANCELLED',
+  ): Promise<boolean> {
+    const scheduled = (await this.scheduledAdBreaks(streamId)).find((item) => item.adBreakId === adBreakId);
+    if (!scheduled) return false;
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: {
+            pk: partition(streamId),
+            sk: `${SCHEDULED_PREFIX}${scheduled.startsAt}#${adBreakId}`,
+          },
+          UpdateExpression: 'SET #status = :status',
+          ConditionExpression: '#status = :scheduled',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':status': status, ':scheduled': 'SCHEDULED' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 }

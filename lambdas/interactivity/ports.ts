@@ -38,6 +38,20 @@ export interface StoredAnnouncement extends Announcement {
   ivsStreamId: string;
 }
 
+/** What a scheduled ad break's schedule hands the ad-break-start function. */
+export interface AdBreakStartInput {
+  streamId: string;
+  adBreakId: string;
+}
+
+/** One-time schedules (EventBridge Scheduler) that start scheduled ad breaks. */
+export interface AdBreakSchedules {
+  /** A schedule named `name` that invokes the ad-break-start target once, at `at`, with `input`. */
+  create(name: string, at: Date, input: AdBreakStartInput): Promise<void>;
+  /** Deletes it; one that already fired (and deleted itself) or never existed is no error. */
+  delete(name: string): Promise<void>;
+}
+
 /** An ad break of a stream, with the broadcast it plays in and when it ends. */
 export interface StoredAdBreak extends AdBreak {
   ivsStreamId: string;
@@ -74,4 +88,14 @@ export interface InteractivityStore {
   releaseAdBreak(streamId: string, adBreakId: string): Promise<void>;
   /** The stream's latest ad break, playing or not. */
   adBreak(streamId: string): Promise<StoredAdBreak | undefined>;
+  /** Keeps a break scheduled for later (status SCHEDULED). */
+  putScheduledAdBreak(adBreak: StoredAdBreak): Promise<void>;
+  /** The stream's breaks scheduled for later, in every status, earliest first. */
+  scheduledAdBreaks(streamId: string): Promise<StoredAdBreak[]>;
+  /** Moves a scheduled break from SCHEDULED to `status`; false when it was not SCHEDULED any more. */
+  settleScheduledAdBreak(
+    streamId: string,
+    adBreakId: string,
+    status: 'STARTED' | 'CANCELLED',
+  ): Promise<boolean>;
 }

@@ -6,11 +6,14 @@ import { liveRecording, PLAYBACK_TOKEN_SECONDS } from '#contract/live-settings.t
 import { requireEnv } from '#shared/config.ts';
 import { documentClient } from '#shared/dynamodb.ts';
 import { DynamoVideoCatalog } from '../catalog/video-store.ts';
+import { cancelScheduledAdBreaks } from '../interactivity/ad-breaks.ts';
+import { defaultAdBreakSchedules } from '../interactivity/deps.ts';
 import { DynamoInteractivityStore } from '../interactivity/interactivity-store.ts';
 import { IvsLiveChannels } from './ivs-channels.ts';
 import type { RecordingEventDeps, StreamEventDeps } from './ivs-events.ts';
 import { SecretPlaybackTokenSigner } from './playback-tokens.ts';
 import { S3RecordingFiles } from './s3-recordings.ts';
+import { channelIdOf } from './stream-state.ts';
 import { DynamoStreamStore } from './stream-store.ts';
 import type { LiveDeps } from './streams.ts';
 
@@ -44,7 +47,19 @@ export function defaultLiveDeps(env: NodeJS.ProcessEnv = process.env): LiveDeps 
 
 export function defaultStreamEventDeps(env: NodeJS.ProcessEnv = process.env): StreamEventDeps {
   const config = requireEnv([ENV.catalogTable], env);
-  return { store: new DynamoStreamStore(documentClient(), config[ENV.catalogTable]) };
+  const schedules = defaultAdBreakSchedules(env);
+  const interactivity = new DynamoInteractivityStore(documentClient(), config[ENV.catalogTable]);
+  return {
+    store: new DynamoStreamStore(documentClient(), config[ENV.catalogTable]),
+    // A broadcast's end cancels its ad breaks still scheduled, where the function may delete schedules.
+    ...(schedules
+      ? {
+          onStreamEnded: async (channelArn: string, ivsStreamId: string) => {
+            await cancelScheduledAdBreaks({ interactivity, schedules }, channelIdOf(channelArn), ivsStreamId);
+          },
+        }
+      : {}),
+  };
 }
 
 export function defaultRecordingEventDeps(env: NodeJS.ProcessEnv = process.env): RecordingEventDeps {

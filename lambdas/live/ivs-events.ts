@@ -20,12 +20,17 @@ import { channelIdOf, factsOf, type IvsEvent, streamSignals } from './stream-sta
 
 export interface StreamEventDeps {
   store: StreamStore;
+  /** A broadcast ended or failed: what else goes with it (its scheduled ad breaks are cancelled). */
+  onStreamEnded?: (channelArn: string, ivsStreamId: string) => Promise<void>;
 }
 
 /** Applies what an IVS event says about streams; events about nothing we track are ignored. */
 export async function applyStreamEvent(deps: StreamEventDeps, event: IvsEvent): Promise<number> {
   const signals = streamSignals(event);
   for (const signal of signals) await deps.store.mergeFacts(factsOf(signal));
+  for (const signal of signals)
+    if (signal.kind === 'ended' || signal.kind === 'failed' || signal.kind === 'recordingEnded')
+      await deps.onStreamEnded?.(signal.channelArn, signal.streamId);
   return signals.length;
 }
 

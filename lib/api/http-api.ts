@@ -25,7 +25,7 @@ import type { UserQuotaLimits } from '#contract/quotas.ts';
 import type { BucketRole } from '#contract/resources.ts';
 import { routes as allRoutes, type Route, routeKey } from '#contract/routes.ts';
 import type { PlaybackSigningKey } from '../delivery/playback-key.ts';
-import { grantAccess, type LiveTargets } from '../shared/access.ts';
+import { grantAccess, type LiveTargets, type ScheduleTargets } from '../shared/access.ts';
 import type { ApiThrottle } from '../shared/settings.ts';
 import { SkycastFunction } from '../shared/skycast-function.ts';
 
@@ -52,6 +52,8 @@ export interface SkycastApiProps {
   userQuotas?: Partial<UserQuotaLimits>;
   /** For live routes (`access.ivs`, `access.liveTokens`): the recording configuration and playback key. @default none */
   live?: LiveTargets;
+  /** The schedule group, role and targets, for routes whose `access.schedules` names them. @default none */
+  schedules?: ScheduleTargets;
   /** The operator's house ad creative, for routes whose `access.houseCreative` asks. @default none */
   houseCreativeVideoId?: string;
   /** The queues of the wiring tables by id, for routes whose `access.sendTo` names them. @default none */
@@ -197,6 +199,7 @@ export class SkycastApi extends Construct {
       ...(props.live ? { live: props.live } : {}),
       ...(props.queues ? { queues: props.queues } : {}),
       ...(props.houseCreativeVideoId ? { houseCreativeVideoId: props.houseCreativeVideoId } : {}),
+      ...(props.schedules ? { schedules: props.schedules } : {}),
       ...(props.playback ? { mediaCookies: props.playback } : {}),
     });
 

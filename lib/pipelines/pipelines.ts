@@ -7,14 +7,17 @@ import { Construct } from 'constructs';
 import {
   eventRules as allEventRules,
   queues as allQueues,
+  scheduledTargets as allScheduledTargets,
   type EventRuleDefinition,
   type QueueDefinition,
+  type ScheduledTargetDefinition,
 } from '#contract/pipelines.ts';
 import type { BucketRole } from '#contract/resources.ts';
 import type { LiveTargets } from '../shared/access.ts';
 import type { MediaConvertRole } from '../transcoding/media-convert.ts';
 import { type EventDelivery, EventRulePipeline } from './event-rule-pipeline.ts';
 import { QueuePipeline } from './queue-pipeline.ts';
+import { ScheduledTargets } from './scheduled-targets.ts';
 
 /** Props of {@link Pipelines}. */
 export interface PipelinesProps {
@@ -22,6 +25,8 @@ export interface PipelinesProps {
   queues?: readonly QueueDefinition[];
   /** @default the `eventRules` table in lambdas/contract/pipelines.ts */
   eventRules?: readonly EventRuleDefinition[];
+  /** @default the `scheduledTargets` table in lambdas/contract/pipelines.ts */
+  scheduledTargets?: readonly ScheduledTargetDefinition[];
   /**
    * This deployment's name (`skycast-<stage>`): functions get it as APPLICATION_NAME and event patterns match
    * on it, so one account can hold several stages.
@@ -60,6 +65,8 @@ export class Pipelines extends Construct {
   readonly queues: Readonly<Record<string, QueuePipeline>>;
   /** By definition id. */
   readonly eventRules: Readonly<Record<string, EventRulePipeline>>;
+  /** The scheduled targets, their schedule group and the role Scheduler invokes them with. */
+  readonly scheduledTargets: ScheduledTargets;
   private readonly notificationBuckets = new Map<BucketRole, IBucket>();
 
   constructor(scope: Construct, id: string, props: PipelinesProps) {
@@ -90,11 +97,24 @@ export class Pipelines extends Construct {
     }
     this.queues = queues;
 
+    // Before the rules: a stream's end (the live-stream-state rule) deletes the schedules these targets have.
+    this.scheduledTargets = new ScheduledTargets(this, 'ScheduledTargets', {
+      definitions: props.scheduledTargets ?? allScheduledTargets,
+      application: props.application,
+      targets,
+      logRetention: common.logRetention,
+      logRemovalPolicy: common.logRemovalPolicy,
+    });
+    const withSchedules = {
+      ...common,
+      targets: { ...targets, schedules: this.scheduledTargets.scheduleTargets },
+    };
+
     const ruleScope = new Construct(this, 'EventRules');
     const eventRules: Record<string, EventRulePipeline> = {};
     for (const definition of props.eventRules ?? allEventRules) {
       eventRules[definition.id] = new EventRulePipeline(ruleScope, pascalCase(definition.id), {
-        ...common,
+        ...withSchedules,
         definition,
         ...(props.eventDelivery ? { delivery: props.eventDelivery } : {}),
       });

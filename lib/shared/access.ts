@@ -1,7 +1,8 @@
 import { Stack } from 'aws-cdk-lib';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -9,7 +10,7 @@ import { NagSuppressions } from 'cdk-nag';
 import type { BucketAccess, IvsAction } from '#contract/access.ts';
 import { type DeploymentValues, type FunctionWiring, functionEnvironment } from '#contract/environment.ts';
 import { BUCKET_OBJECTS } from '#contract/media-layout.ts';
-import type { QueueId } from '#contract/pipelines.ts';
+import type { QueueId, ScheduledTargetId } from '#contract/pipelines.ts';
 import type { UserQuotaLimits } from '#contract/quotas.ts';
 import type { BucketRole } from '#contract/resources.ts';
 import type { PlaybackSigningKey } from '../delivery/playback-key.ts';
@@ -38,8 +39,17 @@ export interface AccessTargets {
   mediaCookies?: { key: PlaybackSigningKey; mediaUrl: string };
   /** For `houseCreative`: the operator's house ad creative, if one is configured. */
   houseCreativeVideoId?: string;
+  /** For `schedules`: the schedule group, the role Scheduler invokes with, the target functions. */
+  schedules?: ScheduleTargets;
   /** For `sendTo`: the queues of the wiring tables, by id. */
   queues?: Partial<Record<QueueId, IQueue>>;
+}
+
+/** What functions that create one-time schedules work with (`access.schedules`). */
+export interface ScheduleTargets {
+  groupName: string;
+  role: IRole;
+  functions: Partial<Record<ScheduledTargetId, IFunction>>;
 }
 
 /** What the live functions work with. */
@@ -198,6 +208,20 @@ function deploymentValues(targets: AccessTargets): DeploymentValues {
       : {}),
     ...(targets.mediaConvert ? { mediaConvert: { roleArn: targets.mediaConvert.role.roleArn } } : {}),
     ...(targets.houseCreativeVideoId ? { houseCreativeVideoId: targets.houseCreativeVideoId } : {}),
+    ...(targets.schedules
+      ? {
+          schedules: {
+            groupName: targets.schedules.groupName,
+            roleArn: targets.schedules.role.roleArn,
+            targetArns: Object.fromEntries(
+              Object.entries(targets.schedules.functions).map(([id, fn]) => [
+                id,
+                (fn as IFunction).functionArn,
+              ]),
+            ),
+          },
+        }
+      : {}),
     ...(targets.queues
       ? {
           queueUrls: Object.fromEntries(
@@ -304,6 +328,31 @@ export function grantAccess(fn: SkycastFunction, wiring: FunctionWiring, targets
 
   if (access.mediaConvert === 'submit') {
     need(targets.mediaConvert, 'the MediaConvert role').grantSubmit(fn);
+  }
+
+  if ((access.schedules?.length ?? 0) > 0) {
+    const schedules = need(targets.schedules, 'the schedule group');
+    const { partition, region, account } = Stack.of(fn);
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'],
+        resources: [`arn:${partition}:scheduler:${region}:${account}:schedule/${schedules.groupName}/*`],
+      }),
+    );
+    // CreateSchedule names the role Scheduler invokes the target with: passing it, to Scheduler only.
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [schedules.role.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      }),
+    );
+    suppressWildcard(fn, {
+      reason:
+        "One-time schedules are named per ad break (ad-break-<id>), in the application's own schedule group: " +
+        'the grant covers `schedule/<group>/*` of this account and region, and no other group.',
+      appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:scheduler:.*:schedule\\/.*\\/\\*$/g' }],
+    });
   }
 
   // SendMessage only (grantSendMessages would add GetQueueAttributes and GetQueueUrl, which no function calls;

@@ -129,6 +129,8 @@ export class ServiceStack extends Stack {
       live,
       // The API feeds queues of the pipelines (sendReaction → reaction-broadcast).
       queues: { 'reaction-broadcast': this.pipelines.queues['reaction-broadcast']?.queue },
+      // scheduleAdBreak schedules breaks for later; the pipelines hold the targets they invoke.
+      schedules: this.pipelines.scheduledTargets.scheduleTargets,
       ...(settings.uploadMaxBytes === undefined ? {} : { uploadMaxBytes: settings.uploadMaxBytes }),
       ...(settings.userQuotas ? { userQuotas: settings.userQuotas } : {}),
       ...(settings.houseCreativeVideoId ? { houseCreativeVideoId: settings.houseCreativeVideoId } : {}),

@@ -35,6 +35,9 @@ export interface LocalResourceArns {
   mediaConvertRoleArn: string;
   /** By queue definition id. */
   queueArns: Record<string, string>;
+  /** The one-time schedules' group, and the role Scheduler invokes their targets with. */
+  scheduleGroupName: string;
+  schedulerRoleArn: string;
 }
 
 /** What the policies are made from: the CDK app, the wiring it reads, this folder, the locked dependencies. */
@@ -105,6 +108,8 @@ function placeholders(arns: LocalResourceArns): Map<string, string> {
     ['livePlaybackKeySecret', arns.livePlaybackKeySecretArn],
     ['playbackKeySecret', arns.playbackKeySecretArn],
     ['mediaConvertRole.Arn', arns.mediaConvertRoleArn],
+    ['scheduleGroup', arns.scheduleGroupName],
+    ['schedulerRole.Arn', arns.schedulerRoleArn],
   ]);
   for (const [role, name] of Object.entries(arns.bucketNames)) {
     values.set(`bucket:${role}`, name);

@@ -17,7 +17,10 @@ import { applicationName, REPOSITORY_ROOT, settingsFor } from '../../lib/shared/
 /** A policy statement whose values are strings with placeholders. */
 export type TemplatedStatement = Record<string, unknown>;
 
-/** The synthesized policies, by local function key: `route:<operationId>`, `queue:<id>`, `rule:<id>`, `manifest`. */
+/**
+ * The synthesized policies, by local function key: `route:<operationId>`, `queue:<id>`, `rule:<id>`,
+ * `schedule:<id>`, `manifest`.
+ */
 export interface SynthesizedPolicies {
   functions: Record<string, TemplatedStatement[]>;
 }
@@ -68,6 +71,8 @@ export function synthesizePolicies(options: { routes?: readonly Route[] } = {}):
     name(service.mediaConvertRole.role, 'mediaConvertRole');
     for (const [id, pipeline] of Object.entries(service.pipelines.queues))
       name(pipeline.queue, `queue:${id}`);
+    name(service.pipelines.scheduledTargets.group, 'scheduleGroup');
+    name(service.pipelines.scheduledTargets.role, 'schedulerRole');
 
     const application = applicationName(settings.stage);
     const toTemplate = (value: Json, stackName: string): Json => {
@@ -157,6 +162,8 @@ export function synthesizePolicies(options: { routes?: readonly Route[] } = {}):
       add(`queue:${id}`, pipeline.function);
     for (const [id, pipeline] of Object.entries(service.pipelines.eventRules))
       add(`rule:${id}`, pipeline.function);
+    for (const [id, fn] of Object.entries(service.pipelines.scheduledTargets.functions))
+      if (fn) add(`schedule:${id}`, fn);
     add('manifest', service.media.manifestFunction);
     return { functions };
   } finally {

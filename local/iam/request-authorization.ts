@@ -4,7 +4,7 @@
  */
 import { type ArnScope, header, type RequestAuthorization, type ServiceRequest } from './authorization.ts';
 import { authorizeJson, jsonServiceOf } from './json-requests.ts';
-import { authorizeIvs, authorizeMediaConvert } from './rest-requests.ts';
+import { authorizeIvs, authorizeMediaConvert, authorizeScheduler } from './rest-requests.ts';
 import { authorizeS3, s3NeedsBody } from './s3-requests.ts';
 
 /** The signer of a request, as its SigV4 credential scope says. */
@@ -32,7 +32,7 @@ export function signerOf(
 }
 
 /** The JSON services are told apart by X-Amz-Target, the others by the signing name. */
-const REST_SERVICES = new Set(['s3', 'ivs', 'mediaconvert']);
+const REST_SERVICES = new Set(['s3', 'ivs', 'mediaconvert', 'scheduler']);
 
 /** Does authorizing this request need its body (read before it is forwarded)? S3 uploads are streamed. */
 export function needsBody(request: Omit<ServiceRequest, 'body'>): boolean {
@@ -52,5 +52,6 @@ export function authorizeRequest(request: ServiceRequest, scope: ArnScope): Requ
     };
   if (request.service === 's3') return authorizeS3(request);
   if (request.service === 'ivs') return authorizeIvs(request, scope);
+  if (request.service === 'scheduler') return authorizeScheduler(request, scope);
   return authorizeMediaConvert(request, scope);
 }

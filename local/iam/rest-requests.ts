@@ -157,3 +157,40 @@ export function authorizeMediaConvert(request: ServiceRequest, scope: ArnScope):
   if (operation) return checked(operation, [{ action: `mediaconvert:${operation}`, resource: '*' }]);
   return { kind: 'unmapped', reason: `MediaConvert ${method} ${url.pathname}` };
 }
+
+/**
+ * What IAM checks for an EventBridge Scheduler request (`/schedules/<name>`): the schedule in its group
+ * (`schedule/<group>/<name>`, the group from the body or `groupName`, else `default`); creating one passes the
+ * role its target is invoked with, which needs `iam:PassRole` to scheduler.amazonaws.com, as in AWS.
+ */
+export function authorizeScheduler(request: ServiceRequest, scope: ArnScope): RequestAuthorization {
+  const url = new URL(request.url, 'http://scheduler.local');
+  const method = request.method.toUpperCase();
+  const named = /^\/schedules\/([^/]+)$/.exec(url.pathname);
+  if (!named) {
+    if (url.pathname === '/schedules' && method === 'GET')
+      return checked('ListSchedules', [{ action: 'scheduler:ListSchedules', resource: '*' }]);
+    return { kind: 'unmapped', reason: `Scheduler ${method} ${url.pathname}` };
+  }
+  const name = decodeURIComponent(named[1] as string);
+  const body = method === 'POST' || method === 'PUT' ? jsonBody(request) : {};
+  const group = text(body.GroupName) ?? url.searchParams.get('groupName') ?? 'default';
+  const resource = `arn:aws:scheduler:${scope.region}:${scope.accountId}:schedule/${group}/${name}`;
+  const operation =
+    method === 'POST'
+      ? 'CreateSchedule'
+      : method === 'PUT'
+        ? 'UpdateSchedule'
+        : method === 'DELETE'
+          ? 'DeleteSchedule'
+          : 'GetSchedule';
+  const checks: AuthorizationCheck[] = [{ action: `scheduler:${operation}`, resource }];
+  const role = text((body.Target as Record<string, unknown> | undefined)?.RoleArn);
+  if (role)
+    checks.push({
+      action: 'iam:PassRole',
+      resource: role,
+      context: { 'iam:PassedToService': 'scheduler.amazonaws.com' },
+    });
+  return checked(operation, checks);
+}

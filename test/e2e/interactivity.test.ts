@@ -6,12 +6,19 @@
  * announcement from watchStream; the recording keeps the metadata.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ListSchedulesCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import HLS from 'hls-parser';
 import { timedMetadata } from '../../bench/support/ts-timed-metadata.ts';
 import type { LiveMetadata } from '../../lambdas/contract/interactivity.ts';
 import { cookieHeader } from '../../lambdas/delivery/playback.ts';
+import { emulatorClientConfig } from '../../local/emulator-clients.ts';
 import { type RunningPlatform, startPlatform } from '../../local/platform.ts';
+import { uploadFile, waitForVideo } from '../../scripts/uploader.ts';
 import { eventually, type Publisher, publishTestPattern } from '../support/publisher.ts';
 import { callApi, fetchJson, newSignedInUser, type SignedInUser, type WebConfig } from './support/client.ts';
 
@@ -52,6 +59,9 @@ describe('live interactivity on the local platform', () => {
   let bob: SignedInUser;
   let streamId: string;
   let publisher: Publisher | undefined;
+  let creativeId: string;
+  let later: { adBreakId: string } | undefined;
+  const work = mkdtempSync(join(tmpdir(), 'skycast-e2e-interactivity-'));
 
   const api = (user: SignedInUser, method: string, path: string, body?: unknown) =>
     callApi(config, method, path, {
@@ -64,10 +74,18 @@ describe('live interactivity on the local platform', () => {
     config = (await fetchJson(`${platform.url}/config.json`)).body;
     alice = await newSignedInUser(platform.url, config);
     bob = await newSignedInUser(platform.url, config);
+    const file = join(work, 'sponsor.mp4');
+    execFileSync('ffmpeg', [
+      ...['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=30', '-t', '6'],
+      ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', file],
+    ]);
+    const client = { apiUrl: config.apiUrl, accessToken: alice.tokens.AccessToken };
+    ({ videoId: creativeId } = await uploadFile(client, file, { title: 'Sponsor', visibility: 'public' }));
   });
   after(async () => {
     await publisher?.stop();
     await platform?.stop();
+    rmSync(work, { recursive: true, force: true });
   });
 
   it('answers 409 to reactions and announcements while the stream is offline', async () => {
@@ -159,8 +177,73 @@ describe('live interactivity on the local platform', () => {
     assert.deepEqual(joined.body.announcement, posted.body);
   });
 
+  it('starts a scheduled ad break at its time, in-band, and cancels what is still scheduled when the stream ends', async () => {
+    const client = { apiUrl: config.apiUrl, accessToken: alice.tokens.AccessToken };
+    await waitForVideo(client, creativeId, { timeoutMs: 120_000 });
+    const marked = await api(alice, 'PATCH', `/videos/${creativeId}`, { sponsorCreative: true });
+    assert.equal(marked.status, 200, JSON.stringify(marked.body));
+
+    const startsAt = new Date(Date.now() + 6000).toISOString();
+    const scheduled = await api(alice, 'POST', `/streams/${streamId}/ad-breaks`, {
+      durationSeconds: 5,
+      creativeVideoId: creativeId,
+      startsAt,
+    });
+    assert.equal(scheduled.status, 201, JSON.stringify(scheduled.body));
+    assert.equal(scheduled.body.status, 'SCHEDULED');
+    const playing = await eventually(
+      'watchStream to show the scheduled break playing',
+      async () => {
+        const { body } = await api(bob, 'GET', `/streams/${streamId}`);
+        return body.adBreak?.adBreakId === scheduled.body.adBreakId ? body.adBreak : undefined;
+      },
+      30_000,
+    );
+    assert.equal(playing.status, 'STARTED');
+    assert.ok(playing.startsAt >= startsAt.slice(0, 19), `${playing.startsAt} after ${startsAt}`);
+    const rendition = (await api(bob, 'GET', `/streams/${streamId}`)).body.playbackUrl.replace(
+      'master.m3u8',
+      '720p30/playlist.m3u8',
+    );
+    const envelopes: LiveMetadata[] = [];
+    const seen = new Set<string>();
+    await eventually(
+      'the break in-band',
+      async () => {
+        await collectInBand(rendition, seen, envelopes);
+        return envelopes.some((e) => e.type === 'adBreak' && e.adBreak.adBreakId === scheduled.body.adBreakId)
+          ? true
+          : undefined;
+      },
+      30_000,
+    );
+
+    const next = await api(alice, 'POST', `/streams/${streamId}/ad-breaks`, {
+      durationSeconds: 5,
+      creativeVideoId: creativeId,
+      startsAt: new Date(Date.now() + 10 * 60_000).toISOString(),
+    });
+    assert.equal(next.status, 201, JSON.stringify(next.body));
+    later = next.body;
+  });
+
   it('keeps the in-band metadata in the recording', async () => {
     await publisher?.stop();
+    // The stream's end cancels the break still scheduled: its schedule is gone.
+    const scheduler = new SchedulerClient(
+      emulatorClientConfig({ endpoint: platform.motoEndpoint, region: config.region }),
+    );
+    await eventually(
+      'the scheduled break cancelled',
+      async () => {
+        const { Schedules } = await scheduler.send(
+          new ListSchedulesCommand({ GroupName: platform.resources.schedules.groupName }),
+        );
+        return (Schedules ?? []).some((s) => s.Name === `ad-break-${later?.adBreakId}`) ? undefined : true;
+      },
+      60_000,
+    );
+    scheduler.destroy();
     const videoId = await eventually(
       'the recording to become a video',
       async () => (await api(alice, 'GET', `/streams/${streamId}`)).body.latestRecordingVideoId,

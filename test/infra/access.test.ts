@@ -235,6 +235,7 @@ describe('Pipelines with another queue table', () => {
       application: 'skycast-test',
       queues: [queue({})],
       eventRules: [],
+      scheduledTargets: [],
     });
     const template = Template.fromStack(stack).toJSON();
     const thumbnails = pipelines.queues.thumbnails!;
@@ -256,6 +257,7 @@ describe('Pipelines with another queue table', () => {
       application: 'skycast-test',
       queues: [queue({ s3Source: { bucket: 'uploads', prefix: 'in/', events: ['s3:ObjectCreated:Put'] } })],
       eventRules: [],
+      scheduledTargets: [],
       buckets: { uploads },
     });
     const notifications = Template.fromStack(stack).findResources('Custom::S3BucketNotifications');
@@ -277,6 +279,7 @@ describe('Pipelines with another queue table', () => {
           application: 'skycast-test',
           queues: [queue({ s3Source: { bucket: 'uploads', prefix: 'in/', events: ['s3:ObjectCreated'] } })],
           eventRules: [],
+          scheduledTargets: [],
           buckets: { uploads },
         }),
       /"s3:ObjectCreated" is not an S3 event type/,
@@ -287,6 +290,7 @@ describe('Pipelines with another queue table', () => {
           application: 'skycast-test',
           queues: [queue({ id: 'submit', access: { mediaConvert: 'submit' } })],
           eventRules: [],
+          scheduledTargets: [],
         }),
       /needs the MediaConvert role, but none was given/,
     );

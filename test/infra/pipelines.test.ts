@@ -289,7 +289,11 @@ describe('transcode-submissions (the submit function)', () => {
 
   it('is the only function that may pass the MediaConvert role', () => {
     const passRole = Object.values(resourcesOfType(serviceOf(dev), 'AWS::IAM::Policy')).filter((policy) =>
-      policy.Properties.PolicyDocument.Statement.some((s: Cfn) => actionsOf(s).includes('iam:PassRole')),
+      policy.Properties.PolicyDocument.Statement.some(
+        (s: Cfn) =>
+          actionsOf(s).includes('iam:PassRole') &&
+          s.Condition?.StringEquals?.['iam:PassedToService'] === 'mediaconvert.amazonaws.com',
+      ),
     );
     assert.deepEqual(
       passRole.map((policy) => policy.Properties.Roles),
@@ -446,9 +450,10 @@ describe('event-rule pipelines (the eventRules table)', () => {
         if (definition.id === 'live-recording-end')
           assert.doesNotThrow(() => defaultRecordingEventDeps(environment));
         const statements = statementsOf(dev, ids(dev).role);
-        assert.ok(
-          !statements.flatMap(actionsOf).some((a) => a.startsWith('mediaconvert:') || a === 'iam:PassRole'),
-        );
+        assert.ok(!statements.flatMap(actionsOf).some((a) => a.startsWith('mediaconvert:')));
+        // A role passed at all goes to EventBridge Scheduler only (the schedules a stream's end deletes).
+        for (const statement of statements.filter((s) => actionsOf(s).includes('iam:PassRole')))
+          assert.equal(statement.Condition?.StringEquals?.['iam:PassedToService'], 'scheduler.amazonaws.com');
         const recordings = logicalId(dev.data.storage.buckets.recordings);
         const expectedS3: Record<string, string[]> = {
           // Reads the multivariant playlist; deletes what a job wrote for a video deleted while it ran.

@@ -202,7 +202,7 @@ describe('live interactivity in Chromium', () => {
     await tools.waitFor({ timeout: 30_000 });
     await tools.getByLabel('Creative').selectOption({ label: 'Sponsor spot' });
     await tools.getByLabel('Length in seconds').fill('6');
-    await tools.getByRole('button', { name: 'Start ad break now' }).click();
+    await tools.getByRole('button', { name: 'Start ad break' }).click();
 
     const viewerPage = viewer.page;
     const adBreak = viewerPage.getByRole('region', { name: 'Ad break' });

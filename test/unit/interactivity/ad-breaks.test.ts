@@ -167,4 +167,146 @@ describe('live ad breaks', () => {
     assert.equal(house.status, 201, JSON.stringify(house.body));
     assert.equal(house.body.creativeVideoId, 'house');
   });
+
+  describe('scheduled for later', () => {
+    const created: { name: string; at: Date; input: unknown }[] = [];
+    const deleted: string[] = [];
+    const schedules = {
+      create: async (name: string, at: Date, input: unknown) => {
+        created.push({ name, at, input });
+      },
+      delete: async (name: string) => {
+        deleted.push(name);
+      },
+    };
+    const deps = () => ({ streams, interactivity, catalog, inBand, now: () => now, schedules });
+    let scheduled: Handler;
+    before(async () => {
+      scheduled = (await import('../../../lambdas/interactivity/schedule-ad-break.ts')).createHandler({
+        ...userIdTokens,
+        ...deps(),
+      });
+    });
+
+    it('keeps a break for later with a one-time schedule, and refuses times it cannot keep', async () => {
+      now = new Date('2026-12-04T13:00:00.000Z');
+      const calls = inBand.calls.length;
+      const later = await post(
+        'user-alice',
+        'AliceLive',
+        { durationSeconds: 20, creativeVideoId: 'ad-1', startsAt: '2026-12-04T13:10:00Z' },
+        scheduled,
+      );
+      assert.equal(later.status, 201, JSON.stringify(later.body));
+      assert.equal(later.body.status, 'SCHEDULED');
+      assert.equal(later.body.startsAt, '2026-12-04T13:10:00.000Z');
+      assert.equal(inBand.calls.length, calls, 'nothing in-band before its time');
+      assert.deepEqual(created.at(-1), {
+        name: `ad-break-${later.body.adBreakId}`,
+        at: new Date('2026-12-04T13:10:00Z'),
+        input: { streamId: 'AliceLive', adBreakId: later.body.adBreakId },
+      });
+
+      const overlapping = await post(
+        'user-alice',
+        'AliceLive',
+        { durationSeconds: 30, creativeVideoId: 'ad-1', startsAt: '2026-12-04T13:09:45Z' },
+        scheduled,
+      );
+      assert.equal(overlapping.status, 409);
+      assert.equal(overlapping.body.code, 'AD_BREAK_OVERLAPS');
+      for (const startsAt of ['2026-12-04T12:59:00Z', '2026-12-05T13:00:01Z']) {
+        const refused = await post(
+          'user-alice',
+          'AliceLive',
+          { durationSeconds: 30, creativeVideoId: 'ad-1', startsAt },
+          scheduled,
+        );
+        assert.equal(refused.status, 400, startsAt);
+        assert.equal(refused.body.code, 'AD_BREAK_TIME_INVALID');
+      }
+      // Without schedules (a deployment that has none), only breaks that start now are offered.
+      const nowOnly = await post('user-alice', 'AliceLive', {
+        durationSeconds: 30,
+        creativeVideoId: 'ad-1',
+        startsAt: '2026-12-04T13:20:00Z',
+      });
+      assert.equal(nowOnly.status, 400);
+    });
+
+    it('starts it at its time if the broadcast is still live, and cancels it otherwise', async () => {
+      const { startScheduledAdBreak, cancelScheduledAdBreaks } = await import(
+        '../../../lambdas/interactivity/ad-breaks.ts'
+      );
+      const [first] = await interactivity.scheduledAdBreaks('AliceLive');
+      assert.ok(first);
+      now = new Date('2026-12-04T13:10:00.200Z');
+      assert.equal(
+        await startScheduledAdBreak(deps(), { streamId: 'AliceLive', adBreakId: first.adBreakId }),
+        'STARTED',
+      );
+      assert.deepEqual(JSON.parse(inBand.calls.at(-1)?.payload ?? '{}').adBreak.adBreakId, first.adBreakId);
+      assert.equal((await watchAs('user-bob', 'AliceLive')).body.adBreak.adBreakId, first.adBreakId);
+      // Its schedule firing twice starts it once.
+      assert.equal(
+        await startScheduledAdBreak(deps(), { streamId: 'AliceLive', adBreakId: first.adBreakId }),
+        'NOTHING',
+      );
+
+      now = new Date('2026-12-04T13:20:00.000Z');
+      const second = await post(
+        'user-alice',
+        'AliceLive',
+        { durationSeconds: 20, creativeVideoId: 'ad-1', startsAt: '2026-12-04T13:30:00Z' },
+        scheduled,
+      );
+      const third = await post(
+        'user-alice',
+        'AliceLive',
+        { durationSeconds: 20, creativeVideoId: 'ad-1', startsAt: '2026-12-04T13:40:00Z' },
+        scheduled,
+      );
+      assert.equal(second.status, 201);
+      assert.equal(third.status, 201);
+      // The broadcast ends: what is still scheduled in it is cancelled, its schedules deleted.
+      const cancelled = await cancelScheduledAdBreaks(
+        { interactivity, schedules },
+        'AliceLive',
+        'st-AliceLive',
+      );
+      assert.equal(cancelled, 2);
+      assert.deepEqual(
+        deleted.slice(-2).sort(),
+        [`ad-break-${second.body.adBreakId}`, `ad-break-${third.body.adBreakId}`].sort(),
+      );
+      now = new Date('2026-12-04T13:30:00.000Z');
+      assert.equal(
+        await startScheduledAdBreak(deps(), { streamId: 'AliceLive', adBreakId: second.body.adBreakId }),
+        'NOTHING',
+      );
+
+      // A break whose broadcast is over by its time (its end never reached us) is cancelled when it fires.
+      now = new Date('2026-12-04T14:00:00.000Z');
+      const fourth = await post(
+        'user-alice',
+        'AliceLive',
+        { durationSeconds: 20, creativeVideoId: 'ad-1', startsAt: '2026-12-04T14:05:00Z' },
+        scheduled,
+      );
+      await streams.mergeFacts({
+        channelArn: arnOf('AliceLive'),
+        streamId: 'st-AliceLive',
+        firstEventAt: '2026-12-04T11:00:00Z',
+        lastEventAt: '2026-12-04T14:01:00Z',
+        endedAt: '2026-12-04T14:01:00Z',
+      });
+      now = new Date('2026-12-04T14:05:00.000Z');
+      const calls = inBand.calls.length;
+      assert.equal(
+        await startScheduledAdBreak(deps(), { streamId: 'AliceLive', adBreakId: fourth.body.adBreakId }),
+        'CANCELLED',
+      );
+      assert.equal(inBand.calls.length, calls);
+    });
+  });
 });

@@ -30,6 +30,26 @@ export class InMemoryInteractivityStore implements InteractivityStore {
     if (this.adBreaks.get(streamId)?.adBreakId === adBreakId) this.adBreaks.delete(streamId);
   }
 
+  readonly scheduled = new Map<string, StoredAdBreak>();
+
+  async putScheduledAdBreak(adBreak: StoredAdBreak): Promise<void> {
+    this.scheduled.set(`${adBreak.streamId}#${adBreak.adBreakId}`, { ...adBreak });
+  }
+
+  async scheduledAdBreaks(streamId: string): Promise<StoredAdBreak[]> {
+    return [...this.scheduled.values()]
+      .filter((item) => item.streamId === streamId)
+      .sort((a, b) => a.startsAt.localeCompare(b.startsAt))
+      .map((item) => ({ ...item }));
+  }
+
+  async settleScheduledAdBreak(streamId: string, adBreakId: string, status: 'STARTED' | 'CANCELLED') {
+    const item = this.scheduled.get(`${streamId}#${adBreakId}`);
+    if (item?.status !== 'SCHEDULED') return false;
+    item.status = status;
+    return true;
+  }
+
   async adBreak(streamId: string): Promise<StoredAdBreak | undefined> {
     const known = this.adBreaks.get(streamId);
     return known ? { ...known } : undefined;

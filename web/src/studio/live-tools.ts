@@ -109,7 +109,13 @@ export function adBreakTools(
         value: String(AD_SECONDS.default),
       }),
     ),
-    h('button', { type: 'submit' }, 'Start ad break now'),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: 'ad-break-at' }, 'Start at (optional, within 24 hours)'),
+      h('input', { id: 'ad-break-at', name: 'startsAt', type: 'datetime-local', step: '1' }),
+    ),
+    h('button', { type: 'submit' }, 'Start ad break'),
     problem,
   );
   async function refresh() {
@@ -137,11 +143,25 @@ export function adBreakTools(
     if (!Number.isInteger(seconds) || seconds < AD_SECONDS.min || seconds > AD_SECONDS.max)
       throw new FieldError('durationSeconds', `Between ${AD_SECONDS.min} and ${AD_SECONDS.max} seconds.`);
     const chosen = String(data.get('creativeVideoId') ?? '');
-    await call('scheduleAdBreak', {
+    // The browser's local time, as the viewer typed it; the API takes an instant.
+    const at = String(data.get('startsAt') ?? '');
+    const startsAt = at ? new Date(at) : undefined;
+    if (startsAt && Number.isNaN(startsAt.getTime()))
+      throw new FieldError('startsAt', 'Pick a date and time.');
+    const answer = await call('scheduleAdBreak', {
       params: { streamId: id },
-      body: { durationSeconds: seconds, ...(chosen ? { creativeVideoId: chosen } : {}) },
+      body: {
+        durationSeconds: seconds,
+        ...(chosen ? { creativeVideoId: chosen } : {}),
+        ...(startsAt ? { startsAt: startsAt.toISOString() } : {}),
+      },
     });
-    announce(`Ad break started: your viewers see the ad for ${seconds} seconds.`);
+    (form.elements.namedItem('startsAt') as HTMLInputElement).value = '';
+    announce(
+      answer.status === 'SCHEDULED'
+        ? `Ad break scheduled for ${new Date(answer.startsAt).toLocaleTimeString()}.`
+        : `Ad break started: your viewers see the ad for ${seconds} seconds.`,
+    );
   });
   return { element: form, refresh };
 }

@@ -42,6 +42,8 @@ const resources: LocalResourceArns = {
   playbackKeySecretArn: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:media-AbCdEf`,
   mediaConvertRoleArn: `arn:aws:iam::${ACCOUNT}:role/mediaconvert`,
   queueArns: {},
+  scheduleGroupName: APPLICATION,
+  schedulerRoleArn: `arn:aws:iam::${ACCOUNT}:role/scheduler`,
 };
 
 /** What the IVS knows: our channel, another application's in the same account, and one without tags. */
