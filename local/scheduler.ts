@@ -53,13 +53,14 @@ export function startLocalScheduler(settings: LocalSchedulerSettings): RunningEv
   const inFlight = new Set<Promise<void>>();
 
   async function fire(name: string): Promise<void> {
-    let schedule;
-    try {
-      schedule = await scheduler.send(new GetScheduleCommand({ Name: name, GroupName: groupName }));
-    } catch (error) {
-      if (error instanceof ResourceNotFoundException) return;
-      throw error;
-    }
+    const schedule = await scheduler
+      .send(new GetScheduleCommand({ Name: name, GroupName: groupName }))
+      .catch((error: unknown) => {
+        // Deleted meanwhile (cancelled, or fired by another poll): nothing to do.
+        if (error instanceof ResourceNotFoundException) return undefined;
+        throw error;
+      });
+    if (!schedule) return;
     const at = atTime(schedule.ScheduleExpression);
     if (!at || schedule.State === 'DISABLED' || at.getTime() > Date.now()) return;
     const target = schedule.Target;
