@@ -25,6 +25,7 @@ export interface AdBreakDeps {
     | 'releaseAdBreak'
     | 'adBreak'
     | 'putScheduledAdBreak'
+    | 'scheduledAdBreak'
     | 'scheduledAdBreaks'
     | 'settleScheduledAdBreak'
   >;
@@ -147,11 +148,13 @@ export async function scheduleAdBreak(
     await begin(deps, channel, stored);
     return shownAdBreak(stored);
   }
+  const [scheduledOnes, playing] = await Promise.all([
+    deps.interactivity.scheduledAdBreaks(streamId),
+    deps.interactivity.adBreak(streamId),
+  ]);
   const taken = [
-    ...(await deps.interactivity.scheduledAdBreaks(streamId)).filter((item) => item.status === 'SCHEDULED'),
-    ...[await deps.interactivity.adBreak(streamId)].filter(
-      (item): item is StoredAdBreak => item !== undefined,
-    ),
+    ...scheduledOnes.filter((item) => item.status === 'SCHEDULED'),
+    ...(playing ? [playing] : []),
   ].find((item) => item.startsAt < stored.endsAt && stored.startsAt < item.endsAt);
   if (taken)
     throw new AdBreakOverlapsError(
@@ -181,9 +184,7 @@ export async function startScheduledAdBreak(
   deps: AdBreakDeps,
   input: AdBreakStartInput,
 ): Promise<'STARTED' | 'CANCELLED' | 'NOTHING'> {
-  const scheduled = (await deps.interactivity.scheduledAdBreaks(input.streamId)).find(
-    (item) => item.adBreakId === input.adBreakId,
-  );
+  const scheduled = await deps.interactivity.scheduledAdBreak(input.streamId, input.adBreakId);
   if (scheduled?.status !== 'SCHEDULED') return 'NOTHING';
   const cancel = async (why: string) => {
     logger.info('scheduled ad break cancelled', { streamId: input.streamId, why });

@@ -30,7 +30,7 @@ import { reactionWindow } from './reactions.ts';
  *   totals are the sum over the shards (one Query): 16 shards take about 16,000 reactions per second;
  * - `ANNOUNCEMENT`: the latest announcement, with the broadcast it was posted in;
  * - `ADBREAK`: the latest ad break, written only while no other plays (a conditional put on its `endsAt`);
- * - `ADBREAK#SCHEDULED#<startsAt>#<id>`: a break scheduled for later, SCHEDULED until it starts or is cancelled.
+ * - `ADBREAK#SCHEDULED#<id>`: a break scheduled for later, SCHEDULED until it starts or is cancelled.
  */
 export const REACTION_TOTAL_SHARDS = 16;
 
@@ -41,7 +41,7 @@ const shardKey = (ivsStreamId: string, shard: number) =>
 /** A rate window's item outlives its window by this much, then TTL may remove it. */
 const RATE_ITEM_LINGER_SECONDS = 3600;
 
-/** Breaks scheduled for later: `ADBREAK#SCHEDULED#<startsAt>#<id>`, so a Query lists them in time order. */
+/** Breaks scheduled for later, `ADBREAK#SCHEDULED#<id>`: read by id, listed by the prefix. */
 const SCHEDULED_PREFIX = 'ADBREAK#SCHEDULED#';
 
 const ANNOUNCEMENT_FIELDS = ['announcementId', 'kind', 'text', 'postedAt', 'endsAt', 'ivsStreamId'] as const;
@@ -105,160 +105,158 @@ export class DynamoInteractivityStore implements InteractivityStore {
 
   async reactionTotals(streamId: string, ivsStreamId: string): Promise<ReactionTotals> {
     const totals = Object.fromEntries(REACTIONS.map((reaction) => [reaction, 0])) as ReactionTotals;
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': partition(streamId), ':prefix': totalsPrefix(ivsStreamId) },
-          ConsistentRead: true,
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      for (const item of page.Items ?? [])
-        for (const reaction of REACTIONS)
-          if (typeof item[reaction] === 'number') totals[reaction] += item[reaction];
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    for (const item of await this.query(streamId, totalsPrefix(ivsStreamId)))
+      for (const reaction of REACTIONS)
+        if (typeof item[reaction] === 'number') totals[reaction] += item[reaction];
     return totals;
   }
 
   async putAnnouncement(streamId: string, announcement: StoredAnnouncement): Promise<void> {
-    const item = Object.fromEntries(ANNOUNCEMENT_FIELDS.map((field) => [field, announcement[field]]));
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { pk: partition(streamId), sk: 'ANNOUNCEMENT', entity: 'announcement', ...item },
-          // Two posted at once: the later one stays, whichever write lands last.
-          ConditionExpression: 'attribute_not_exists(postedAt) OR postedAt <= :postedAt',
-          ExpressionAttributeValues: { ':postedAt': announcement.postedAt },
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    // Two posted at once: the later one stays, whichever write lands last.
+    await this.conditionally(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: partition(streamId),
+          sk: 'ANNOUNCEMENT',
+          entity: 'announcement',
+          ...pick(announcement, ANNOUNCEMENT_FIELDS),
+        },
+        ConditionExpression: 'attribute_not_exists(postedAt) OR postedAt <= :postedAt',
+        ExpressionAttributeValues: { ':postedAt': announcement.postedAt },
+      }),
+    );
   }
 
   async announcement(streamId: string): Promise<StoredAnnouncement | undefined> {
-    const { Item } = await this.db.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { pk: partition(streamId), sk: 'ANNOUNCEMENT' },
-        ConsistentRead: true,
-      }),
-    );
-    if (!Item) return undefined;
-    return Object.fromEntries(ANNOUNCEMENT_FIELDS.map((field) => [field, Item[field]])) as StoredAnnouncement;
+    const item = await this.get(streamId, 'ANNOUNCEMENT');
+    return item ? pick<StoredAnnouncement>(item, ANNOUNCEMENT_FIELDS) : undefined;
   }
 
-  async claimAdBreak(adBreak: StoredAdBreak): Promise<boolean> {
-    const item = Object.fromEntries(AD_BREAK_FIELDS.map((field) => [field, adBreak[field]]));
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { pk: partition(adBreak.streamId), sk: 'ADBREAK', entity: 'adBreak', ...item },
-          ConditionExpression: 'attribute_not_exists(endsAt) OR endsAt <= :startsAt',
-          ExpressionAttributeValues: { ':startsAt': adBreak.startsAt },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+  claimAdBreak(adBreak: StoredAdBreak): Promise<boolean> {
+    return this.conditionally(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: partition(adBreak.streamId),
+          sk: 'ADBREAK',
+          entity: 'adBreak',
+          ...pick(adBreak, AD_BREAK_FIELDS),
+        },
+        ConditionExpression: 'attribute_not_exists(endsAt) OR endsAt <= :startsAt',
+        ExpressionAttributeValues: { ':startsAt': adBreak.startsAt },
+      }),
+    );
   }
 
   async releaseAdBreak(streamId: string, adBreakId: string): Promise<void> {
-    try {
-      await this.db.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: { pk: partition(streamId), sk: 'ADBREAK' },
-          ConditionExpression: 'adBreakId = :id',
-          ExpressionAttributeValues: { ':id': adBreakId },
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    await this.conditionally(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: { pk: partition(streamId), sk: 'ADBREAK' },
+        ConditionExpression: 'adBreakId = :id',
+        ExpressionAttributeValues: { ':id': adBreakId },
+      }),
+    );
   }
 
   async adBreak(streamId: string): Promise<StoredAdBreak | undefined> {
-    const { Item } = await this.db.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { pk: partition(streamId), sk: 'ADBREAK' },
-        ConsistentRead: true,
-      }),
-    );
-    if (!Item) return undefined;
-    return Object.fromEntries(AD_BREAK_FIELDS.map((field) => [field, Item[field]])) as StoredAdBreak;
+    const item = await this.get(streamId, 'ADBREAK');
+    return item ? pick<StoredAdBreak>(item, AD_BREAK_FIELDS) : undefined;
   }
 
   async putScheduledAdBreak(adBreak: StoredAdBreak): Promise<void> {
-    const item = Object.fromEntries(AD_BREAK_FIELDS.map((field) => [field, adBreak[field]]));
     await this.db.send(
       new PutCommand({
         TableName: this.tableName,
         Item: {
           pk: partition(adBreak.streamId),
-          sk: `${SCHEDULED_PREFIX}${adBreak.startsAt}#${adBreak.adBreakId}`,
+          sk: `${SCHEDULED_PREFIX}${adBreak.adBreakId}`,
           entity: 'scheduledAdBreak',
-          ...item,
+          ...pick(adBreak, AD_BREAK_FIELDS),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
   }
 
+  async scheduledAdBreak(streamId: string, adBreakId: string): Promise<StoredAdBreak | undefined> {
+    const item = await this.get(streamId, `${SCHEDULED_PREFIX}${adBreakId}`);
+    return item ? pick<StoredAdBreak>(item, AD_BREAK_FIELDS) : undefined;
+  }
+
   async scheduledAdBreaks(streamId: string): Promise<StoredAdBreak[]> {
-    const found: StoredAdBreak[] = [];
+    return (await this.query(streamId, SCHEDULED_PREFIX))
+      .map((item) => pick<StoredAdBreak>(item, AD_BREAK_FIELDS))
+      .sort((a, b) => a.startsAt.localeCompare(b.startsAt));
+  }
+
+  settleScheduledAdBreak(
+    streamId: string,
+    adBreakId: string,
+    status: 'STARTED' | 'CANCELLED',
+  ): Promise<boolean> {
+    return this.conditionally(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: partition(streamId), sk: `${SCHEDULED_PREFIX}${adBreakId}` },
+        UpdateExpression: 'SET #status = :status',
+        ConditionExpression: '#status = :scheduled',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':status': status, ':scheduled': 'SCHEDULED' },
+      }),
+    );
+  }
+
+  /** One item of the stream's partition, read consistently. */
+  private async get(streamId: string, sk: string): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: partition(streamId), sk },
+        ConsistentRead: true,
+      }),
+    );
+    return Item;
+  }
+
+  /** Every item of the stream's partition whose sort key starts with `prefix`, page by page. */
+  private async query(streamId: string, prefix: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.db.send(
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': partition(streamId), ':prefix': SCHEDULED_PREFIX },
+          ExpressionAttributeValues: { ':pk': partition(streamId), ':prefix': prefix },
           ConsistentRead: true,
           ...(startKey ? { ExclusiveStartKey: startKey } : {}),
         }),
       );
-      for (const item of page.Items ?? [])
-        found.push(Object.fromEntries(AD_BREAK_FIELDS.map((field) => [field, item[field]])) as StoredAdBreak);
+      items.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    return found;
+    return items;
   }
 
-  async settleScheduledAdBreak(
-    streamId: string,
-    adBreakId: string,
-    status: 'STARTED' | 'CANCELLED',
-  ): Promise<boolean> {
-    const scheduled = (await this.scheduledAdBreaks(streamId)).find((item) => item.adBreakId === adBreakId);
-    if (!scheduled) return false;
+  /** A conditional write: false when its condition did not hold. */
+  private async conditionally(command: PutCommand | UpdateCommand | DeleteCommand): Promise<boolean> {
     try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: {
-            pk: partition(streamId),
-            sk: `${SCHEDULED_PREFIX}${scheduled.startsAt}#${adBreakId}`,
-          },
-          UpdateExpression: 'SET #status = :status',
-          ConditionExpression: '#status = :scheduled',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':status': status, ':scheduled': 'SCHEDULED' },
-        }),
-      );
+      // Each command is one of the three; the client's overloads take them one at a time.
+      await this.db.send(command as PutCommand);
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
   }
+}
+
+/** The named fields of an item or a value, those present. */
+function pick<T = Record<string, unknown>>(value: object, fields: readonly string[]): T {
+  const source = value as Record<string, unknown>;
+  return Object.fromEntries(
+    fields.filter((field) => source[field] !== undefined).map((field) => [field, source[field]]),
+  ) as T;
 }

@@ -90,6 +90,8 @@ export interface InteractivityStore {
   adBreak(streamId: string): Promise<StoredAdBreak | undefined>;
   /** Keeps a break scheduled for later (status SCHEDULED). */
   putScheduledAdBreak(adBreak: StoredAdBreak): Promise<void>;
+  /** One break scheduled for later, in any status. */
+  scheduledAdBreak(streamId: string, adBreakId: string): Promise<StoredAdBreak | undefined>;
   /** The stream's breaks scheduled for later, in every status, earliest first. */
   scheduledAdBreaks(streamId: string): Promise<StoredAdBreak[]>;
   /** Moves a scheduled break from SCHEDULED to `status`; false when it was not SCHEDULED any more. */

@@ -1,13 +1,14 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import { type EventPattern, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { pipelineFunction } from '#contract/functions.ts';
 import type { EventRuleDefinition } from '#contract/pipelines.ts';
 import { type AccessTargets, grantAccess } from '../shared/access.ts';
-import { SkycastFunction } from '../shared/skycast-function.ts';
+import type { SkycastFunction } from '../shared/skycast-function.ts';
 import { DeadLetters } from './dead-letters.ts';
+import { definitionFunction } from './definition-function.ts';
 
 /** How hard EventBridge tries to hand an event to the rule's function before it gives up. */
 export interface EventDelivery {
@@ -65,14 +66,10 @@ export class EventRulePipeline extends Construct {
     this.deadLetters = new DeadLetters(this, 'DeadLetters', {
       holds: `events of ${definition.id} that could not be delivered or processed`,
     });
-    this.function = new SkycastFunction(this, 'Function', {
-      entry: definition.entry,
-      description: `${definition.id}: ${definition.description}`.slice(0, 256),
-      serviceName: wiring.serviceName,
-      timeout: Duration.seconds(definition.functionTimeoutSeconds),
+    this.function = definitionFunction(this, 'Function', definition, {
+      logRetention: props.logRetention,
+      logRemovalPolicy: props.logRemovalPolicy,
       deadLetterQueue: this.deadLetters.queue,
-      logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
-      logRemovalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
     });
     grantAccess(this.function, wiring, { ...props.targets, application: props.application });
 

@@ -1,8 +1,8 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { EventSourceMapping } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   type BucketNotificationDestinationConfig,
   BucketNotificationDestinationType,
@@ -16,8 +16,9 @@ import { Construct } from 'constructs';
 import { pipelineFunction } from '#contract/functions.ts';
 import { type QueueDefinition, visibilityTimeoutSeconds } from '#contract/pipelines.ts';
 import { type AccessTargets, grantAccess } from '../shared/access.ts';
-import { SkycastFunction } from '../shared/skycast-function.ts';
+import type { SkycastFunction } from '../shared/skycast-function.ts';
 import { DeadLetters } from './dead-letters.ts';
+import { definitionFunction } from './definition-function.ts';
 
 /** Props of {@link QueuePipeline}. */
 export interface QueuePipelineProps {
@@ -106,13 +107,9 @@ export class QueuePipeline extends Construct {
       deadLetterQueue: { queue: this.deadLetters.queue, maxReceiveCount: definition.maxReceiveCount },
     });
 
-    this.function = new SkycastFunction(this, 'Function', {
-      entry: definition.entry,
-      description: `${definition.id}: ${definition.description}`.slice(0, 256),
-      serviceName: wiring.serviceName,
-      timeout: Duration.seconds(definition.functionTimeoutSeconds),
-      logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
-      logRemovalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
+    this.function = definitionFunction(this, 'Function', definition, {
+      logRetention: props.logRetention,
+      logRemovalPolicy: props.logRemovalPolicy,
     });
     this.function.addEventSource(
       new SqsEventSource(this.queue, {

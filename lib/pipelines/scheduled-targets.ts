@@ -1,13 +1,14 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import { pipelineFunction } from '#contract/functions.ts';
 import type { ScheduledTargetDefinition, ScheduledTargetId } from '#contract/pipelines.ts';
 import { type AccessTargets, grantAccess, type ScheduleTargets } from '../shared/access.ts';
-import { SkycastFunction } from '../shared/skycast-function.ts';
+import type { SkycastFunction } from '../shared/skycast-function.ts';
 import { DeadLetters } from './dead-letters.ts';
+import { definitionFunction } from './definition-function.ts';
 
 /** Props of {@link ScheduledTargets}. */
 export interface ScheduledTargetsProps {
@@ -45,14 +46,10 @@ export class ScheduledTargets extends Construct {
       const deadLetters = new DeadLetters(this, `${definition.id}-dead-letters`, {
         holds: `invocations of ${definition.id} that failed after Lambda's retries`,
       });
-      const fn = new SkycastFunction(this, definition.id, {
+      const fn = definitionFunction(this, definition.id, definition, {
+        logRetention: props.logRetention,
+        logRemovalPolicy: props.logRemovalPolicy,
         deadLetterQueue: deadLetters.queue,
-        entry: definition.entry,
-        description: `${definition.id}: ${definition.description}`.slice(0, 256),
-        serviceName: wiring.serviceName,
-        timeout: Duration.seconds(definition.functionTimeoutSeconds),
-        logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
-        logRemovalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
       });
       grantAccess(fn, wiring, { ...props.targets, application: props.application });
       this.role.addToPolicy(

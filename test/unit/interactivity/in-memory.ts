@@ -36,6 +36,11 @@ export class InMemoryInteractivityStore implements InteractivityStore {
     this.scheduled.set(`${adBreak.streamId}#${adBreak.adBreakId}`, { ...adBreak });
   }
 
+  async scheduledAdBreak(streamId: string, adBreakId: string): Promise<StoredAdBreak | undefined> {
+    const known = this.scheduled.get(`${streamId}#${adBreakId}`);
+    return known ? { ...known } : undefined;
+  }
+
   async scheduledAdBreaks(streamId: string): Promise<StoredAdBreak[]> {
     return [...this.scheduled.values()]
       .filter((item) => item.streamId === streamId)

@@ -3,6 +3,7 @@
  * for HLS (hls-engine.ts), and Amazon IVS's player for IVS low-latency channels in the cloud (ivs-engine.ts).
  * Each loads its library only when a page plays something.
  */
+import { ID3_METADATA_FRAME } from '#contract/interactivity-limits.ts';
 
 interface Quality {
   /** The engine's own index of the rendition. */
@@ -88,7 +89,7 @@ export function followMetadataCues(video: HTMLVideoElement, onMetadata: (text: s
       if (seen.has(cue)) continue;
       seen.add(cue);
       const value = (cue as TextTrackCue & { value?: { key?: string; data?: unknown } }).value;
-      if (value?.key === 'TXXX' && typeof value.data === 'string') onMetadata(value.data);
+      if (value?.key === ID3_METADATA_FRAME && typeof value.data === 'string') onMetadata(value.data);
     }
   };
   const follow = (track: TextTrack) => {

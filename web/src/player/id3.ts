@@ -2,6 +2,7 @@
  * The text of the TXXX frames of an ID3v2 tag (v2.3 or v2.4), as IVS and the local IVS carry in-band metadata:
  * each PutMetadata payload is the value of one TXXX frame. Anything malformed gives what could be read.
  */
+import { ID3_METADATA_FRAME } from '#contract/interactivity-limits.ts';
 
 const decoder = new TextDecoder('utf-8');
 
@@ -42,7 +43,7 @@ export function id3TextFrames(tag: Uint8Array): string[] {
       const size = version === 4 ? syncSafe(tag, at + 4) : plain(tag, at + 4);
       if (!/^[A-Z0-9]{4}$/.test(id) || size === 0) break;
       const body = tag.subarray(at + 10, Math.min(end, at + 10 + size));
-      if (id === 'TXXX' && body.length > 1) {
+      if (id === ID3_METADATA_FRAME && body.length > 1) {
         // Encoding byte, a description ended by a NUL (two for UTF-16), then the value.
         const encoding = body[0];
         const wide = encoding === 1 || encoding === 2;

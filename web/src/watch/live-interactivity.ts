@@ -15,7 +15,7 @@ import { announce, h } from '../dom.ts';
 import { playAdBreak } from './ad-break.ts';
 import { announcementSeconds, parseLiveMetadata } from './live-metadata.ts';
 
-export const REACTION_EMOJI: Record<Reaction, string> = {
+const REACTION_EMOJI: Record<Reaction, string> = {
   heart: '❤️',
   laugh: '😂',
   wow: '😮',
